@@ -1,0 +1,35 @@
+import express, { type Express } from 'express';
+import type { ApiDeps } from './deps';
+import { requireApiKey } from './middleware/auth';
+import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { requestContext } from './middleware/request-context';
+import { openApiDocument } from './openapi';
+import { adminRouter } from './routes/admin';
+import { callsRouter } from './routes/calls';
+import { healthRouter } from './routes/health';
+import { twilioWebhooksRouter } from './routes/telephony-twilio';
+
+/** The HTTP API, without listening: main-api.ts and the tests mount it. */
+export function createApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+  app.use(requestContext(deps.logger));
+
+  app.use(healthRouter(deps));
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument(deps.publicBaseUrl));
+  });
+  // Carrier webhooks are form-encoded and authenticated by signature, not API key.
+  app.use(twilioWebhooksRouter(deps));
+
+  app.use(express.json({ limit: deps.bodyLimitBytes, strict: true }));
+  app.use(adminRouter(deps));
+  app.use('/v1', requireApiKey(deps.db));
+  app.use(callsRouter(deps));
+
+  app.use(notFoundHandler());
+  app.use(errorHandler());
+  return app;
+}

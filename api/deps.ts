@@ -1,0 +1,26 @@
+import type { Client } from '@temporalio/client';
+import type { Database } from '../src/db/database';
+import type { Logger } from '../src/logger';
+import type { TelephonyProvider } from '../src/telephony/provider';
+
+export interface CallDefaults {
+  from: string;
+  maxDurationMinutes: number;
+  ringTimeoutSeconds: number;
+}
+
+export interface ApiDeps {
+  db: Database;
+  temporal: Client;
+  /** Task queue of the call workflows this API starts. */
+  taskQueue: string;
+  /** Validates carrier webhooks; the API never places or controls calls itself. */
+  telephony: TelephonyProvider;
+  logger: Logger;
+  /** Where carrier webhooks reach this API, as the carrier sees it (signatures are computed over it). */
+  publicBaseUrl: string;
+  bodyLimitBytes: number;
+  adminApiKey: string | undefined;
+  callDefaults: CallDefaults;
+  modes: { telephony: string; llm: string };
+}

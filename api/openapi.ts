@@ -1,0 +1,93 @@
+/** OpenAPI 3.1 description of what the API serves. Kept next to the routers and updated with them. */
+const errorResponse = { $ref: '#/components/responses/Error' };
+const auth = [{ apiKey: [] }];
+
+export function openApiDocument(serverUrl: string) {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Switchboard API',
+      version: '0.1.0',
+      description: "Bland AI v1-compatible API for AI phone calls. Every call is a durable Temporal workflow.",
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'apiKey', in: 'header', name: 'authorization', description: 'The raw API key, or `Bearer <key>`.' },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['status', 'message', 'errors'],
+          properties: { status: { const: 'error' }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'string' } } },
+        },
+        SendCall: {
+          type: 'object',
+          required: ['phone_number'],
+          properties: {
+            phone_number: { type: 'string', examples: ['+12223334444'] },
+            task: { type: 'string' },
+            first_sentence: { type: 'string' },
+            wait_for_greeting: { type: 'boolean' },
+            model: { type: 'string' },
+            temperature: { type: 'number', minimum: 0, maximum: 2 },
+            language: { type: 'string', default: 'en-US' },
+            voice: { type: 'string' },
+            timezone: { type: 'string', default: 'America/Los_Angeles' },
+            request_data: { type: 'object' },
+            metadata: { type: 'object' },
+            start_time: { type: 'string', format: 'date-time' },
+            max_duration: { oneOf: [{ type: 'number' }, { type: 'string' }], default: 30 },
+            from: { type: 'string' },
+            record: { type: 'boolean' },
+          },
+          additionalProperties: true,
+        },
+      },
+      responses: {
+        Error: { description: "Bland's error shape", content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+      },
+    },
+    paths: {
+      '/health': { get: { summary: 'Liveness of MongoDB and Temporal', responses: { 200: { description: 'ok' }, 503: { description: 'degraded' } } } },
+      '/v1/calls': {
+        post: {
+          summary: 'Send Call',
+          security: auth,
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SendCall' } } } },
+          responses: { 200: { description: 'Call queued' }, 400: errorResponse, 401: errorResponse, 409: errorResponse, 413: errorResponse },
+        },
+        get: {
+          summary: 'List calls',
+          security: auth,
+          parameters: ['from_number', 'to_number', 'from', 'to', 'limit', 'ascending', 'start_date', 'end_date', 'created_at', 'completed', 'batch_id', 'answered_by', 'inbound', 'duration_gt', 'duration_lt', 'campaign_id'].map(
+            (name) => ({ name, in: 'query', schema: { type: 'string' } }),
+          ),
+          responses: { 200: { description: '`{total_count, count, calls}`' }, 400: errorResponse, 401: errorResponse },
+        },
+      },
+      '/v1/calls/{call_id}': {
+        get: {
+          summary: 'Call details',
+          security: auth,
+          parameters: [{ name: 'call_id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 200: { description: 'The call with transcripts' }, 401: errorResponse, 404: errorResponse },
+        },
+      },
+      '/v1/admin/orgs': {
+        post: { summary: 'Create an organisation and its first API key (admin key)', security: auth, responses: { 201: { description: 'created' }, 400: errorResponse, 401: errorResponse } },
+      },
+      '/v1/admin/orgs/{org_id}/keys': {
+        post: { summary: 'Issue another API key (admin key)', security: auth, responses: { 201: { description: 'created' }, 401: errorResponse, 404: errorResponse } },
+      },
+      '/v1/telephony/twilio/{hook}': {
+        post: {
+          summary: 'Carrier webhooks (voice, gather, status), verified by X-Twilio-Signature',
+          parameters: [{ name: 'hook', in: 'path', required: true, schema: { enum: ['voice', 'gather', 'status'] } }],
+          responses: { 200: { description: 'TwiML' }, 204: { description: 'accepted' }, 403: errorResponse },
+        },
+      },
+    },
+  };
+}

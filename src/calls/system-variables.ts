@@ -1,0 +1,58 @@
+import { parsePhoneNumber, shortNumber } from '../phone';
+
+export interface SystemVariableInput {
+  callId: string;
+  to: string;
+  from: string;
+  timezone: string;
+  now: Date;
+}
+
+function formatInZone(date: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    month: 'short',
+    day: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'longOffset',
+  }).formatToParts(date);
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const offset = get('timeZoneName').replace(':', '');
+  return `${get('weekday')} ${get('month')} ${get('day')} ${get('year')} ${get('hour')}:${get('minute')}:${get('second')} ${offset} (${timeZone})`;
+}
+
+/**
+ * The system variables of Bland's dynamic-data tutorial. `country` comes from the number's
+ * calling code; `state`, `city` and `zip` need a carrier lookup and stay empty (docs/api.md).
+ */
+export function systemVariables(input: SystemVariableInput): Record<string, string> {
+  const parsed = parsePhoneNumber(input.to);
+  return {
+    now: formatInZone(input.now, input.timezone),
+    now_utc: input.now.toUTCString(),
+    from: input.from,
+    to: input.to,
+    short_from: shortNumber(input.from),
+    short_to: shortNumber(input.to),
+    call_id: input.callId,
+    phone_number: input.to,
+    country: parsed.ok ? (parsed.country ?? '') : '',
+    state: '',
+    city: '',
+    zip: '',
+  };
+}
+
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}

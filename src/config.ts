@@ -1,0 +1,150 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only reader of the environment. Everything else receives a typed Config.
+ * Defaults describe the embedded, single-machine mode of `npm start`.
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port(3000),
+  PUBLIC_BASE_URL: optionalString.pipe(z.url().optional()),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+
+  SWITCHBOARD_DATA_DIR: z.string().default('./data'),
+  SWITCHBOARD_CACHE_DIR: z.string().default(join(homedir(), '.cache', 'switchboard')),
+  SWITCHBOARD_API_KEY: optionalString,
+  ADMIN_API_KEY: optionalString,
+
+  MONGODB_URI: optionalString.pipe(z.string().startsWith('mongodb').optional()),
+  MONGODB_DB: z.string().default('switchboard'),
+  FERRETDB_PORT: port(27117),
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('switchboard-calls'),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  WORKFLOW_BUNDLE_PATH: optionalString,
+
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalString.pipe(z.url().optional()),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  OFFLINE_MODEL_PORT: port(4010),
+
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: optionalString,
+  DEFAULT_FROM_NUMBER: z.string().default('+15550100000'),
+  SIMULATOR_PORT: port(4020),
+  SIMULATOR_SPEECH_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  SIMULATOR_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/).default('AC5e1f0000000000000000000000000000'),
+  SIMULATOR_AUTH_TOKEN: z.string().min(16).default('simulated-carrier-auth-token'),
+
+  CALL_MAX_DURATION_MINUTES: z.coerce.number().positive().default(30),
+  CALL_RING_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
+  CALL_PRICE_PER_MINUTE_USD: z.coerce.number().min(0).default(0.09),
+});
+
+export type TelephonyMode = 'twilio' | 'simulator';
+export type LlmMode = 'openai' | 'offline';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  http: { host: string; port: number; publicBaseUrl: string | undefined; bodyLimitBytes: number };
+  paths: { dataDir: string; cacheDir: string };
+  auth: { seedApiKey: string | undefined; adminApiKey: string | undefined };
+  mongo: { uri: string | undefined; db: string; embeddedPort: number };
+  temporal: {
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    embeddedPort: number;
+    uiPort: number;
+    /** A prebuilt workflow bundle (tests, images); bundled at start when unset. */
+    workflowBundlePath: string | undefined;
+  };
+  llm: { mode: LlmMode; apiKey: string | undefined; baseUrl: string | undefined; model: string; offlinePort: number };
+  telephony: {
+    mode: TelephonyMode;
+    accountSid: string | undefined;
+    authToken: string | undefined;
+    defaultFrom: string;
+    simulatorPort: number;
+    simulatorSpeechDelayMs: number;
+    simulatorAccountSid: string;
+    simulatorAuthToken: string;
+  };
+  calls: { maxDurationMinutes: number; ringTimeoutSeconds: number; pricePerMinuteUsd: number };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  if (Boolean(e.TWILIO_ACCOUNT_SID) !== Boolean(e.TWILIO_AUTH_TOKEN)) {
+    throw new ConfigError('Invalid configuration:\n  TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together');
+  }
+  const telephonyMode: TelephonyMode = e.TWILIO_ACCOUNT_SID ? 'twilio' : 'simulator';
+  if (telephonyMode === 'twilio' && !e.PUBLIC_BASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration:\n  PUBLIC_BASE_URL is required with real Twilio credentials (Twilio must reach the webhooks)',
+    );
+  }
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL, bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    paths: { dataDir: resolve(e.SWITCHBOARD_DATA_DIR), cacheDir: resolve(e.SWITCHBOARD_CACHE_DIR) },
+    auth: { seedApiKey: e.SWITCHBOARD_API_KEY, adminApiKey: e.ADMIN_API_KEY },
+    mongo: { uri: e.MONGODB_URI, db: e.MONGODB_DB, embeddedPort: e.FERRETDB_PORT },
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      embeddedPort: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
+    },
+    llm: {
+      mode: e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? 'openai' : 'offline',
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      model: e.OPENAI_MODEL,
+      offlinePort: e.OFFLINE_MODEL_PORT,
+    },
+    telephony: {
+      mode: telephonyMode,
+      accountSid: e.TWILIO_ACCOUNT_SID,
+      authToken: e.TWILIO_AUTH_TOKEN,
+      defaultFrom: e.DEFAULT_FROM_NUMBER,
+      simulatorPort: e.SIMULATOR_PORT,
+      simulatorSpeechDelayMs: e.SIMULATOR_SPEECH_DELAY_MS,
+      simulatorAccountSid: e.SIMULATOR_ACCOUNT_SID,
+      simulatorAuthToken: e.SIMULATOR_AUTH_TOKEN,
+    },
+    calls: {
+      maxDurationMinutes: e.CALL_MAX_DURATION_MINUTES,
+      ringTimeoutSeconds: e.CALL_RING_TIMEOUT_SECONDS,
+      pricePerMinuteUsd: e.CALL_PRICE_PER_MINUTE_USD,
+    },
+  };
+}

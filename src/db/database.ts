@@ -1,0 +1,50 @@
+import { MongoClient, type Collection, type Db } from 'mongodb';
+import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc } from './types';
+
+export interface Collections {
+  orgs: Collection<OrgDoc>;
+  apiKeys: Collection<ApiKeyDoc>;
+  calls: Collection<CallDoc>;
+  transcripts: Collection<TranscriptDoc>;
+  callEvents: Collection<CallEventDoc>;
+  idempotencyKeys: Collection<IdempotencyDoc>;
+}
+
+export interface Database {
+  client: MongoClient;
+  db: Db;
+  collections: Collections;
+  close(): Promise<void>;
+}
+
+export async function connectDatabase(uri: string, dbName: string): Promise<Database> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, appName: 'switchboard' });
+  await client.connect();
+  const db = client.db(dbName);
+  const collections: Collections = {
+    orgs: db.collection<OrgDoc>('orgs'),
+    apiKeys: db.collection<ApiKeyDoc>('api_keys'),
+    calls: db.collection<CallDoc>('calls'),
+    transcripts: db.collection<TranscriptDoc>('transcripts'),
+    callEvents: db.collection<CallEventDoc>('call_events'),
+    idempotencyKeys: db.collection<IdempotencyDoc>('idempotency_keys'),
+  };
+  return { client, db, collections, close: () => client.close() };
+}
+
+/** Idempotent: createIndex with an identical spec is a no-op on MongoDB and FerretDB alike. */
+export async function ensureIndexes({ collections: c }: Database): Promise<void> {
+  await Promise.all([
+    c.apiKeys.createIndex({ org_id: 1 }),
+    c.calls.createIndex({ org_id: 1, created_at: -1 }),
+    c.calls.createIndex({ org_id: 1, batch_id: 1 }),
+    c.calls.createIndex({ org_id: 1, queue_status: 1 }),
+    c.transcripts.createIndex({ org_id: 1, call_id: 1, seq: 1 }),
+    c.callEvents.createIndex({ org_id: 1, call_id: 1, timestamp: 1 }),
+    c.idempotencyKeys.createIndex({ org_id: 1, created_at: -1 }),
+  ]);
+}
+
+export function isDuplicateKeyError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config';
+import { startFerretDb, type FerretDbServer } from './ferretdb-server';
+import { ferretdbBinary, temporalBinary } from './paths';
+import { getFreePort, isPortFree } from './readiness';
+import { startTemporalDevServer, type SearchAttributeTypeName, type TemporalDevServer } from './temporal-dev-server';
+
+export interface EmbeddedOptions {
+  /** 'random' picks free ports (tests); 'configured' uses TEMPORAL_PORT etc. */
+  ports?: 'configured' | 'random';
+  searchAttributes?: Record<string, SearchAttributeTypeName>;
+  log?: (msg: string) => void;
+  /** Echo the servers' own output (it always goes to <dataDir>/logs). */
+  echo?: boolean;
+}
+
+export interface EmbeddedInfrastructure {
+  temporalAddress: string;
+  mongoUri: string;
+  temporalUiUrl?: string;
+  /** Processes we started, so callers and tests can check they are gone after stop(). */
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+const host = '127.0.0.1';
+
+function requireBinary(path: string, what: string, envVar: string): string {
+  if (!existsSync(path)) {
+    throw new Error(
+      `The ${what} binary is missing (${path}). Run \`npm run setup\` to build it, or set ${envVar} to use an external one.`,
+    );
+  }
+  return path;
+}
+
+async function choosePort(configured: number, random: boolean, envVar: string): Promise<number> {
+  if (random) return getFreePort(host);
+  // Otherwise a server already listening there would pass our readiness check for us.
+  if (!(await isPortFree(host, configured))) {
+    throw new Error(`Port ${configured} on ${host} is already in use; set ${envVar} to another port.`);
+  }
+  return configured;
+}
+
+function elapsed(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
+}
+
+export async function startEmbeddedInfrastructure(
+  config: Config,
+  opts: EmbeddedOptions = {},
+): Promise<EmbeddedInfrastructure> {
+  const log = opts.log ?? (() => undefined);
+  const random = opts.ports === 'random';
+  const dataDir = config.paths.dataDir;
+  const logDir = join(dataDir, 'logs');
+  const needTemporal = !config.temporal.address;
+  const needMongo = !config.mongo.uri;
+  // Check both binaries before starting either, so a missing one fails fast and cleanly.
+  const temporalBin = needTemporal
+    ? requireBinary(temporalBinary(config.paths.cacheDir), 'Temporal CLI', 'TEMPORAL_ADDRESS')
+    : '';
+  const ferretBin = needMongo ? requireBinary(ferretdbBinary(config.paths.cacheDir), 'FerretDB', 'MONGODB_URI') : '';
+
+  const startTemporal = async (): Promise<TemporalDevServer | undefined> => {
+    if (!needTemporal) return undefined;
+    const port = await choosePort(config.temporal.embeddedPort, random, 'TEMPORAL_PORT');
+    const uiPort =
+      config.temporal.uiPort === 0 ? 0 : await choosePort(config.temporal.uiPort, random, 'TEMPORAL_UI_PORT');
+    const t0 = Date.now();
+    log(`starting Temporal dev server on ${host}:${port} (logs in ${logDir})`);
+    const server = await startTemporalDevServer({
+      binary: temporalBin,
+      dataDir,
+      port,
+      uiPort,
+      namespace: config.temporal.namespace,
+      searchAttributes: opts.searchAttributes ?? {},
+      logDir,
+      echo: opts.echo,
+    });
+    log(`Temporal ready at ${server.address} in ${elapsed(t0)}${server.uiUrl ? ` (UI ${server.uiUrl})` : ''}`);
+    return server;
+  };
+
+  const startMongo = async (): Promise<FerretDbServer | undefined> => {
+    if (!needMongo) return undefined;
+    const port = await choosePort(config.mongo.embeddedPort, random, 'FERRETDB_PORT');
+    const t0 = Date.now();
+    log(`starting FerretDB on ${host}:${port} (logs in ${logDir})`);
+    const server = await startFerretDb({ binary: ferretBin, dataDir, port, logDir, echo: opts.echo });
+    log(`FerretDB ready at ${server.uri} in ${elapsed(t0)}`);
+    return server;
+  };
+
+  const [temporal, mongo] = await Promise.allSettled([startTemporal(), startMongo()]);
+  const started = [temporal, mongo].flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
+  const stop = async (): Promise<void> => {
+    await Promise.all(started.map((s) => s.stop()));
+  };
+  const failures = [temporal, mongo].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) {
+    await stop();
+    if (failures.length === 1) throw failures[0];
+    throw new AggregateError(failures, failures.map((f) => (f instanceof Error ? f.message : String(f))).join('\n'));
+  }
+  const temporalServer = temporal.status === 'fulfilled' ? temporal.value : undefined;
+  const mongoServer = mongo.status === 'fulfilled' ? mongo.value : undefined;
+  return {
+    temporalAddress: temporalServer?.address ?? config.temporal.address ?? '',
+    mongoUri: mongoServer?.uri ?? config.mongo.uri ?? '',
+    temporalUiUrl: temporalServer?.uiUrl,
+    pids: started.map((s) => s.pid),
+    stop,
+  };
+}

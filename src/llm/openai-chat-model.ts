@@ -1,0 +1,62 @@
+import OpenAI from 'openai';
+import { performance } from 'node:perf_hooks';
+import { withVendorErrors } from '../errors';
+import type { ChatModel, ChatRequest, ChatResult, ToolCall } from './chat-model';
+
+export interface OpenAiChatModelOptions {
+  apiKey: string;
+  baseURL?: string;
+  defaultModel: string;
+  offline: boolean;
+  timeoutMs?: number;
+}
+
+function parseArguments(raw: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    // A model that emits broken JSON arguments gets its call treated as argument-less, not a crashed turn.
+    return {};
+  }
+}
+
+export class OpenAiChatModel implements ChatModel {
+  readonly offline: boolean;
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAiChatModelOptions) {
+    this.offline = options.offline;
+    // Temporal owns retries; the SDK's own would hide them from history.
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      maxRetries: 0,
+      timeout: options.timeoutMs ?? 30_000,
+    });
+  }
+
+  async complete(req: ChatRequest): Promise<ChatResult> {
+    const started = performance.now();
+    const completion = await withVendorErrors('LlmRequest', () =>
+      this.client.chat.completions.create({
+        model: req.model ?? this.options.defaultModel,
+        messages: req.messages,
+        ...(req.temperature != null ? { temperature: req.temperature } : {}),
+        ...(req.tools?.length
+          ? { tools: req.tools.map((t) => ({ type: 'function' as const, function: t })), tool_choice: 'auto' as const }
+          : {}),
+      }),
+    );
+    const message = completion.choices[0]?.message;
+    const toolCalls: ToolCall[] = (message?.tool_calls ?? []).flatMap((c) =>
+      c.type === 'function' ? [{ name: c.function.name, arguments: parseArguments(c.function.arguments) }] : [],
+    );
+    return {
+      content: message?.content ?? null,
+      toolCalls,
+      model: completion.model,
+      elapsedMs: performance.now() - started,
+    };
+  }
+}

@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { openStores, startApiRole } from './roles';
+import { defaultEndpoints } from './services';
+
+/** The API alone, against the Temporal and MongoDB that config names (or the embedded ones already running). */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, { role: 'api' });
+  const endpoints = defaultEndpoints(config);
+  const { db, temporal } = await openStores(config, endpoints);
+  const api = await startApiRole(config, endpoints, { db, temporal, logger, adminApiKey: config.auth.adminApiKey });
+  logger.info({ url: api.server.url }, 'api listening');
+  const stop = async () => {
+    await api.stop();
+    await Promise.all([db.close(), temporal.close()]);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : String(err instanceof Error ? err.stack : err)}\n`);
+  process.exit(1);
+});

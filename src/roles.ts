@@ -1,0 +1,85 @@
+import { createApp } from '../api/app';
+import type { Config } from './config';
+import { connectDatabase, ensureIndexes, type Database } from './db/database';
+import { listen, type RunningServer } from './http-server';
+import type { Logger } from './logger';
+import { createChatModel, createTelephonyProvider, type Endpoints } from './services';
+import { connectTemporal, type TemporalClients } from './temporal/connection';
+import { ensureSearchAttributes } from './temporal/search-attributes';
+import { createCallWorker } from './temporal/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
+
+/** The two roles of a Switchboard process, shared by main-api.ts, main-worker.ts, dev.ts and the tests. */
+
+export async function openStores(config: Config, endpoints: Endpoints): Promise<{ db: Database; temporal: TemporalClients }> {
+  const db = await connectDatabase(endpoints.mongoUri, config.mongo.db);
+  await ensureIndexes(db);
+  const temporal = await connectTemporal(endpoints.temporalAddress, config.temporal.namespace);
+  await ensureSearchAttributes(temporal.connection, config.temporal.namespace);
+  return { db, temporal };
+}
+
+export interface ApiRole {
+  server: RunningServer;
+  stop(): Promise<void>;
+}
+
+export async function startApiRole(
+  config: Config,
+  endpoints: Endpoints,
+  deps: { db: Database; temporal: TemporalClients; logger: Logger; adminApiKey: string | undefined; port?: number },
+): Promise<ApiRole> {
+  const app = createApp({
+    db: deps.db,
+    temporal: deps.temporal.client,
+    taskQueue: config.temporal.taskQueue,
+    telephony: createTelephonyProvider(config, endpoints),
+    logger: deps.logger,
+    publicBaseUrl: endpoints.publicBaseUrl,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    adminApiKey: deps.adminApiKey,
+    callDefaults: {
+      from: config.telephony.defaultFrom,
+      maxDurationMinutes: config.calls.maxDurationMinutes,
+      ringTimeoutSeconds: config.calls.ringTimeoutSeconds,
+    },
+    modes: { telephony: config.telephony.mode, llm: config.llm.mode },
+  });
+  const server = await listen(app, config.http.host, deps.port ?? config.http.port);
+  return { server, stop: () => server.close() };
+}
+
+export interface WorkerRole {
+  /** Resolves when the worker has shut down; rejects if it crashed. */
+  running: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startWorkerRole(
+  config: Config,
+  endpoints: Endpoints,
+  deps: { db: Database; logger: Logger; workflowBundle: WorkflowBundle | { codePath: string } },
+): Promise<WorkerRole> {
+  const { worker, connection } = await createCallWorker({
+    address: endpoints.temporalAddress,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    logLevel: config.logLevel,
+    workflowBundle: deps.workflowBundle,
+    deps: {
+      db: deps.db,
+      telephony: createTelephonyProvider(config, endpoints),
+      chat: createChatModel(config, endpoints),
+      logger: deps.logger,
+      pricing: { perMinuteUsd: config.calls.pricePerMinuteUsd },
+    },
+  });
+  const running = worker.run().finally(() => connection.close());
+  return {
+    running,
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { XMLParser } from 'fast-xml-parser';
+
+/** The TwiML verbs the simulated callee understands, in document order. */
+export type Verb =
+  | { verb: 'Say'; text: string }
+  | { verb: 'Gather'; action: string | null; input: string; children: Verb[] }
+  | { verb: 'Hangup' }
+  | { verb: 'Redirect'; url: string }
+  | { verb: 'Pause'; seconds: number }
+  | { verb: 'Dial'; number: string; action: string | null }
+  | { verb: 'Play'; url: string }
+  | { verb: 'Record'; action: string | null }
+  | { verb: 'Unknown'; name: string };
+
+type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
+
+const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', trimValues: true });
+
+function textOf(children: unknown): string {
+  if (!Array.isArray(children)) return '';
+  return (children as Node[])
+    .map((c) => (typeof c['#text'] === 'string' || typeof c['#text'] === 'number' ? String(c['#text']) : ''))
+    .join('')
+    .trim();
+}
+
+function toVerbs(nodes: Node[]): Verb[] {
+  const verbs: Verb[] = [];
+  for (const node of nodes) {
+    const name = Object.keys(node).find((k) => k !== ':@' && k !== '#text');
+    if (!name) continue;
+    const children = node[name];
+    const attrs = node[':@'] ?? {};
+    switch (name) {
+      case 'Say':
+        verbs.push({ verb: 'Say', text: textOf(children) });
+        break;
+      case 'Gather':
+        verbs.push({ verb: 'Gather', action: attrs.action ?? null, input: attrs.input ?? 'dtmf', children: toVerbs((children as Node[]) ?? []) });
+        break;
+      case 'Hangup':
+        verbs.push({ verb: 'Hangup' });
+        break;
+      case 'Redirect':
+        verbs.push({ verb: 'Redirect', url: textOf(children) });
+        break;
+      case 'Pause':
+        verbs.push({ verb: 'Pause', seconds: Number(attrs.length ?? 1) });
+        break;
+      case 'Dial': {
+        const nested = Array.isArray(children) ? (children as Node[]).find((c) => 'Number' in c) : undefined;
+        verbs.push({ verb: 'Dial', number: nested ? textOf(nested.Number) : textOf(children), action: attrs.action ?? null });
+        break;
+      }
+      case 'Play':
+        verbs.push({ verb: 'Play', url: textOf(children) });
+        break;
+      case 'Record':
+        verbs.push({ verb: 'Record', action: attrs.action ?? null });
+        break;
+      default:
+        verbs.push({ verb: 'Unknown', name });
+    }
+  }
+  return verbs;
+}
+
+/** Parses a TwiML document; anything that is not `<Response>` is an application error, as on Twilio. */
+export function readTwiml(xml: string): Verb[] {
+  const doc = parser.parse(xml) as Node[];
+  const response = doc.find((n) => 'Response' in n);
+  if (!response) throw new Error('TwiML document has no <Response> root');
+  return toVerbs((response.Response as Node[]) ?? []);
+}

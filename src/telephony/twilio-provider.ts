@@ -1,0 +1,92 @@
+import twilio from 'twilio';
+import { withVendorErrors } from '../errors';
+import type { TelephonyStatus } from '../workflow-api/call';
+import type { CarrierCredentials, PlaceCallRequest, ProviderCall, TelephonyProvider } from './provider';
+import { RewritingRequestClient } from './carrier-request-client';
+import { twilioWebhookUrl } from './webhook-urls';
+
+type TwilioClient = ReturnType<typeof twilio>;
+
+export interface TwilioProviderOptions {
+  accountSid: string;
+  authToken: string;
+  /** Set in simulator mode: the carrier simulator's base URL, which receives the SDK's requests. */
+  apiBaseUrl?: string;
+}
+
+const KNOWN_STATUSES = new Set<TelephonyStatus>([
+  'queued',
+  'initiated',
+  'ringing',
+  'in-progress',
+  'completed',
+  'busy',
+  'no-answer',
+  'failed',
+  'canceled',
+]);
+
+export function toTelephonyStatus(raw: string): TelephonyStatus {
+  return KNOWN_STATUSES.has(raw as TelephonyStatus) ? (raw as TelephonyStatus) : 'failed';
+}
+
+export class TwilioProvider implements TelephonyProvider {
+  readonly name = 'twilio';
+  readonly simulated: boolean;
+  private readonly clients = new Map<string, TwilioClient>();
+  private readonly httpClient: RewritingRequestClient | undefined;
+
+  constructor(private readonly options: TwilioProviderOptions) {
+    this.simulated = Boolean(options.apiBaseUrl);
+    this.httpClient = options.apiBaseUrl ? new RewritingRequestClient(options.apiBaseUrl) : undefined;
+  }
+
+  private client(credentials: CarrierCredentials | null): TwilioClient {
+    const { accountSid, authToken } = credentials ?? this.options;
+    let client = this.clients.get(accountSid);
+    if (!client) {
+      client = this.httpClient ? twilio(accountSid, authToken, { httpClient: this.httpClient }) : twilio(accountSid, authToken);
+      this.clients.set(accountSid, client);
+    }
+    return client;
+  }
+
+  async placeCall(req: PlaceCallRequest): Promise<ProviderCall> {
+    const url = (hook: Parameters<typeof twilioWebhookUrl>[1]) => twilioWebhookUrl(req.webhookBaseUrl, hook, req.callId);
+    const call = await withVendorErrors('TelephonyPlaceCall', () =>
+      this.client(req.credentials).calls.create({
+        to: req.to,
+        from: req.from,
+        url: url('voice'),
+        method: 'POST',
+        statusCallback: url('status'),
+        statusCallbackMethod: 'POST',
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+        timeout: req.timeoutSeconds,
+        record: req.record,
+        ...(req.record ? { recordingStatusCallback: url('recording'), recordingStatusCallbackMethod: 'POST' } : {}),
+        ...(req.machineDetection
+          ? { machineDetection: 'DetectMessageEnd', asyncAmd: 'true', asyncAmdStatusCallback: url('amd') }
+          : {}),
+      }),
+    );
+    return { providerCallSid: call.sid, status: toTelephonyStatus(call.status), durationSeconds: null };
+  }
+
+  async hangUp(providerCallSid: string, credentials: CarrierCredentials | null): Promise<void> {
+    await withVendorErrors('TelephonyHangUp', () =>
+      this.client(credentials).calls(providerCallSid).update({ status: 'completed' }),
+    );
+  }
+
+  async fetchCall(providerCallSid: string, credentials: CarrierCredentials | null): Promise<ProviderCall> {
+    const call = await withVendorErrors('TelephonyFetchCall', () => this.client(credentials).calls(providerCallSid).fetch());
+    const duration = call.duration ? Number(call.duration) : null;
+    return { providerCallSid: call.sid, status: toTelephonyStatus(call.status), durationSeconds: duration };
+  }
+
+  validateWebhook(signature: string | undefined, url: string, params: Record<string, string>): boolean {
+    if (!signature) return false;
+    return twilio.validateRequest(this.options.authToken, signature, url, params);
+  }
+}

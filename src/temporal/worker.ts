@@ -1,0 +1,44 @@
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundle } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+
+export const WORKFLOWS_PATH = require.resolve('../../workflows');
+
+/** Bundling takes seconds; build once per process (or once per test run, passed as a code path). */
+export function bundleWorkflows(): Promise<WorkflowBundle> {
+  const quiet = { log() {}, info() {}, debug() {}, trace() {}, warn: console.warn, error: console.error };
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+}
+
+let runtimeInstalled = false;
+
+/** The SDK's own logs at our level; the runtime can be installed once per process, before any worker. */
+function installRuntime(level: string): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const map: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };
+  Runtime.install({ logger: new DefaultLogger(map[level] ?? 'ERROR') });
+}
+
+export interface CallWorkerOptions {
+  address: string;
+  namespace: string;
+  deps: ActivityDeps;
+  workflowBundle: WorkflowBundle | { codePath: string };
+  taskQueue: string;
+  maxConcurrentActivityTaskExecutions?: number;
+  logLevel: string;
+}
+
+export async function createCallWorker(opts: CallWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  installRuntime(opts.logLevel);
+  const connection = await NativeConnection.connect({ address: opts.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    workflowBundle: opts.workflowBundle,
+    activities: createActivities(opts.deps),
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 200,
+  });
+  return { worker, connection };
+}

@@ -1,0 +1,128 @@
+import request from 'supertest';
+import twilio from 'twilio';
+import { callWorkflowId } from '../../src/ids';
+import { callStateQuery } from '../../src/workflow-api/call';
+import { eventually } from '../helpers/poll';
+import { startStack, type Stack } from '../helpers/stack';
+
+/**
+ * The vertical slice, every layer real: API → Temporal → worker → twilio SDK → carrier simulator →
+ * signed webhooks → workflow updates → openai SDK → offline model → FerretDB.
+ */
+describe('one call, end to end', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  const getCall = async (id: string) =>
+    (await request(stack.apiUrl).get(`/v1/calls/${id}`).set('authorization', stack.org.apiKey).expect(200)).body;
+
+  it('dials, converses through the offline model, and completes the record', async () => {
+    const to = '+14155550123';
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances: ['Who is calling?', 'I am doing well, thanks.', 'Okay, bye now.'] });
+    stack.model.scripts.add({ match: 'slice-task-marker', replies: [{ content: 'Hi! I am calling to check on your day.' }] });
+
+    const created = await request(stack.apiUrl)
+      .post('/v1/calls')
+      .set('authorization', stack.org.apiKey)
+      .send({ phone_number: to, task: 'Ask about their day. slice-task-marker', request_data: { name: 'Ada' } })
+      .expect(200);
+    expect(created.body).toMatchObject({ status: 'success', batch_id: null, message: expect.any(String) });
+    const callId: string = created.body.call_id;
+
+    const call = await eventually(async () => {
+      const c = await getCall(callId);
+      return c.completed ? c : null;
+    });
+    expect(call).toMatchObject({
+      call_id: callId,
+      to,
+      from: stack.config.telephony.defaultFrom,
+      completed: true,
+      queue_status: 'complete',
+      status: 'completed',
+      call_ended_by: 'ASSISTANT',
+      answered_by: null,
+      simulated: true,
+    });
+    expect(call.started_at).toEqual(expect.any(String));
+    expect(call.call_length).toEqual(expect.any(Number));
+    expect(call.variables).toMatchObject({ call_id: callId, phone_number: to, to, short_to: '4155550123', name: 'Ada', country: 'US' });
+
+    const lines = call.transcripts.map((t: { user: string; text: string }) => `${t.user}: ${t.text}`);
+    expect(lines[0]).toBe('assistant: Hi! I am calling to check on your day.');
+    expect(lines).toContain('user: Who is calling?');
+    expect(lines).toContain('user: I am doing well, thanks.');
+    expect(lines).toContain('user: Okay, bye now.');
+    // The goodbye makes the offline model call end_call; its farewell is the last line.
+    expect(lines.at(-1)).toBe('assistant: Thank you for your time. Goodbye!');
+    expect(call.concatenated_transcript).toContain('user: Who is calling?');
+
+    // What the simulated callee heard is what the record says the agent said.
+    const simCall = [...stack.simulator.calls.values()].find((c) => c.req.to === to)!;
+    expect(simCall.errors).toEqual([]);
+    expect(simCall.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text)).toEqual(
+      call.transcripts.filter((t: { user: string }) => t.user === 'assistant').map((t: { text: string }) => t.text),
+    );
+    expect(simCall.endedBy).toBe('agent');
+
+    // The workflow is visible and filterable by its search attributes, as in the Temporal UI.
+    const listed = await eventually(async () => {
+      const found = [];
+      for await (const wf of stack.temporal.client.workflow.list({
+        query: `CallId = "${callId}" AND OrgId = "${stack.org.id}" AND CallStatus = "complete"`,
+      })) found.push(wf);
+      return found.length === 1 ? found : null;
+    });
+    expect(listed[0]!.workflowId).toBe(callWorkflowId(callId));
+    const state = await stack.temporal.client.workflow.getHandle(callWorkflowId(callId)).query(callStateQuery);
+    expect(state.transcript.length).toBe(call.transcripts.length);
+
+    const list = await request(stack.apiUrl).get('/v1/calls').set('authorization', stack.org.apiKey).expect(200);
+    expect(list.body.total_count).toBeGreaterThanOrEqual(1);
+    expect(list.body.count).toBe(list.body.calls.length);
+    expect(list.body.calls.find((c: { call_id: string }) => c.call_id === callId)).not.toHaveProperty('transcripts');
+  });
+
+  it('refuses a carrier webhook with a bad signature and changes nothing', async () => {
+    const to = '+14155550124';
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances: ['Hello there.', 'Bye.'] });
+    const created = await request(stack.apiUrl)
+      .post('/v1/calls')
+      .set('authorization', stack.org.apiKey)
+      .send({ phone_number: to, task: 'Say hello.' })
+      .expect(200);
+    const callId: string = created.body.call_id;
+    const done = await eventually(async () => {
+      const c = await getCall(callId);
+      return c.completed ? c : null;
+    });
+
+    const url = `${stack.endpoints.publicBaseUrl}/v1/telephony/twilio/gather?call_id=${callId}`;
+    const params = { CallSid: `CA${'0'.repeat(32)}`, SpeechResult: 'Forged words' };
+    const forged = twilio.getExpectedTwilioSignature('not-the-auth-token', url, params);
+    for (const signature of [forged, '']) {
+      const res = await request(stack.apiUrl)
+        .post(`/v1/telephony/twilio/gather?call_id=${callId}`)
+        .set('x-twilio-signature', signature)
+        .type('form')
+        .send(params)
+        .expect(403);
+      expect(res.body).toEqual({ status: 'error', message: 'Invalid X-Twilio-Signature.', errors: ['Invalid X-Twilio-Signature.'] });
+    }
+    // A status callback forged the same way cannot end or alter the call either.
+    await request(stack.apiUrl)
+      .post(`/v1/telephony/twilio/status?call_id=${callId}`)
+      .set('x-twilio-signature', forged)
+      .type('form')
+      .send({ CallSid: params.CallSid, CallStatus: 'failed' })
+      .expect(403);
+    const after = await getCall(callId);
+    expect(after.transcripts).toEqual(done.transcripts);
+    expect(after.status).toBe(done.status);
+  });
+});

@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config';
+import { createOrg, issueApiKey } from '../../src/auth/api-keys';
+import { getFreePort } from '../../src/infra/readiness';
+import { createLogger } from '../../src/logger';
+import { openStores, startApiRole, startWorkerRole, type ApiRole, type WorkerRole } from '../../src/roles';
+import { defaultEndpoints, type Endpoints } from '../../src/services';
+import { startCarrierSimulator, type CarrierSimulator } from '../../src/simulator/carrier/server';
+import { startOfflineModel, type OfflineModelHandle } from '../../src/simulator/offline-model/server';
+import type { Database } from '../../src/db/database';
+import type { TemporalClients } from '../../src/temporal/connection';
+
+export interface Stack {
+  config: Config;
+  endpoints: Endpoints;
+  db: Database;
+  temporal: TemporalClients;
+  api: ApiRole;
+  apiUrl: string;
+  worker: WorkerRole | null;
+  simulator: CarrierSimulator;
+  model: OfflineModelHandle;
+  /** An organisation of its own and its key. */
+  org: { id: string; apiKey: string };
+  newOrg(): Promise<{ id: string; apiKey: string }>;
+  stop(): Promise<void>;
+}
+
+export const uid = (): string => randomBytes(6).toString('hex');
+
+/**
+ * The whole system against the run's shared Temporal and FerretDB: its own database, task queue,
+ * carrier simulator and offline model, so test files never see each other's calls.
+ */
+export async function startStack(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<Stack> {
+  const id = uid();
+  const apiPort = await getFreePort();
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    PORT: String(apiPort),
+    MONGODB_DB: `test_${id}`,
+    TEMPORAL_TASK_QUEUE: `test-${id}`,
+    ADMIN_API_KEY: `admin-${id}-key`,
+    ...opts.env,
+  });
+  const logger = createLogger(config.logLevel);
+  const simulator = await startCarrierSimulator({
+    accountSid: config.telephony.simulatorAccountSid,
+    authToken: config.telephony.simulatorAuthToken,
+    port: 0,
+  });
+  const model = await startOfflineModel({ port: 0 });
+  const endpoints = { ...defaultEndpoints(config), simulatorUrl: simulator.url, offlineModelUrl: model.url };
+  const { db, temporal } = await openStores(config, endpoints);
+  const worker =
+    opts.worker === false
+      ? null
+      : await startWorkerRole(config, endpoints, { db, logger, workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } });
+  const api = await startApiRole(config, endpoints, { db, temporal, logger, adminApiKey: config.auth.adminApiKey });
+  const newOrg = async () => {
+    const orgId = await createOrg(db, `org ${uid()}`);
+    return { id: orgId, apiKey: await issueApiKey(db, orgId, 'test') };
+  };
+  return {
+    config, endpoints, db, temporal, api, apiUrl: api.server.url, worker, simulator, model,
+    org: await newOrg(),
+    newOrg,
+    stop: async () => {
+      await api.stop();
+      await simulator.close();
+      await worker?.stop();
+      await model.close();
+      await db.db.dropDatabase();
+      await db.close();
+      await temporal.close();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { MongoClient } from 'mongodb';
+import { loadConfig, type Config } from '../../src/config';
+import { startEmbeddedInfrastructure, type EmbeddedInfrastructure } from '../../src/infra/embedded';
+
+jest.setTimeout(180_000);
+
+const searchAttributes = { SbTestKeyword: 'Keyword', SbTestInt: 'Int' } as const;
+
+interface Thing {
+  _id: string;
+  n: number;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function searchAttributeNames(address: string, namespace: string): Promise<string[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    expect((await connection.workflowService.getSystemInfo({})).serverVersion).toBeTruthy();
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    return Object.keys(customAttributes ?? {});
+  } finally {
+    await connection.close();
+  }
+}
+
+async function withMongo<T>(uri: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
+  try {
+    await client.connect();
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+describe('embedded infrastructure', () => {
+  let dataDir: string;
+  let config: Config;
+  let infra: EmbeddedInfrastructure | undefined;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'sb-embedded-'));
+    // An explicit env keeps a developer's MONGODB_URI/TEMPORAL_ADDRESS from skipping the servers.
+    config = loadConfig({
+      NODE_ENV: 'test',
+      SWITCHBOARD_DATA_DIR: dataDir,
+      SWITCHBOARD_CACHE_DIR: process.env.SWITCHBOARD_CACHE_DIR,
+    });
+  });
+
+  afterEach(async () => {
+    await infra?.stop();
+    infra = undefined;
+  });
+
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves Mongo and Temporal, stops cleanly and keeps data across restarts', async () => {
+    infra = await startEmbeddedInfrastructure(config, { ports: 'random', searchAttributes });
+    expect(infra.pids).toHaveLength(2);
+    expect(infra.temporalUiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    await withMongo(infra.mongoUri, async (client) => {
+      const things = client.db('sbtest').collection<Thing>('things');
+      await things.insertOne({ _id: 'a', n: 1 });
+      expect(await things.findOne({ n: 1 })).toEqual({ _id: 'a', n: 1 });
+    });
+
+    expect(await searchAttributeNames(infra.temporalAddress, config.temporal.namespace)).toEqual(
+      expect.arrayContaining(Object.keys(searchAttributes)),
+    );
+
+    const pids = infra.pids;
+    await infra.stop();
+    infra = undefined;
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+
+    // Same data dir, new ports: the document must still be there, and an attribute added
+    // since the database was created must get registered.
+    const more = { ...searchAttributes, SbTestAddedLater: 'Bool' } as const;
+    infra = await startEmbeddedInfrastructure(config, { ports: 'random', searchAttributes: more });
+    await withMongo(infra.mongoUri, async (client) => {
+      expect(await client.db('sbtest').collection<Thing>('things').findOne({ _id: 'a' })).toEqual({ _id: 'a', n: 1 });
+    });
+    expect(await searchAttributeNames(infra.temporalAddress, config.temporal.namespace)).toEqual(
+      expect.arrayContaining(Object.keys(more)),
+    );
+  });
+});
