@@ -53,7 +53,11 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
   }
 
   async function updateCall({ orgId, callId, set, events }: UpdateCallInput): Promise<void> {
-    const result = await db.collections.calls.updateOne({ _id: callId, org_id: orgId }, { $set: set });
+    // An event-only write still proves the call exists, so a stray call ID fails loudly.
+    const result =
+      Object.keys(set).length > 0
+        ? await db.collections.calls.updateOne({ _id: callId, org_id: orgId }, { $set: set })
+        : { matchedCount: await db.collections.calls.countDocuments({ _id: callId, org_id: orgId }, { limit: 1 }) };
     if (result.matchedCount === 0) {
       throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
     }

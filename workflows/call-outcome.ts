@@ -7,6 +7,8 @@ export interface CallOutcomeInput {
   stopReason: string | null;
   endedByAgent: boolean;
   answeredBy: AnsweredBy;
+  /** Why the carrier refused the dial, when it did. */
+  dialError: string | null;
 }
 
 export interface CallOutcome {
@@ -19,6 +21,9 @@ export interface CallOutcome {
 
 /** Maps how a call ended to Bland's read-model words (docs/api.md, "Call outcomes"). */
 export function callOutcome(o: CallOutcomeInput): CallOutcome {
+  if (o.dialError !== null) {
+    return { queueStatus: 'queue_error', status: 'failed', answeredBy: null, callEndedBy: null, errorMessage: o.dialError };
+  }
   if (o.answered) {
     const byAssistant = o.endedByAgent || o.stopReason !== null;
     return {
