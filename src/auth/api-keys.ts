@@ -36,7 +36,7 @@ export async function issueApiKey(db: Database, orgId: string, label: string | n
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
     const existing = await db.collections.apiKeys.findOne({ _id: hashApiKey(key) });
-    if (existing?.org_id !== orgId) throw new Error('API key already belongs to another organisation');
+    if (existing?.org_id !== orgId) throw new Error('API key already belongs to another organisation', { cause: err });
   }
   return key;
 }
