@@ -2,6 +2,7 @@ import request from 'supertest';
 import twilio from 'twilio';
 import { callWorkflowId } from '../../src/ids';
 import { callStateQuery } from '../../src/workflow-api/call';
+import { replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
 
@@ -81,6 +82,8 @@ describe('one call, end to end', () => {
     expect(listed[0]!.workflowId).toBe(callWorkflowId(callId));
     const state = await stack.temporal.client.workflow.getHandle(callWorkflowId(callId)).query(callStateQuery);
     expect(state.transcript.length).toBe(call.transcripts.length);
+
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-human-conversation');
 
     const list = await request(stack.apiUrl).get('/v1/calls').set('authorization', stack.org.apiKey).expect(200);
     expect(list.body.total_count).toBeGreaterThanOrEqual(1);
