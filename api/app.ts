@@ -3,6 +3,7 @@ import type { ApiDeps } from './deps';
 import { requireApiKey } from './middleware/auth';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
+import { docsPage } from './docs-page';
 import { openApiDocument } from './openapi';
 import { adminRouter } from './routes/admin';
 import { callsRouter } from './routes/calls';
@@ -18,8 +19,12 @@ export function createApp(deps: ApiDeps): Express {
   app.use(requestContext(deps.logger));
 
   app.use(healthRouter(deps));
+  const openApi = openApiDocument(deps.publicBaseUrl);
   app.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument(deps.publicBaseUrl));
+    res.json(openApi);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(docsPage(openApi));
   });
   // Carrier webhooks are form-encoded and authenticated by signature, not API key.
   app.use(twilioWebhooksRouter(deps));

@@ -49,6 +49,8 @@ export function openApiDocument(serverUrl: string) {
       },
     },
     paths: {
+      '/docs': { get: { summary: 'These docs, browsable', responses: { 200: { description: 'HTML' } } } },
+      '/openapi.json': { get: { summary: 'This description', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/health': { get: { summary: 'Liveness of MongoDB and Temporal', responses: { 200: { description: 'ok' }, 503: { description: 'degraded' } } } },
       '/v1/calls': {
         post: {
