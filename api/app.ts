@@ -1,11 +1,13 @@
 import express, { type Express } from 'express';
 import type { ApiDeps } from './deps';
-import { requireApiKey } from './middleware/auth';
+import { requireAdminKey, requireApiKey } from './middleware/auth';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
 import { docsPage } from './docs-page';
 import { openApiDocument } from './openapi';
 import { adminRouter } from './routes/admin';
+import { callControlRouter } from './routes/call-control';
+import { callEventsRouter } from './routes/call-events';
 import { callsRouter } from './routes/calls';
 import { healthRouter } from './routes/health';
 import { twilioWebhooksRouter } from './routes/telephony-twilio';
@@ -13,6 +15,7 @@ import { twilioWebhooksRouter } from './routes/telephony-twilio';
 /** The HTTP API, without listening: main-api.ts and the tests mount it. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
+  const apiKey = requireApiKey(deps.db);
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
@@ -29,10 +32,14 @@ export function createApp(deps: ApiDeps): Express {
   // Carrier webhooks are form-encoded and authenticated by signature, not API key.
   app.use(twilioWebhooksRouter(deps));
 
+  // Authenticate before parsing, so an unauthenticated request costs no body parsing.
+  app.use('/v1/admin', requireAdminKey(deps.adminApiKey));
+  app.use('/v1', (req, res, next) => (/^\/admin(\/|$)/.test(req.path) ? next() : apiKey(req, res, next)));
   app.use(express.json({ limit: deps.bodyLimitBytes, strict: true }));
   app.use(adminRouter(deps));
-  app.use('/v1', requireApiKey(deps.db));
+  app.use(callControlRouter(deps));
   app.use(callsRouter(deps));
+  app.use(callEventsRouter(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

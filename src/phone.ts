@@ -12,10 +12,13 @@ const FORMATTING = /[\s().-]/g;
  * code but no "+", an extension, or letters is refused.
  */
 export function parsePhoneNumber(raw: unknown): PhoneParse {
-  if (typeof raw === 'number' && Number.isInteger(raw)) return parsePhoneNumber(String(raw));
+  if (typeof raw === 'number') {
+    return Number.isSafeInteger(raw) && raw > 0 ? parsePhoneNumber(String(raw)) : { ok: false, reason: 'Invalid phone number.' };
+  }
   if (typeof raw !== 'string') return { ok: false, reason: 'Phone number must be a string or number.' };
   const trimmed = raw.trim();
   if (trimmed.length === 0 || trimmed.length > 32) return { ok: false, reason: 'Invalid phone number.' };
+  if (trimmed.startsWith('-')) return { ok: false, reason: `Invalid phone number: ${mask(trimmed)}.` };
   const compact = trimmed.replace(FORMATTING, '');
   const isE164Shape = /^\+[1-9]\d{6,14}$/.test(compact);
   const isUsNational = /^[2-9]\d{9}$/.test(compact);

@@ -19,7 +19,7 @@ export function lookup(vars: Variables, path: string): unknown {
 }
 
 export function stringify(value: unknown): string {
-  if (value === undefined || value === null) return '';
+  if (value === undefined || value === null || typeof value === 'function' || typeof value === 'symbol') return '';
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

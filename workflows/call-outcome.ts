@@ -1,15 +1,5 @@
 import type { AnsweredBy, CallEndedBy, QueueStatus } from '../src/db/types';
-import type { TelephonyStatus } from '../src/workflow-api/call';
-
-export interface CallOutcomeInput {
-  answered: boolean;
-  terminal: TelephonyStatus | null;
-  stopReason: string | null;
-  endedByAgent: boolean;
-  answeredBy: AnsweredBy;
-  /** Why the carrier refused the dial, when it did. */
-  dialError: string | null;
-}
+import type { AttemptState } from './call-attempt-state';
 
 export interface CallOutcome {
   queueStatus: QueueStatus;
@@ -19,42 +9,41 @@ export interface CallOutcome {
   errorMessage: string | null;
 }
 
-/** Maps how a call ended to Bland's read-model words (docs/api.md, "Call outcomes"). */
-export function callOutcome(o: CallOutcomeInput): CallOutcome {
-  if (o.dialError !== null) {
-    return { queueStatus: 'queue_error', status: 'failed', answeredBy: null, callEndedBy: null, errorMessage: o.dialError };
+/** Maps how an attempt ended to Bland's read-model words (docs/api.md, "Call outcomes"). */
+export function callOutcome(a: AttemptState, stopReason: string | null): CallOutcome {
+  if (a.dialError !== null) {
+    return { queueStatus: 'queue_error', status: 'failed', answeredBy: null, callEndedBy: null, errorMessage: a.dialError };
   }
-  if (o.answered) {
-    const byAssistant = o.endedByAgent || o.stopReason !== null;
+  if (a.answered) {
+    const byAssistant = a.endedByAgent || stopReason !== null || a.voicemailLeft;
     return {
-      queueStatus: 'complete',
+      queueStatus: a.callError ? 'call_error' : 'complete',
       status: 'completed',
-      answeredBy: o.answeredBy,
+      answeredBy: a.answeredBy,
       callEndedBy: byAssistant ? 'ASSISTANT' : 'USER',
-      errorMessage: null,
+      errorMessage: a.callError,
     };
   }
-  switch (o.terminal) {
+  switch (a.terminal) {
     case 'busy':
-      return { queueStatus: 'complete', status: 'busy', answeredBy: o.answeredBy, callEndedBy: null, errorMessage: null };
+      return { queueStatus: 'complete', status: 'busy', answeredBy: a.answeredBy, callEndedBy: null, errorMessage: null };
     case 'no-answer':
       return { queueStatus: 'complete', status: 'no-answer', answeredBy: 'no-answer', callEndedBy: null, errorMessage: null };
-    case 'canceled':
-    case null:
-      return {
-        queueStatus: 'complete',
-        status: 'canceled',
-        answeredBy: o.answeredBy,
-        callEndedBy: o.stopReason ? 'ASSISTANT' : null,
-        errorMessage: o.stopReason ? `Call stopped before it connected: ${o.stopReason}` : null,
-      };
-    default:
+    case 'failed':
       return {
         queueStatus: 'call_error',
         status: 'failed',
-        answeredBy: o.answeredBy,
+        answeredBy: a.answeredBy,
         callEndedBy: null,
         errorMessage: 'The carrier could not connect the call.',
+      };
+    default:
+      return {
+        queueStatus: 'complete',
+        status: 'canceled',
+        answeredBy: a.answeredBy,
+        callEndedBy: stopReason ? 'ASSISTANT' : null,
+        errorMessage: stopReason ? `Call stopped before it connected (${stopReason}).` : null,
       };
   }
 }

@@ -1,44 +1,44 @@
 import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { NewCallEvent } from '../src/db/call-events';
-import type { AnsweredBy, QueueStatus } from '../src/db/types';
+import type { QueueStatus } from '../src/db/types';
 import { renderTemplate } from '../src/templating';
 import {
   type AgentAction,
   type AgentReply,
+  amdResultSignal,
   type CallLiveState,
   type CallWorkflowInput,
   callAnsweredUpdate,
   callStateQuery,
+  recordingReadySignal,
   stopCallSignal,
-  type TelephonyStatus,
   TERMINAL_TELEPHONY_STATUSES,
   telephonyStatusSignal,
+  transferStatusSignal,
   type TranscriptLine,
   userTurnUpdate,
 } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
 import { agent, records } from './activity-proxies';
+import { AttemptState } from './call-attempt-state';
 
 const MAX_UTTERANCE_CHARS = 4000;
+const TRANSFER_FAILED_SAY = "I'm sorry, I couldn't transfer your call.";
 
 /**
- * A live call's state and its message handlers. The workflow function drives the phases; this
- * class answers the carrier's events (status signals, answer and turn updates) and queries.
+ * A call's state and its message handlers. The workflow function drives the phases; this class
+ * answers the carrier's events (status, detection, transfer and recording signals; answer and
+ * turn updates) and the live-state query.
  */
 export class CallSession {
   queueStatus: QueueStatus = 'queued';
-  providerStatus: TelephonyStatus | null = null;
-  providerCallSid: string | null = null;
-  terminal: TelephonyStatus | null = null;
-  durationSeconds: number | null = null;
-  answeredBy: AnsweredBy = null;
-  answeredAt: Date | null = null;
-  endedAt: Date | null = null;
+  attempt = new AttemptState(0);
   stopReason: string | null = null;
-  endedByAgent = false;
   variables: Record<string, unknown> = {};
   readonly transcript: TranscriptLine[] = [];
   turn = 0;
+  /** Carrier call SIDs of earlier attempts, whose late events must not touch the current one. */
+  private readonly pastSids = new Set<string>();
   /** Read-model writes run behind the conversation; a failure is kept here, never dropped. */
   private readonly pendingWrites: Promise<unknown>[] = [];
 
@@ -46,6 +46,12 @@ export class CallSession {
 
   get ref() {
     return { orgId: this.input.orgId, callId: this.input.callId };
+  }
+
+  newAttempt(): AttemptState {
+    if (this.attempt.providerCallSid) this.pastSids.add(this.attempt.providerCallSid);
+    this.attempt = new AttemptState(this.attempt.number + 1);
+    return this.attempt;
   }
 
   setStatus(queueStatus: QueueStatus): void {
@@ -57,48 +63,69 @@ export class CallSession {
     this.pendingWrites.push(write.then(() => null, (err: unknown) => err));
   }
 
+  event(category: NewCallEvent['category'], message: string): void {
+    this.writeBehind(records.updateCall({ ...this.ref, set: {}, events: [{ level: 'call', category, message }] }));
+  }
+
   /** Waits for every write-behind; returns the failures. */
   async settleWrites(): Promise<unknown[]> {
     return (await Promise.all(this.pendingWrites)).filter((r) => r !== null);
   }
 
-  isSettled(): boolean {
-    return this.queueStatus === 'started' || this.terminal !== null || this.stopReason !== null;
-  }
-
-  isOver(): boolean {
-    return this.terminal !== null || this.stopReason !== null;
-  }
-
-  private sidMatches(sid: string): boolean {
-    return this.providerCallSid === null || this.providerCallSid === sid;
+  private ours(sid: string): boolean {
+    if (this.pastSids.has(sid)) return false;
+    return this.attempt.providerCallSid === null || this.attempt.providerCallSid === sid;
   }
 
   private say(user: TranscriptLine['user'], text: string): void {
     this.transcript.push({ seq: this.transcript.length, user, text, at: new Date().toISOString() });
   }
 
+  /** Lines said outside a turn (a voicemail left) are recorded the same way. */
+  sayOutsideTurn(user: TranscriptLine['user'], text: string): void {
+    const firstNew = this.transcript.length;
+    this.say(user, text);
+    this.writeBehind(records.recordTurn({ ...this.ref, lines: this.transcript.slice(firstNew), events: [] }));
+  }
+
   registerHandlers(): void {
     setHandler(callStateQuery, (): CallLiveState => ({
       callId: this.input.callId,
+      attempt: this.attempt.number,
       queueStatus: this.queueStatus,
-      providerStatus: this.providerStatus,
-      providerCallSid: this.providerCallSid,
-      answeredBy: this.answeredBy,
+      providerStatus: this.attempt.providerStatus,
+      providerCallSid: this.attempt.providerCallSid,
+      answeredBy: this.attempt.answeredBy,
       turn: this.turn,
       variables: this.variables,
       transcript: this.transcript,
     }));
 
     setHandler(telephonyStatusSignal, (event) => {
-      if (!this.sidMatches(event.providerCallSid)) return;
-      this.providerCallSid ??= event.providerCallSid;
-      this.providerStatus = event.status;
-      if (TERMINAL_TELEPHONY_STATUSES.includes(event.status) && this.terminal === null) {
-        this.terminal = event.status;
-        this.durationSeconds = event.durationSeconds;
-        this.endedAt = new Date();
+      if (!this.ours(event.providerCallSid)) return;
+      const a = this.attempt;
+      a.providerCallSid ??= event.providerCallSid;
+      a.providerStatus = event.status;
+      if (TERMINAL_TELEPHONY_STATUSES.includes(event.status) && a.terminal === null) {
+        a.terminal = event.status;
+        a.durationSeconds = event.durationSeconds;
+        a.endedAt = new Date();
       }
+    });
+
+    setHandler(amdResultSignal, (event) => {
+      if (this.ours(event.providerCallSid)) this.attempt.answeredBy = event.answeredBy;
+    });
+
+    setHandler(transferStatusSignal, (event) => {
+      if (!this.ours(event.providerCallSid) || !this.attempt.transferTo) return;
+      if (event.status === 'completed' || event.status === 'in-progress') this.attempt.transferredTo = this.attempt.transferTo;
+      else this.attempt.callError ??= `Transfer failed: the carrier reported "${event.status}" for the transfer number.`;
+    });
+
+    setHandler(recordingReadySignal, (event) => {
+      if (this.pastSids.has(event.providerCallSid) || this.attempt.providerCallSid !== event.providerCallSid) return;
+      this.attempt.recording = { sid: event.recordingSid, url: event.url };
     });
 
     setHandler(stopCallSignal, ({ reason }) => {
@@ -107,30 +134,31 @@ export class CallSession {
 
     setHandler(callAnsweredUpdate, ({ providerCallSid }) => this.onAnswered(providerCallSid), {
       validator: ({ providerCallSid }) => {
-        if (!this.sidMatches(providerCallSid)) throw new Error('Call SID does not match this call');
-        if (this.queueStatus === 'started' || this.terminal !== null) throw new Error('Call is not ringing');
+        if (!this.ours(providerCallSid)) throw new Error('Call SID does not match this call');
+        if (this.attempt.answered || this.attempt.over) throw new Error('Call is not ringing');
       },
     });
 
     setHandler(userTurnUpdate, ({ text }) => this.onUserTurn(text), {
       validator: ({ providerCallSid, text }) => {
-        if (!this.sidMatches(providerCallSid)) throw new Error('Call SID does not match this call');
-        if (this.queueStatus !== 'started' || this.terminal !== null) throw new Error('Call is not in conversation');
+        if (!this.ours(providerCallSid)) throw new Error('Call SID does not match this call');
+        if (!this.attempt.answered || this.attempt.over) throw new Error('Call is not in conversation');
         if (typeof text !== 'string' || text.length > MAX_UTTERANCE_CHARS) throw new Error('Invalid utterance');
       },
     });
   }
 
   private async onAnswered(providerCallSid: string): Promise<AgentReply> {
-    this.providerCallSid ??= providerCallSid;
-    this.answeredAt = new Date();
+    const a = this.attempt;
+    a.providerCallSid ??= providerCallSid;
+    a.answeredAt = new Date();
     this.setStatus('started');
-    const endAt = new Date(this.answeredAt.getTime() + this.input.maxDurationMinutes * 60_000);
+    const endAt = new Date(a.answeredAt.getTime() + this.input.maxDurationMinutes * 60_000);
     this.writeBehind(
       records.updateCall({
         ...this.ref,
-        set: { queue_status: 'started', status: 'in-progress', started_at: this.answeredAt, end_at: endAt },
-        events: [{ level: 'call', category: 'info', message: 'Call answered' }],
+        set: { queue_status: 'started', status: 'in-progress', started_at: a.answeredAt, end_at: endAt },
+        events: [{ level: 'call', category: 'info', message: `Call answered (attempt ${a.number})` }],
       }),
     );
     if (this.input.firstSentence) return this.speak(renderTemplate(this.input.firstSentence, this.variables), 0);
@@ -154,23 +182,35 @@ export class CallSession {
       transcript: this.transcript,
       model: this.input.model,
       temperature: this.input.temperature,
-      language: this.input.language,
+      language: this.input.speech.language,
+      transfer: this.input.transfer,
     });
+    if (decision.action === 'transfer') {
+      if (decision.transferError || !decision.transferTo) {
+        this.attempt.callError ??= decision.transferError ?? 'Transfer failed: no number to transfer to.';
+        return this.speak(TRANSFER_FAILED_SAY, decision.modelMs, 'end', firstNew);
+      }
+      this.attempt.transferTo = decision.transferTo;
+      this.attempt.endedByAgent = true;
+      const reply = this.speak(decision.say, decision.modelMs, 'transfer', firstNew);
+      return { ...reply, transferTo: decision.transferTo };
+    }
     return this.speak(decision.say, decision.modelMs, decision.action, firstNew);
   }
 
   private speak(text: string, modelMs: number, action: AgentAction = 'continue', firstNew = this.transcript.length): AgentReply {
     if (text) this.say('assistant', text);
-    if (action === 'end') this.endedByAgent = true;
+    if (action === 'end') this.attempt.endedByAgent = true;
     this.turn += 1;
     const events: NewCallEvent[] = [
       { level: 'call', category: 'performance', message: `Agent turn ${this.turn}: model ${Math.round(modelMs)} ms` },
     ];
+    if (action === 'transfer') events.push({ level: 'call', category: 'info', message: 'Transferring the call' });
     this.writeBehind(records.recordTurn({ ...this.ref, lines: this.transcript.slice(firstNew), events }));
     return this.reply(text, action, modelMs);
   }
 
   private reply(say: string, action: AgentAction, modelMs: number): AgentReply {
-    return { say, action, modelMs, language: this.input.language, voice: this.input.voice };
+    return { say, action, modelMs, speech: this.input.speech };
   }
 }

@@ -1,14 +1,18 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import express, { Router, type Request, type Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import { callWorkflowId } from '../../src/ids';
 import { toTelephonyStatus } from '../../src/telephony/twilio-provider';
-import { agentReplyTwiml, hangupTwiml } from '../../src/telephony/twiml';
+import { agentReplyTwiml, hangupTwiml, transferTwiml } from '../../src/telephony/twiml';
 import { TWILIO_WEBHOOK_BASE_PATH, twilioWebhookUrl } from '../../src/telephony/webhook-urls';
 import {
   type AgentReply,
+  amdResultSignal,
   callAnsweredUpdate,
+  recordingReadySignal,
   telephonyStatusSignal,
+  transferStatusSignal,
   userTurnUpdate,
 } from '../../src/workflow-api/call';
 import type { ApiDeps } from '../deps';
@@ -22,12 +26,26 @@ function formParams(req: Request): Record<string, string> {
   return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
+/** Twilio's AnsweredBy words → Bland's. */
+function answeredBy(raw: string | undefined): 'human' | 'voicemail' | 'unknown' {
+  if (raw === 'human') return 'human';
+  if (raw?.startsWith('machine') || raw === 'fax') return 'voicemail';
+  return 'unknown';
+}
+
+const seconds = (raw: string | undefined): number | null => {
+  const n = raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+};
+
 /**
  * Carrier webhooks. Each is verified against `X-Twilio-Signature` over the public URL the carrier
- * called, then becomes a workflow update (answer, caller turn) or signal (status). No call state here.
+ * called, then becomes a workflow update (answer, caller turn) or signal (statuses, detection,
+ * transfer, recording). No call state lives here.
  */
 export function twilioWebhooksRouter(deps: ApiDeps): Router {
   const router = Router();
+  const path = (hook: string) => `${TWILIO_WEBHOOK_BASE_PATH}/${hook}`;
   router.use(TWILIO_WEBHOOK_BASE_PATH, express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
 
   function verified(req: Request): { callId: string; params: Record<string, string>; sid: string } {
@@ -43,13 +61,27 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
     return { callId, params, sid };
   }
 
+  const handle = (callId: string) => deps.temporal.workflow.getHandle(callWorkflowId(callId));
+
+  async function signal<T>(res: Response, callId: string, def: SignalDefinition<[T]>, arg: T) {
+    try {
+      await handle(callId).signal(def, arg);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound('Call not found.');
+      throw err;
+    }
+    res.status(204).end();
+  }
+
   async function respondWithTurn(res: Response, callId: string, run: () => Promise<AgentReply>) {
     const started = performance.now();
     let twiml: string;
     try {
       const reply = await run();
-      const gatherUrl = twilioWebhookUrl(deps.publicBaseUrl, 'gather', callId);
-      twiml = agentReplyTwiml(reply, { gatherUrl, language: reply.language, voice: reply.voice });
+      twiml =
+        reply.action === 'transfer' && reply.transferTo
+          ? transferTwiml(reply, reply.transferTo, twilioWebhookUrl(deps.publicBaseUrl, 'dial-status', callId))
+          : agentReplyTwiml(reply, twilioWebhookUrl(deps.publicBaseUrl, 'gather', callId));
       const total = performance.now() - started;
       res.setHeader('Server-Timing', `model;dur=${reply.modelMs.toFixed(2)}, turn;dur=${total.toFixed(2)}`);
     } catch (err) {
@@ -61,35 +93,57 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
     res.type('text/xml').send(twiml);
   }
 
-  router.post(`${TWILIO_WEBHOOK_BASE_PATH}/voice`, async (req, res) => {
+  router.post(path('voice'), async (req, res) => {
     const { callId, sid } = verified(req);
-    await respondWithTurn(res, callId, () =>
-      deps.temporal.workflow.getHandle(callWorkflowId(callId)).executeUpdate(callAnsweredUpdate, { args: [{ providerCallSid: sid }] }),
-    );
+    await respondWithTurn(res, callId, () => handle(callId).executeUpdate(callAnsweredUpdate, { args: [{ providerCallSid: sid }] }));
   });
 
-  router.post(`${TWILIO_WEBHOOK_BASE_PATH}/gather`, async (req, res) => {
+  router.post(path('gather'), async (req, res) => {
     const { callId, sid, params } = verified(req);
     const text = (params.SpeechResult ?? '').slice(0, 4000);
-    await respondWithTurn(res, callId, () =>
-      deps.temporal.workflow.getHandle(callWorkflowId(callId)).executeUpdate(userTurnUpdate, { args: [{ providerCallSid: sid, text }] }),
-    );
+    await respondWithTurn(res, callId, () => handle(callId).executeUpdate(userTurnUpdate, { args: [{ providerCallSid: sid, text }] }));
   });
 
-  router.post(`${TWILIO_WEBHOOK_BASE_PATH}/status`, async (req, res) => {
+  router.post(path('status'), async (req, res) => {
     const { callId, sid, params } = verified(req);
-    const duration = params.CallDuration !== undefined ? Number(params.CallDuration) : NaN;
+    await signal(res, callId, telephonyStatusSignal, {
+      providerCallSid: sid,
+      status: toTelephonyStatus(params.CallStatus ?? ''),
+      durationSeconds: seconds(params.CallDuration),
+    });
+  });
+
+  router.post(path('amd'), async (req, res) => {
+    const { callId, sid, params } = verified(req);
+    await signal(res, callId, amdResultSignal, { providerCallSid: sid, answeredBy: answeredBy(params.AnsweredBy) });
+  });
+
+  router.post(path('recording'), async (req, res) => {
+    const { callId, sid, params } = verified(req);
+    if (params.RecordingStatus !== 'completed') return void res.status(204).end();
+    const recordingSid = params.RecordingSid ?? '';
+    const url = params.RecordingUrl ?? '';
+    if (!/^RE[0-9a-fA-F]{32}$/.test(recordingSid) || !/^https?:\/\//.test(url)) {
+      throw badRequest(['RecordingSid or RecordingUrl is missing or malformed.']);
+    }
+    await signal(res, callId, recordingReadySignal, {
+      providerCallSid: sid,
+      recordingSid,
+      url,
+      durationSeconds: seconds(params.RecordingDuration),
+    });
+  });
+
+  // The transferred leg ended (or never connected): record it, and end the original call.
+  router.post(path('dial-status'), async (req, res) => {
+    const { callId, sid, params } = verified(req);
     try {
-      await deps.temporal.workflow.getHandle(callWorkflowId(callId)).signal(telephonyStatusSignal, {
-        providerCallSid: sid,
-        status: toTelephonyStatus(params.CallStatus ?? ''),
-        durationSeconds: Number.isFinite(duration) ? duration : null,
-      });
+      await handle(callId).signal(transferStatusSignal, { providerCallSid: sid, status: toTelephonyStatus(params.DialCallStatus ?? '') });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound('Call not found.');
       throw err;
     }
-    res.status(204).end();
+    res.type('text/xml').send(hangupTwiml());
   });
 
   return router;

@@ -21,7 +21,7 @@ export const num =
         : null;
 
 /** The store refuses keys with a dot or a leading `$` (DESIGN §8), so they are refused here, clearly. */
-function unsafeKey(v: unknown, depth = 0): string | null {
+export function unsafeKey(v: unknown, depth = 0): string | null {
   if (depth > 20) return '(nesting deeper than 20 levels)';
   if (Array.isArray(v)) {
     for (const x of v) {
@@ -64,6 +64,31 @@ export const oneOf =
   (v, label) => {
     const problems = checks.map((c) => c(v, label));
     return problems.includes(null) ? null : (problems[0] ?? null);
+  };
+
+export const enumOf =
+  (...values: string[]): Check =>
+  (v, label) =>
+    typeof v === 'string' && values.includes(v) ? null : `${label} must be one of: ${values.join(', ')}.`;
+
+export const int =
+  (min: number, max: number): Check =>
+  (v, label) =>
+    Number.isInteger(v) ? num(min, max)(v, label) : `${label} must be an integer.`;
+
+/** An object whose listed fields pass their checks; other fields are refused, so typos are not ignored. */
+export const shape =
+  (fields: Record<string, Check>): Check =>
+  (v, label) => {
+    const base = obj(8192)(v, label);
+    if (base) return base;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const check = fields[k];
+      if (!check) return `${label}.${k} is not a known field (known: ${Object.keys(fields).join(', ')}).`;
+      const problem = x === undefined || x === null ? null : check(x, `${label}.${k}`);
+      if (problem) return problem;
+    }
+    return null;
   };
 
 export const url: Check = (v, label) => {

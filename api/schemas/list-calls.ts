@@ -12,37 +12,43 @@ export interface ListCallsQuery {
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_LIMIT = 1000;
 
-function one(q: Record<string, unknown>, key: string): string | undefined {
-  const v = q[key];
-  return typeof v === 'string' ? v : undefined;
-}
+const INTEGER = /^\d{1,9}$/;
+const DECIMAL = /^-?\d{1,9}(\.\d{1,9})?$/;
 
 /** GET /v1/calls query parameters (seed 003 line 2293), each validated; problems are listed, not guessed around. */
 export function parseListCallsQuery(orgId: string, q: Record<string, unknown>): { ok: true; value: ListCallsQuery } | { ok: false; errors: string[] } {
   const errors: string[] = [];
   const filter: Filter<CallDoc> = { org_id: orgId };
+  const one = (key: string): string | undefined => {
+    const v = q[key];
+    if (Array.isArray(v)) errors.push(`${key} must be given once.`);
+    return typeof v === 'string' ? v : undefined;
+  };
   const int = (key: string, min: number): number | undefined => {
-    const raw = one(q, key);
+    const raw = one(key);
     if (raw === undefined) return undefined;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) errors.push(`${key} must be an integer >= ${min}.`);
+    if (!INTEGER.test(raw) || n < min) errors.push(`${key} must be an integer >= ${min}.`);
     return n;
   };
   const boolean = (key: string): boolean | undefined => {
-    const raw = one(q, key);
+    const raw = one(key);
     if (raw === undefined) return undefined;
     if (raw !== 'true' && raw !== 'false') errors.push(`${key} must be true or false.`);
     return raw === 'true';
   };
   const day = (key: string): Date | undefined => {
-    const raw = one(q, key);
+    const raw = one(key);
     if (raw === undefined) return undefined;
     const d = new Date(`${raw}T00:00:00.000Z`);
-    if (!DAY.test(raw) || Number.isNaN(d.getTime())) errors.push(`${key} must be a date in YYYY-MM-DD format.`);
+    // Also refuses days that Date would roll over (2024-02-31 → March 2).
+    if (!DAY.test(raw) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== raw) {
+      errors.push(`${key} must be a date in YYYY-MM-DD format.`);
+    }
     return d;
   };
   const phone = (key: string): string | undefined => {
-    const raw = one(q, key);
+    const raw = one(key);
     if (raw === undefined) return undefined;
     const parsed = parsePhoneNumber(raw);
     if (!parsed.ok) errors.push(`${key}: ${parsed.reason}`);
@@ -62,7 +68,7 @@ export function parseListCallsQuery(orgId: string, q: Record<string, unknown>): 
   const inbound = boolean('inbound');
   if (inbound !== undefined) filter.inbound = inbound;
   for (const key of ['batch_id', 'answered_by', 'campaign_id'] as const) {
-    const v = one(q, key);
+    const v = one(key);
     if (v !== undefined) filter[key] = v.slice(0, 200) as never;
   }
   const createdAt = day('created_at');
@@ -76,10 +82,10 @@ export function parseListCallsQuery(orgId: string, q: Record<string, unknown>): 
   if (Object.keys(range).length > 0) filter.created_at = range;
   const duration: Record<string, number> = {};
   for (const [key, op] of [['duration_gt', '$gt'], ['duration_lt', '$lt']] as const) {
-    const raw = one(q, key);
+    const raw = one(key);
     if (raw === undefined) continue;
     const n = Number(raw);
-    if (!Number.isFinite(n)) errors.push(`${key} must be a number of minutes.`);
+    if (!DECIMAL.test(raw)) errors.push(`${key} must be a number of minutes.`);
     else duration[op] = n;
   }
   if (Object.keys(duration).length > 0) filter.call_length = duration;

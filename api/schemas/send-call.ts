@@ -1,10 +1,22 @@
 import { isValidTimeZone } from '../../src/calls/system-variables';
 import { parsePhoneNumber } from '../../src/phone';
-import { arr, bool, isPlainObject, num, obj, oneOf, runChecks, str, url, type Check } from './field-checks';
+import { arr, bool, enumOf, int, isPlainObject, num, obj, oneOf, runChecks, shape, str, unsafeKey, url, type Check } from './field-checks';
 
 const timezone: Check = (v, label) => str(64)(v, label) ?? (isValidTimeZone(v as string) ? null : `${label} is not a known IANA time zone.`);
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const dateTime: Check = (v, label) =>
-  str(64)(v, label) ?? (Number.isNaN(Date.parse(v as string)) ? `${label} must be a date-time, e.g. 2024-05-01T15:00:00Z.` : null);
+  str(64)(v, label) ??
+  (!ISO_DATE_TIME.test(v as string) || Number.isNaN(Date.parse(v as string))
+    ? `${label} must be an ISO 8601 date-time, e.g. 2024-05-01T15:00:00Z.`
+    : null);
+const VOICEMAIL_ACTIONS = ['hangup', 'leave_message', 'ignore'];
+const RETRY_OUTCOMES = ['no-answer', 'busy', 'failed', 'voicemail'];
+const stringMap: Check = (v, label) => {
+  const base = obj(8192)(v, label);
+  if (base) return base;
+  const bad = Object.entries(v as Record<string, unknown>).find(([, x]) => typeof x !== 'string');
+  return bad ? `${label}.${bad[0]} must be a phone number string.` : null;
+};
 const maxDuration: Check = (v, label) => {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   return num(0.1, 24 * 60)(n, label) && `${label} must be a number of minutes between 0.1 and 1440.`;
@@ -33,13 +45,16 @@ const CHECKS: Record<string, [string, Check]> = {
   max_duration: ['max_duration', maxDuration],
   record: ['record', bool],
   transfer_phone_number: ['transfer_phone_number', str(32)],
-  transfer_list: ['transfer_list', obj(8192)],
+  transfer_list: ['transfer_list', stringMap],
   tools: ['tools', arr(50, oneOf(str(200), obj()))],
   dynamic_data: ['dynamic_data', arr(20, obj())],
   answered_by_enabled: ['answered_by_enabled', bool],
   voicemail_message: ['voicemail_message', str(2000)],
-  voicemail_action: ['voicemail_action', oneOf(str(50), obj(2048))],
-  retry: ['retry', obj(2048)],
+  voicemail_action: ['voicemail_action', oneOf(enumOf(...VOICEMAIL_ACTIONS), shape({ action: enumOf(...VOICEMAIL_ACTIONS) }))],
+  retry: [
+    'retry',
+    shape({ max_attempts: int(1, 10), wait_seconds: num(0, 86_400), on: arr(4, enumOf(...RETRY_OUTCOMES)) }),
+  ],
   webhook: ['webhook', url],
   webhook_events: ['webhook_events', arr(20, str(50))],
   summary_prompt: ['summary_prompt', str(10_000)],
@@ -66,7 +81,7 @@ export function validateSendCall(raw: unknown): SendCallValidation {
   if (raw.phone_number === undefined || raw.phone_number === null || raw.phone_number === '') {
     errors.push('Missing required parameter: phone_number.');
   }
-  if ((raw.task === undefined || raw.task === null) && !raw.pathway_id) {
+  if ((raw.task === undefined || raw.task === null || raw.task === '') && !raw.pathway_id) {
     errors.push('Missing required parameter: task.');
   }
   let phoneNumber = '';
@@ -84,6 +99,11 @@ export function validateSendCall(raw: unknown): SendCallValidation {
     else errors.push(`from: ${parsed.reason}`);
   }
   errors.push(...runChecks(raw, CHECKS));
+  // Unknown fields are kept in request_data, so they too must be storable.
+  const badKey = unsafeKey(raw);
+  if (badKey && !errors.some((e) => e.includes('key that is not allowed'))) {
+    errors.push(`Request body has a key that is not allowed: ${JSON.stringify(badKey.slice(0, 40))} (no '.', no leading '$').`);
+  }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, value: { phoneNumber, from, body: { ...raw, phone_number: phoneNumber, ...(from ? { from } : {}) }, warnings } };
 }

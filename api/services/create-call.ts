@@ -2,20 +2,22 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { isDuplicateKeyError } from '../../src/db/database';
 import type { CallDoc } from '../../src/db/types';
 import { callWorkflowId, newCallId } from '../../src/ids';
-import type { CallWorkflowInput } from '../../src/workflow-api/call';
 import { SA } from '../../src/workflow-api/search-attributes';
 import type { ApiDeps } from '../deps';
 import { conflict, unavailable } from '../errors';
-import { maxDurationMinutes, type SendCallParams } from '../schemas/send-call';
+import type { SendCallParams } from '../schemas/send-call';
+import { callWorkflowInput, opt } from './call-input';
 
 export interface CreateCallResult {
   callId: string;
   replayed: boolean;
 }
 
-const opt = <T>(v: unknown, type: 'string' | 'number' | 'boolean'): T | null => (typeof v === type ? (v as T) : null);
-
-/** Claims an Idempotency-Key: the first request's call ID wins, every replay gets it back. */
+/**
+ * Claims an Idempotency-Key: the first request's call ID wins and every replay gets it back. A
+ * replay runs the same idempotent steps (insert, start, mark queued), so a first request that died
+ * half-way is completed by its replay instead of leaving the call stuck.
+ */
 async function claimCallId(deps: ApiDeps, orgId: string, idempotencyKey: string | null): Promise<{ callId: string; claimed: boolean }> {
   const callId = newCallId();
   if (!idempotencyKey) return { callId, claimed: true };
@@ -40,7 +42,11 @@ export async function createCall(
   const { callId, claimed } = await claimCallId(deps, orgId, opts.idempotencyKey);
   const body = params.body;
   const from = params.from ?? deps.callDefaults.from;
-  const maxDuration = maxDurationMinutes(body, deps.callDefaults.maxDurationMinutes);
+  const input = callWorkflowInput(
+    { callId, orgId, batchId: null },
+    { to: params.phoneNumber, from, body, encryptedKey: opts.encryptedKey, webhookBaseUrl: deps.publicBaseUrl },
+    deps.callDefaults,
+  );
   const now = new Date();
   const doc: CallDoc = {
     _id: callId, org_id: orgId, call_id: callId, c_id: callId,
@@ -49,7 +55,7 @@ export async function createCall(
     request_data: body, variables: {}, metadata: (body.metadata as Record<string, unknown>) ?? {},
     queue_status: 'new', status: 'queued', completed: false,
     created_at: now, started_at: null, end_at: null, ended_at: null,
-    call_length: null, corrected_duration: null, max_duration: maxDuration,
+    call_length: null, corrected_duration: null, max_duration: input.maxDurationMinutes,
     answered_by: null, call_ended_by: null, error_message: null,
     record: body.record === true, recording_url: null, summary: null, price: null,
     analysis: null, analysis_schema: (body.analysis_schema as Record<string, unknown>) ?? null,
@@ -57,32 +63,14 @@ export async function createCall(
     endpoint_url: deps.publicBaseUrl, provider_call_sid: null, workflow_id: callWorkflowId(callId),
     simulated: deps.telephony.simulated,
   };
+  let replayed = !claimed;
   try {
     await deps.db.collections.calls.insertOne(doc);
   } catch (err) {
-    // An idempotent replay of a request whose document already exists: same call, no second start.
-    if (isDuplicateKeyError(err) && !claimed) return { callId, replayed: true };
-    throw err;
+    if (!isDuplicateKeyError(err)) throw err;
+    // A replay got here first, or this is one: every step from here on is idempotent.
+    replayed = true;
   }
-
-  const input: CallWorkflowInput = {
-    callId, orgId, channel: 'phone', to: params.phoneNumber, from, batchId: null,
-    task: opt<string>(body.task, 'string'),
-    firstSentence: opt<string>(body.first_sentence, 'string'),
-    waitForGreeting: body.wait_for_greeting === true,
-    model: opt<string>(body.model, 'string'),
-    temperature: opt<number>(body.temperature, 'number'),
-    language: opt<string>(body.language, 'string') ?? 'en-US',
-    voice: opt<string>(body.voice, 'string'),
-    timezone: opt<string>(body.timezone, 'string') ?? 'America/Los_Angeles',
-    requestData: (body.request_data as Record<string, unknown>) ?? {},
-    startTime: opt<string>(body.start_time, 'string'),
-    maxDurationMinutes: maxDuration,
-    ringTimeoutSeconds: deps.callDefaults.ringTimeoutSeconds,
-    record: body.record === true,
-    webhookBaseUrl: deps.publicBaseUrl,
-    encryptedKey: opts.encryptedKey,
-  };
   try {
     await deps.temporal.workflow.start('callWorkflow', {
       taskQueue: deps.taskQueue,
@@ -99,7 +87,11 @@ export async function createCall(
       memo: { summary: `Outbound call to ${params.phoneNumber.slice(0, -4)}****`, org_id: orgId },
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`Call ${callId} was already started.`);
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      // An Idempotency-Key replay: the first request started it; the same call is the answer.
+      if (replayed) return { callId, replayed };
+      throw conflict(`Call ${callId} was already started.`);
+    }
     await deps.db.collections.calls.updateOne(
       { _id: callId, org_id: orgId },
       { $set: { queue_status: 'pre_queue_error', completed: true, error_message: 'The call could not be queued.' } },
@@ -113,5 +105,5 @@ export async function createCall(
     _id: `${callId}:queued`, org_id: orgId, call_id: callId, level: 'queue', category: 'info',
     message: 'Call queued', timestamp: now,
   });
-  return { callId, replayed: false };
+  return { callId, replayed };
 }

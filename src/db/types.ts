@@ -68,6 +68,11 @@ export interface CallDoc {
   local_dialing: boolean;
   endpoint_url: string;
   provider_call_sid: string | null;
+  /** The dial attempt `provider_call_sid` belongs to. */
+  dial_attempt?: number;
+  /** Set just before a dial, so a retried dial can look for a call it may already have placed. */
+  dialing_since?: Date | null;
+  attempts?: Array<{ attempt: number; status: string; answered_by: string | null; provider_call_sid: string | null; ended_at: string }>;
   workflow_id: string;
   simulated: boolean;
 }

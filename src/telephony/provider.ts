@@ -30,6 +30,10 @@ export interface TelephonyProvider {
   placeCall(req: PlaceCallRequest): Promise<ProviderCall>;
   hangUp(providerCallSid: string, credentials: CarrierCredentials | null): Promise<void>;
   fetchCall(providerCallSid: string, credentials: CarrierCredentials | null): Promise<ProviderCall>;
+  /** Calls placed to `to` since `since`: finds a dial whose answer was lost with a crashed worker. */
+  findCallsTo(to: string, since: Date, credentials: CarrierCredentials | null): Promise<ProviderCall[]>;
+  /** Replaces what a live call is doing with new TwiML (voicemail message, transfer). */
+  updateTwiml(providerCallSid: string, twiml: string, credentials: CarrierCredentials | null): Promise<void>;
   /** Validates a webhook's signature against the account that placed the call. */
   validateWebhook(signature: string | undefined, url: string, params: Record<string, string>): boolean;
 }

@@ -85,6 +85,17 @@ export class TwilioProvider implements TelephonyProvider {
     return { providerCallSid: call.sid, status: toTelephonyStatus(call.status), durationSeconds: duration };
   }
 
+  async findCallsTo(to: string, since: Date, credentials: CarrierCredentials | null): Promise<ProviderCall[]> {
+    const calls = await withVendorErrors('TelephonyListCalls', () =>
+      this.client(credentials).calls.list({ to, startTimeAfter: since, limit: 20 }),
+    );
+    return calls.map((c) => ({ providerCallSid: c.sid, status: toTelephonyStatus(c.status), durationSeconds: c.duration ? Number(c.duration) : null }));
+  }
+
+  async updateTwiml(providerCallSid: string, twiml: string, credentials: CarrierCredentials | null): Promise<void> {
+    await withVendorErrors('TelephonyUpdateCall', () => this.client(credentials).calls(providerCallSid).update({ twiml }));
+  }
+
   validateWebhook(signature: string | undefined, url: string, params: Record<string, string>): boolean {
     if (!signature) return false;
     return twilio.validateRequest(this.options.authToken, signature, url, params);

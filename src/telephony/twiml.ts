@@ -1,50 +1,53 @@
 import twilio from 'twilio';
-import type { AgentReply } from '../workflow-api/call';
+import type { AgentReply, SpeechSettings } from '../workflow-api/call';
+import { applyPronunciations } from './pronunciation';
 
-export interface SpeechOptions {
-  gatherUrl: string;
-  language: string;
-  /** A provider voice name (e.g. `Polly.Joanna`); Bland voice names that Twilio does not know are not sent. */
-  voice: string | null;
-  /** Seconds of silence after speech that end the caller's utterance. */
-  speechTimeout?: string;
-}
+type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
+type SayAttributes = NonNullable<Parameters<VoiceResponse['say']>[0]>;
 
-type SayAttributes = Parameters<InstanceType<typeof twilio.twiml.VoiceResponse>['say']>[0];
-
-function sayAttributes(opts: SpeechOptions): SayAttributes {
-  return {
-    language: opts.language as SayAttributes extends { language?: infer L } ? L : never,
-    ...(opts.voice ? { voice: opts.voice as never } : {}),
-  };
+function sayAttributes(speech: SpeechSettings): SayAttributes {
+  return { language: speech.language as SayAttributes['language'], ...(speech.voice ? { voice: speech.voice as SayAttributes['voice'] } : {}) };
 }
 
 /**
- * The agent's reply as TwiML: speak inside a speech <Gather> so the caller can answer (and
- * barge in), or speak and hang up when the agent ends the call.
+ * The agent's reply as TwiML: speak inside a speech <Gather> so the caller can answer (and barge
+ * in, unless interruptions are blocked), or speak and hang up when the agent ends the call.
  */
-export function agentReplyTwiml(reply: AgentReply, opts: SpeechOptions): string {
+export function agentReplyTwiml(reply: AgentReply, gatherUrl: string): string {
+  const { speech } = reply;
+  const spoken = applyPronunciations(reply.say, speech.pronunciations);
   const response = new twilio.twiml.VoiceResponse();
   if (reply.action === 'end') {
-    if (reply.say) response.say(sayAttributes(opts), reply.say);
+    if (spoken) response.say(sayAttributes(speech), spoken);
     response.hangup();
     return response.toString();
   }
   const gather = response.gather({
     input: ['speech'],
-    action: opts.gatherUrl,
+    action: gatherUrl,
     method: 'POST',
-    language: opts.language as never,
-    speechTimeout: opts.speechTimeout ?? 'auto',
+    language: speech.language as never,
+    speechTimeout: 'auto',
     actionOnEmptyResult: true,
+    bargeIn: speech.bargeIn,
+    ...(speech.keywords.length > 0 ? { hints: speech.keywords.join(', ') } : {}),
   });
-  if (reply.say) gather.say(sayAttributes(opts), reply.say);
+  if (spoken) gather.say(sayAttributes(speech), spoken);
   return response.toString();
 }
 
-export function hangupTwiml(message?: string): string {
+export function hangupTwiml(message?: string, speech?: SpeechSettings): string {
   const response = new twilio.twiml.VoiceResponse();
-  if (message) response.say(message);
+  if (message) response.say(speech ? sayAttributes(speech) : {}, message);
   response.hangup();
+  return response.toString();
+}
+
+/** Says the agent's last words, then bridges the caller to `number`; the carrier reports the leg's outcome to `actionUrl`. */
+export function transferTwiml(reply: AgentReply, number: string, actionUrl: string): string {
+  const response = new twilio.twiml.VoiceResponse();
+  const spoken = applyPronunciations(reply.say, reply.speech.pronunciations);
+  if (spoken) response.say(sayAttributes(reply.speech), spoken);
+  response.dial({ action: actionUrl, method: 'POST' }, number);
   return response.toString();
 }

@@ -5,6 +5,60 @@ import type { AnsweredBy, CallEndedBy, QueueStatus, Speaker } from '../db/types'
 
 export type Channel = 'phone' | 'chat';
 
+export interface Pronunciation {
+  word: string;
+  pronunciation: string;
+  caseSensitive: boolean;
+}
+
+/** How the agent's words are spoken and the caller's heard, as far as the transport allows. */
+export interface SpeechSettings {
+  language: string;
+  /** A carrier voice name (e.g. `Polly.Joanna`), sent as is. */
+  voice: string | null;
+  /** Speech-recognition hints (`keywords`). */
+  keywords: string[];
+  pronunciations: Pronunciation[];
+  /** False with `block_interruptions`: the caller cannot talk over the agent. */
+  bargeIn: boolean;
+}
+
+export type VoicemailAction = 'hangup' | 'leave_message' | 'ignore';
+
+export interface VoicemailSettings {
+  /** Ask the carrier for answering-machine detection (answered_by_enabled or a voicemail message). */
+  detect: boolean;
+  message: string | null;
+  action: VoicemailAction;
+}
+
+/** Outcomes of a dial attempt that `retry.on` may name. */
+export type RetryableOutcome = 'no-answer' | 'busy' | 'failed' | 'voicemail';
+
+export interface RetrySettings {
+  /** Dial attempts in all, including the first. 1 = no retry. */
+  maxAttempts: number;
+  waitSeconds: number;
+  on: RetryableOutcome[];
+}
+
+export interface TransferSettings {
+  /** `transfer_phone_number`: where "transfer me" goes when nothing more specific fits. */
+  phoneNumber: string | null;
+  /** `transfer_list`: label → number; the model chooses the label by context. */
+  list: Record<string, string>;
+}
+
+/** What happens after the call: Bland's summary_prompt, analysis_* and webhook parameters. */
+export interface PostCallSettings {
+  summaryPrompt: string | null;
+  analysisPrompt: string | null;
+  analysisSchema: Record<string, unknown> | null;
+  webhookUrl: string | null;
+  /** `webhook_events`; empty = Bland's default (the call's final details only). */
+  webhookEvents: string[];
+}
+
 export interface CallWorkflowInput {
   callId: string;
   orgId: string;
@@ -17,8 +71,7 @@ export interface CallWorkflowInput {
   waitForGreeting: boolean;
   model: string | null;
   temperature: number | null;
-  language: string;
-  voice: string | null;
+  speech: SpeechSettings;
   timezone: string;
   requestData: Record<string, unknown>;
   /** ISO-8601; the call stays `queued` until then. */
@@ -26,6 +79,10 @@ export interface CallWorkflowInput {
   maxDurationMinutes: number;
   ringTimeoutSeconds: number;
   record: boolean;
+  voicemail: VoicemailSettings;
+  retry: RetrySettings;
+  transfer: TransferSettings;
+  postCall: PostCallSettings;
   /** Base URL the telephony provider calls back (PUBLIC_BASE_URL, or the local API). */
   webhookBaseUrl: string;
   encryptedKey: string | null;
@@ -41,7 +98,7 @@ export interface CallWorkflowResult {
   errorMessage: string | null;
 }
 
-export type AgentAction = 'continue' | 'end';
+export type AgentAction = 'continue' | 'end' | 'transfer';
 
 /** What the agent says next and what the transport should do after saying it. */
 export interface AgentDecision {
@@ -49,12 +106,15 @@ export interface AgentDecision {
   action: AgentAction;
   /** Time spent inside the model, so the transport overhead can be measured apart from it. */
   modelMs: number;
+  /** With action `transfer`: the E.164 number to dial. */
+  transferTo?: string;
+  /** With a transfer the model asked for but that cannot be dialled (e.g. an invalid number). */
+  transferError?: string;
 }
 
 export interface AgentReply extends AgentDecision {
   /** How to speak it, so the transport needs no read of its own. */
-  language: string;
-  voice: string | null;
+  speech: SpeechSettings;
 }
 
 /** Provider statuses (Twilio's words) delivered by status callbacks. */
@@ -93,6 +153,23 @@ export interface UserTurnInput {
   text: string;
 }
 
+export interface AmdResultEvent {
+  providerCallSid: string;
+  answeredBy: 'human' | 'voicemail' | 'unknown';
+}
+
+export interface TransferStatusEvent {
+  providerCallSid: string;
+  status: TelephonyStatus;
+}
+
+export interface RecordingReadyEvent {
+  providerCallSid: string;
+  recordingSid: string;
+  url: string;
+  durationSeconds: number | null;
+}
+
 export interface StopCallInput {
   reason: string;
 }
@@ -106,6 +183,7 @@ export interface TranscriptLine {
 
 export interface CallLiveState {
   callId: string;
+  attempt: number;
   queueStatus: QueueStatus;
   providerStatus: TelephonyStatus | null;
   providerCallSid: string | null;
@@ -117,6 +195,9 @@ export interface CallLiveState {
 
 export const telephonyStatusSignal = defineSignal<[TelephonyStatusEvent]>('telephonyStatus');
 export const stopCallSignal = defineSignal<[StopCallInput]>('stopCall');
+export const amdResultSignal = defineSignal<[AmdResultEvent]>('amdResult');
+export const transferStatusSignal = defineSignal<[TransferStatusEvent]>('transferStatus');
+export const recordingReadySignal = defineSignal<[RecordingReadyEvent]>('recordingReady');
 export const callAnsweredUpdate = defineUpdate<AgentReply, [CallAnsweredInput]>('callAnswered');
 export const userTurnUpdate = defineUpdate<AgentReply, [UserTurnInput]>('userTurn');
 export const callStateQuery = defineQuery<CallLiveState>('callState');

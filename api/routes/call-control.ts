@@ -1,0 +1,49 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Router } from 'express';
+import { callWorkflowId } from '../../src/ids';
+import { stopCallSignal } from '../../src/workflow-api/call';
+import type { ApiDeps } from '../deps';
+import { ApiError, notFound } from '../errors';
+
+/** Stopping calls: a signal to each call's workflow, which hangs up and writes the final record. */
+export function callControlRouter(deps: ApiDeps): Router {
+  const router = Router();
+  const { calls } = deps.db.collections;
+
+  const signalStop = async (callId: string, reason: string): Promise<boolean> => {
+    try {
+      await deps.temporal.workflow.getHandle(callWorkflowId(callId)).signal(stopCallSignal, { reason });
+      return true;
+    } catch (err) {
+      // The workflow already finished: its record will say so; nothing to stop.
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  };
+
+  // Before `/v1/calls/:id/stop`, which would otherwise take "active" for an ID.
+  router.post('/v1/calls/active/stop', async (req, res) => {
+    const live = await calls
+      .find({ org_id: req.orgId, completed: false }, { projection: { _id: 1 } })
+      .limit(10_000)
+      .toArray();
+    const results = await Promise.all(live.map((c) => signalStop(c._id, 'api: stop all active calls')));
+    res.json({
+      status: 'success',
+      message: 'Stopping active calls. This may take some time...',
+      num_calls: results.filter(Boolean).length,
+    });
+  });
+
+  router.post('/v1/calls/:id/stop', async (req, res) => {
+    const id = String(req.params.id);
+    const call = await calls.findOne({ _id: id, org_id: req.orgId }, { projection: { completed: 1 } });
+    if (!call) throw notFound('SID not found for the given c_id.');
+    if (call.completed || !(await signalStop(id, 'api: stop call'))) {
+      throw new ApiError(409, 'Call has already ended.');
+    }
+    res.json({ status: 'success', message: 'Call ended successfully.' });
+  });
+
+  return router;
+}

@@ -1,0 +1,79 @@
+import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
+import type { CallWorkflowInput } from '../src/workflow-api/call';
+import { carrier } from './activity-proxies';
+import type { CallSession } from './call-session';
+
+const HANGUP_GRACE_MS = 30_000;
+/** Slack over the carrier's own ring timeout before we give up on hearing from it. */
+const RING_SLACK_MS = 30_000;
+/** How long a recording may trail the end of the call before the record is written without it. */
+const RECORDING_GRACE_MS = 30_000;
+
+export function failureMessage(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : 'unknown error';
+}
+
+/** One dial: ring, converse, react to voicemail, hang up. Leaves what happened in `session.attempt`. */
+export async function runAttempt(session: CallSession, input: CallWorkflowInput): Promise<void> {
+  const a = session.newAttempt();
+  try {
+    const placed = await carrier.placeCall({
+      ...session.ref,
+      attempt: a.number,
+      to: input.to,
+      from: input.from,
+      webhookBaseUrl: input.webhookBaseUrl,
+      timeoutSeconds: input.ringTimeoutSeconds,
+      record: input.record,
+      machineDetection: input.voicemail.detect,
+      encryptedKey: input.encryptedKey,
+    });
+    a.providerCallSid ??= placed.providerCallSid;
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    a.dialError = failureMessage(err);
+    return;
+  }
+
+  const settled = () => a.answered || a.over || session.stopReason !== null;
+  if (!(await condition(settled, input.ringTimeoutSeconds * 1000 + RING_SLACK_MS))) session.stopReason = 'ring timeout';
+
+  if (a.answered && !a.over && session.stopReason === null) {
+    const voicemailToHandle = () => a.answeredBy === 'voicemail' && input.voicemail.action !== 'ignore';
+    const ended = await condition(
+      () => a.over || session.stopReason !== null || voicemailToHandle(),
+      input.maxDurationMinutes * 60_000,
+    );
+    if (!ended) session.stopReason = 'max_duration';
+    else if (!a.over && session.stopReason === null && voicemailToHandle()) await handleVoicemail(session, input);
+  }
+
+  if (!a.over && a.providerCallSid) {
+    try {
+      await carrier.hangUpCall({ orgId: input.orgId, providerCallSid: a.providerCallSid });
+    } catch (err) {
+      // The line may already be down (a carrier refuses to hang up a finished call); the record says so.
+      if (!(err instanceof ActivityFailure)) throw err;
+      session.event('error', `Hang-up failed: ${failureMessage(err)}`);
+    }
+    await condition(() => a.over, HANGUP_GRACE_MS);
+  }
+  if (input.record && a.answered) await condition(() => a.recording !== null, RECORDING_GRACE_MS);
+}
+
+/** A machine answered: leave the message (after the beep the detection waited for) or hang up. */
+async function handleVoicemail(session: CallSession, input: CallWorkflowInput): Promise<void> {
+  const a = session.attempt;
+  a.endedByAgent = true;
+  if (input.voicemail.action === 'leave_message' && input.voicemail.message && a.providerCallSid) {
+    const message = input.voicemail.message;
+    await carrier.speakAndHangUp({ orgId: input.orgId, providerCallSid: a.providerCallSid, text: message, speech: input.speech });
+    a.voicemailLeft = true;
+    session.sayOutsideTurn('assistant', message);
+    session.event('info', 'Voicemail detected: message left');
+    await condition(() => a.over, HANGUP_GRACE_MS);
+  } else {
+    session.event('info', 'Voicemail detected: hanging up');
+  }
+}
