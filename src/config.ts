@@ -33,6 +33,8 @@ const envSchema = z.object({
 
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('switchboard-calls'),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
@@ -70,6 +72,9 @@ export interface Config {
     address: string | undefined;
     namespace: string;
     taskQueue: string;
+    /** Temporal Cloud API key; implies TLS. */
+    apiKey: string | undefined;
+    tls: boolean;
     embeddedPort: number;
     uiPort: number;
     /** A prebuilt workflow bundle (tests, images); bundled at start when unset. */
@@ -120,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: e.TEMPORAL_TLS ? e.TEMPORAL_TLS === 'true' : Boolean(e.TEMPORAL_API_KEY),
       embeddedPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,

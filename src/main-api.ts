@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config';
+import { ensureDefaultOrg } from './default-org';
 import { createLogger } from './logger';
 import { openStores, startApiRole } from './roles';
 import { defaultEndpoints } from './services';
@@ -9,6 +10,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'api' });
   const endpoints = defaultEndpoints(config);
   const { db, temporal } = await openStores(config, endpoints);
+  // A known key for scripts and first deployments; further organisations and keys come from the admin API.
+  if (config.auth.seedApiKey) await ensureDefaultOrg(db, config.paths.dataDir, config.auth.seedApiKey);
   const api = await startApiRole(config, endpoints, { db, temporal, logger, adminApiKey: config.auth.adminApiKey });
   logger.info({ url: api.server.url }, 'api listening');
   const stop = async () => {

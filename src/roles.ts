@@ -14,7 +14,7 @@ import type { WorkflowBundle } from '@temporalio/worker';
 export async function openStores(config: Config, endpoints: Endpoints): Promise<{ db: Database; temporal: TemporalClients }> {
   const db = await connectDatabase(endpoints.mongoUri, config.mongo.db);
   await ensureIndexes(db);
-  const temporal = await connectTemporal(endpoints.temporalAddress, config.temporal.namespace);
+  const temporal = await connectTemporal(endpoints.temporalAddress, config.temporal.namespace, config.temporal);
   await ensureSearchAttributes(temporal.connection, config.temporal.namespace);
   return { db, temporal };
 }
@@ -62,6 +62,7 @@ export async function startWorkerRole(
 ): Promise<WorkerRole> {
   const { worker, connection } = await createCallWorker({
     address: endpoints.temporalAddress,
+    auth: config.temporal,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     logLevel: config.logLevel,

@@ -6,8 +6,13 @@ export interface TemporalClients {
   close(): Promise<void>;
 }
 
-export async function connectTemporal(address: string, namespace: string): Promise<TemporalClients> {
-  const connection = await Connection.connect({ address });
+export interface TemporalAuth {
+  apiKey: string | undefined;
+  tls: boolean;
+}
+
+export async function connectTemporal(address: string, namespace: string, auth: TemporalAuth): Promise<TemporalClients> {
+  const connection = await Connection.connect({ address, tls: auth.tls, ...(auth.apiKey ? { apiKey: auth.apiKey } : {}) });
   const client = new Client({ connection, namespace });
   return { connection, client, close: () => connection.close() };
 }

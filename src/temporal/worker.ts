@@ -21,6 +21,7 @@ function installRuntime(level: string): void {
 
 export interface CallWorkerOptions {
   address: string;
+  auth: { apiKey: string | undefined; tls: boolean };
   namespace: string;
   deps: ActivityDeps;
   workflowBundle: WorkflowBundle | { codePath: string };
@@ -31,7 +32,11 @@ export interface CallWorkerOptions {
 
 export async function createCallWorker(opts: CallWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime(opts.logLevel);
-  const connection = await NativeConnection.connect({ address: opts.address });
+  const connection = await NativeConnection.connect({
+    address: opts.address,
+    tls: opts.auth.tls,
+    ...(opts.auth.apiKey ? { apiKey: opts.auth.apiKey } : {}),
+  });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
@@ -39,6 +44,8 @@ export async function createCallWorker(opts: CallWorkerOptions): Promise<{ worke
     workflowBundle: opts.workflowBundle,
     activities: createActivities(opts.deps),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 200,
+    // A caller is on the line: when a worker dies, hand its calls to another one within seconds.
+    stickyQueueScheduleToStartTimeout: '3 seconds',
   });
   return { worker, connection };
 }
