@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { ChatMessage, FunctionTool } from '../src/llm/chat-model';
 import { parsePhoneNumber, mask } from '../src/phone';
 import { renderTemplate } from '../src/templating';
@@ -37,7 +38,7 @@ function transferTool(transfer: TransferSettings): FunctionTool | null {
   if (destinations.length === 0) return null;
   return {
     name: 'transfer_call',
-    description: `Transfer the call to a person or department when the caller asks for it or the task requires it. Destinations: ${destinations.join(', ')}.`,
+    description: `Transfer the call to a human agent, a person or a department when the caller asks to be transferred or the task requires it. Destinations: ${destinations.join(', ')}.`,
     parameters: {
       type: 'object',
       properties: {
@@ -79,12 +80,17 @@ export function createAgentTurnActivities({ chat }: Pick<ActivityDeps, 'chat'>) 
     /** One agent turn: prompt, model, decision. Ordinary retries; no writes (the workflow records the turn). */
     async agentTurn(input: AgentTurnInput): Promise<AgentDecision> {
       const transfer = transferTool(input.transfer);
-      const result = await chat.complete({
-        messages: buildMessages(input),
-        model: input.model,
-        temperature: input.temperature,
-        tools: transfer ? [END_CALL_TOOL, transfer] : [END_CALL_TOOL],
-      });
+      // Heartbeats let Temporal see a dead worker in seconds, not at the turn's full timeout: a caller is waiting.
+      const context = Context.current();
+      const beat = setInterval(() => context.heartbeat(), 1000);
+      const result = await chat
+        .complete({
+          messages: buildMessages(input),
+          model: input.model,
+          temperature: input.temperature,
+          tools: transfer ? [END_CALL_TOOL, transfer] : [END_CALL_TOOL],
+        })
+        .finally(() => clearInterval(beat));
       const content = (result.content ?? '').trim();
       const transferCall = result.toolCalls.find((c) => c.name === transfer?.name);
       if (transferCall) {

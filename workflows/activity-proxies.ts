@@ -18,5 +18,6 @@ export const carrier = proxyActivities<Activities>({
 /** One model turn: a caller is waiting, so retry quickly and not for long. */
 export const agent = proxyActivities<Activities>({
   startToCloseTimeout: '60 seconds',
+  heartbeatTimeout: '4 seconds',
   retry: { initialInterval: '300 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 4 },
 });

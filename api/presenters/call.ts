@@ -42,6 +42,7 @@ export function callDetail(c: CallDoc, transcripts: TranscriptDoc[]) {
     price: c.price,
     corrected_duration: c.corrected_duration,
     transferred_to: c.transferred_to,
+    attempts: c.attempts ?? [],
     pathway_logs: c.pathway_logs,
     analysis_schema: c.analysis_schema,
     analysis: c.analysis,

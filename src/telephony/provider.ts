@@ -34,6 +34,15 @@ export interface TelephonyProvider {
   findCallsTo(to: string, since: Date, credentials: CarrierCredentials | null): Promise<ProviderCall[]>;
   /** Replaces what a live call is doing with new TwiML (voicemail message, transfer). */
   updateTwiml(providerCallSid: string, twiml: string, credentials: CarrierCredentials | null): Promise<void>;
+  /**
+   * Downloads a call recording (a RecordingUrl from the recording callback) as MP3 or WAV, with the
+   * account's credentials. Errors carry the carrier's HTTP `status` when it answered.
+   */
+  fetchRecordingAudio(
+    url: string,
+    format: 'mp3' | 'wav',
+    credentials: CarrierCredentials | null,
+  ): Promise<{ contentType: string; body: Buffer }>;
   /** Validates a webhook's signature against the account that placed the call. */
   validateWebhook(signature: string | undefined, url: string, params: Record<string, string>): boolean;
 }

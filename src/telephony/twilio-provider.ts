@@ -14,6 +14,8 @@ export interface TwilioProviderOptions {
   apiBaseUrl?: string;
 }
 
+const RECORDING_FETCH_TIMEOUT_MS = 30_000;
+
 const KNOWN_STATUSES = new Set<TelephonyStatus>([
   'queued',
   'initiated',
@@ -94,6 +96,30 @@ export class TwilioProvider implements TelephonyProvider {
 
   async updateTwiml(providerCallSid: string, twiml: string, credentials: CarrierCredentials | null): Promise<void> {
     await withVendorErrors('TelephonyUpdateCall', () => this.client(credentials).calls(providerCallSid).update({ twiml }));
+  }
+
+  async fetchRecordingAudio(
+    url: string,
+    format: 'mp3' | 'wav',
+    credentials: CarrierCredentials | null,
+  ): Promise<{ contentType: string; body: Buffer }> {
+    // Twilio serves a recording's media at its URL plus the extension of the format wanted.
+    const target = new URL(`${url.replace(/\.(mp3|wav|json)$/i, '')}.${format}`);
+    // The account's credentials go to Twilio only (the simulator's are not secret, and it may be anywhere).
+    if (!this.simulated && (target.protocol !== 'https:' || !/(^|\.)twilio\.com$/i.test(target.hostname))) {
+      throw new Error(`Refusing to send account credentials to ${target.host}: not a Twilio recording URL.`);
+    }
+    const { accountSid, authToken } = credentials ?? this.options;
+    const res = await fetch(target, {
+      headers: { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` },
+      signal: AbortSignal.timeout(RECORDING_FETCH_TIMEOUT_MS),
+    });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw Object.assign(new Error(`The carrier answered ${res.status} for recording media.`), { status: res.status });
+    }
+    const fallback = format === 'mp3' ? 'audio/mpeg' : 'audio/x-wav';
+    return { contentType: res.headers.get('content-type') ?? fallback, body: Buffer.from(await res.arrayBuffer()) };
   }
 
   validateWebhook(signature: string | undefined, url: string, params: Record<string, string>): boolean {

@@ -146,7 +146,7 @@ describe('validateSendCall: wrong types are listed together', () => {
         'keywords must be an array.',
         'request_data must be an object.',
         'metadata must be an object.',
-        'start_time must be a date-time, e.g. 2024-05-01T15:00:00Z.',
+        'start_time must be an ISO 8601 date-time, e.g. 2024-05-01T15:00:00Z.',
         'record must be a boolean.',
         'tools must be an array.',
         'webhook must be an http(s) URL.',
@@ -264,9 +264,13 @@ describe('parseListCallsQuery', () => {
     expect(parsed({ batch_id: 'b' }).filter.org_id).toBe(ORG);
   });
 
-  it('ignores operator-shaped values: strings only, never objects', () => {
+  it('never passes operator-shaped values to the store: strings only', () => {
     expect(parsed({ batch_id: { $ne: null } }).filter).toEqual({ org_id: ORG });
-    expect(parsed({ batch_id: ['a', 'b'] }).filter).toEqual({ org_id: ORG });
+  });
+
+  it('refuses a parameter given twice instead of picking one', () => {
+    const result = parseListCallsQuery(ORG, { batch_id: ['a', 'b'] });
+    expect(result).toEqual({ ok: false, errors: ['batch_id must be given once.'] });
   });
 
   it('turns from/to into skip and limit', () => {

@@ -1,9 +1,12 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { secretsEqual } from '../../auth/api-keys';
 import { calleeScriptSchema, DEFAULT_SCRIPT, type CalleeScript } from './callee-script';
+import { renderRecording } from './recording-audio';
 import { SimulatedCall } from './simulated-call';
+import { readTwiml } from './twiml-reader';
 
 export interface CarrierSimulatorOptions {
   accountSid: string;
@@ -11,6 +14,8 @@ export interface CarrierSimulatorOptions {
   port: number;
   host?: string;
   speechDelayMs?: number;
+  /** How long the carrier waits for the application's webhooks (Twilio: 15 s). */
+  webhookTimeoutMs?: number;
 }
 
 export interface CarrierSimulator {
@@ -43,13 +48,19 @@ function callResource(c: SimulatedCall) {
   };
 }
 
+type Form = Record<string, string | string[] | undefined>;
+const first = (b: Form, k: string) => (Array.isArray(b[k]) ? b[k][0] : b[k]);
+
 /**
  * The carrier simulator: the part of Twilio's REST API and webhooks that Switchboard uses, on
  * loopback, with scripted callees. Reached by the official twilio SDK; labelled as simulated.
  */
 export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Promise<CarrierSimulator> {
+  const host = opts.host ?? '127.0.0.1';
   const calls = new Map<string, SimulatedCall>();
   const scripts = new Map<string, CalleeScript>();
+  const recordings = new Map<string, { wav: Buffer; mp3: Buffer | null }>();
+  let baseUrl = '';
   const app = express();
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
@@ -59,7 +70,7 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
   app.use(express.urlencoded({ extended: false, limit: '256kb' }));
   app.use(express.json({ limit: '256kb' }));
 
-  const accountBase = '/2010-04-01/Accounts/:accountSid';
+  const account = '/2010-04-01/Accounts/:accountSid';
   const authenticate = (req: Request, res: Response, next: NextFunction) => {
     const [scheme, encoded] = (req.get('authorization') ?? '').split(' ');
     const [user, pass] = Buffer.from(encoded ?? '', 'base64').toString('utf8').split(':');
@@ -67,51 +78,87 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     if (!ok || req.params.accountSid !== opts.accountSid) return twilioError(res, 401, 20003, 'Authenticate');
     next();
   };
+  const context = {
+    authToken: opts.authToken,
+    speechDelayMs: opts.speechDelayMs ?? 0,
+    webhookTimeoutMs: opts.webhookTimeoutMs ?? 15_000,
+    saveRecording: (call: SimulatedCall) => {
+      const sid = `RE${randomBytes(16).toString('hex')}`;
+      const audio = renderRecording(call.transcript);
+      recordings.set(sid, audio);
+      return { sid, url: `${baseUrl}/2010-04-01/Accounts/${opts.accountSid}/Recordings/${sid}`, durationSeconds: audio.durationSeconds };
+    },
+  };
 
-  app.post(`${accountBase}/Calls.json`, authenticate, (req, res) => {
-    const b = req.body as Record<string, string | string[] | undefined>;
-    const first = (k: string) => (Array.isArray(b[k]) ? b[k][0] : b[k]);
-    const to = first('To');
-    const from = first('From');
-    const url = first('Url');
+  app.post(`${account}/Calls.json`, authenticate, (req, res) => {
+    const b = req.body as Form;
+    const [to, from, url] = [first(b, 'To'), first(b, 'From'), first(b, 'Url')];
     if (!to || !from) return twilioError(res, 400, 21201, "A 'To' and a 'From' phone number are required.");
-    if (!url && !first('Twiml')) return twilioError(res, 400, 21205, 'Url parameter is required.');
+    if (!url) return twilioError(res, 400, 21205, 'Url parameter is required.');
     if (!/^\+[1-9]\d{6,14}$/.test(to)) return twilioError(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
     const events = b.StatusCallbackEvent === undefined ? ['completed'] : ([] as string[]).concat(b.StatusCallbackEvent);
-    const script = scripts.get(to) ?? DEFAULT_SCRIPT;
     const call = new SimulatedCall(
       {
         accountSid: opts.accountSid,
         to,
         from,
-        url: url ?? '',
-        statusCallback: first('StatusCallback') ?? null,
+        url,
+        statusCallback: first(b, 'StatusCallback') ?? null,
         statusCallbackEvents: events,
-        timeoutSeconds: Number(first('Timeout') ?? 60),
+        timeoutSeconds: Number(first(b, 'Timeout') ?? 60),
+        amdCallback: first(b, 'MachineDetection') ? (first(b, 'AsyncAmdStatusCallback') ?? null) : null,
+        record: first(b, 'Record') === 'true',
+        recordingCallback: first(b, 'RecordingStatusCallback') ?? null,
       },
-      script,
-      opts.authToken,
-      opts.speechDelayMs ?? 0,
+      scripts.get(to) ?? DEFAULT_SCRIPT,
+      context,
     );
     calls.set(call.sid, call);
     res.status(201).json(callResource(call));
   });
 
-  app.get(`${accountBase}/Calls/:sid.json`, authenticate, (req, res) => {
+  // Twilio's list filters: To, and StartTime> (the SDK's startTimeAfter).
+  app.get(`${account}/Calls.json`, authenticate, (req, res) => {
+    const to = typeof req.query.To === 'string' ? req.query.To : undefined;
+    const after = typeof req.query['StartTime>'] === 'string' ? Date.parse(req.query['StartTime>']) : NaN;
+    const found = [...calls.values()].filter(
+      (c) => (!to || c.req.to === to) && (Number.isNaN(after) || c.createdAt.getTime() >= after),
+    );
+    res.json({ calls: found.map(callResource), page: 0, page_size: 50, first_page_uri: req.originalUrl, next_page_uri: null, previous_page_uri: null, uri: req.originalUrl });
+  });
+
+  app.get(`${account}/Calls/:sid.json`, authenticate, (req, res) => {
     const call = calls.get(String(req.params.sid));
     if (!call) return twilioError(res, 404, 20404, 'The requested resource was not found');
     res.json(callResource(call));
   });
 
-  app.post(`${accountBase}/Calls/:sid.json`, authenticate, (req, res) => {
+  app.post(`${account}/Calls/:sid.json`, authenticate, (req, res) => {
     const call = calls.get(String(req.params.sid));
     if (!call) return twilioError(res, 404, 20404, 'The requested resource was not found');
-    const status = (req.body as Record<string, string>).Status;
+    const b = req.body as Form;
+    const status = first(b, 'Status');
+    const twiml = first(b, 'Twiml');
+    if ((status || twiml) && call.endedAt) return twilioError(res, 400, 21220, 'Call is not in-progress. Cannot redirect.');
     if (status === 'completed' || status === 'canceled') {
       call.endedBy ??= 'api';
       call.requestHangup();
+    } else if (twiml) {
+      try {
+        call.requestRedirect(readTwiml(twiml));
+      } catch {
+        return twilioError(res, 400, 12100, 'Document parse failure');
+      }
     }
     res.json(callResource(call));
+  });
+
+  app.get(`${account}/Recordings/:file`, authenticate, (req, res) => {
+    const [sid, ext = 'wav'] = String(req.params.file).split('.');
+    const audio = recordings.get(sid ?? '');
+    const body = ext === 'mp3' ? audio?.mp3 : ext === 'wav' ? audio?.wav : null;
+    if (!body) return twilioError(res, 404, 20404, 'The requested resource was not found');
+    res.type(ext === 'mp3' ? 'audio/mpeg' : 'audio/x-wav').send(body);
   });
 
   // Control and inspection API (not Twilio's): scripts callees, shows what happened on a call.
@@ -131,12 +178,13 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
   });
 
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve(s));
+    const s = app.listen(opts.port, host, () => resolve(s));
   });
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://${host}:${port}`;
   return {
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    url: baseUrl,
     port,
     calls,
     scriptNumber: (number, script) => scripts.set(number, calleeScriptSchema.parse(script)),

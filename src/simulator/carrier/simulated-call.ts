@@ -12,6 +12,10 @@ export interface DialRequest {
   statusCallback: string | null;
   statusCallbackEvents: string[];
   timeoutSeconds: number;
+  /** Async answering-machine detection: where to post AnsweredBy. */
+  amdCallback: string | null;
+  record: boolean;
+  recordingCallback: string | null;
 }
 
 export interface SimLine {
@@ -20,11 +24,22 @@ export interface SimLine {
   at: string;
 }
 
+/** What the simulated call needs from the simulator around it. */
+export interface CarrierContext {
+  authToken: string;
+  speechDelayMs: number;
+  webhookTimeoutMs: number;
+  /** Stores the call's recording and returns its RecordingSid and RecordingUrl. */
+  saveRecording(call: SimulatedCall): { sid: string; url: string; durationSeconds: number };
+}
+
 const MAX_TWIML_FETCHES = 1000;
+const MACHINE_SILENT_TURNS = 3;
+const E164 = /^\+[1-9]\d{6,14}$/;
 
 /**
- * One simulated call: the carrier's side (statuses, callbacks, TwiML fetches) and the scripted
- * callee's side (pick-up, replies, hang-up) in one state machine.
+ * One simulated call: the carrier's side (statuses, callbacks, TwiML fetches, detection,
+ * recording) and the scripted callee's side (pick-up, replies, hang-up) in one state machine.
  */
 export class SimulatedCall {
   readonly sid = `CA${randomBytes(16).toString('hex')}`;
@@ -34,18 +49,22 @@ export class SimulatedCall {
   endedAt: Date | null = null;
   endedBy: 'agent' | 'callee' | 'api' | 'carrier' | null = null;
   transferredTo: string | null = null;
+  recordingSid: string | null = null;
   errors: string[] = [];
   readonly transcript: SimLine[] = [];
   private hangupRequested = false;
-  private seq = 0;
+  private redirect: Verb[] | null = null;
+  private interrupt: (() => void) | null = null;
   private utteranceIndex = 0;
+  private greeted = false;
+  private machineTurns = 0;
+  private seq = 0;
   readonly done: Promise<void>;
 
   constructor(
     readonly req: DialRequest,
     private readonly script: CalleeScript,
-    private readonly authToken: string,
-    private readonly defaultSpeechDelayMs: number,
+    private readonly carrier: CarrierContext,
   ) {
     this.done = this.run().catch((err: unknown) => {
       this.errors.push(err instanceof Error ? err.message : String(err));
@@ -60,6 +79,25 @@ export class SimulatedCall {
   /** The REST API's `Status=completed` (or `canceled`): the application hangs up. */
   requestHangup(): void {
     this.hangupRequested = true;
+    this.interrupt?.();
+  }
+
+  /** The REST API's `Twiml=…`: the live call drops what it is doing and runs the new document. */
+  requestRedirect(verbs: Verb[]): void {
+    this.redirect = verbs;
+    this.interrupt?.();
+  }
+
+  private async pause(ms: number): Promise<void> {
+    if (this.hangupRequested || this.redirect) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.interrupt = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.interrupt = null;
   }
 
   private baseParams(): Record<string, string> {
@@ -74,16 +112,21 @@ export class SimulatedCall {
     };
   }
 
+  private async post(url: string, params: Record<string, string>): Promise<{ status: number; body: string } | null> {
+    try {
+      return await postSignedWebhook(this.carrier.authToken, url, params, this.carrier.webhookTimeoutMs);
+    } catch (err) {
+      this.errors.push(`webhook ${new URL(url).pathname}: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    }
+  }
+
   private async setStatus(status: string, event: string): Promise<void> {
     this.status = status;
     if (!this.req.statusCallback || !this.req.statusCallbackEvents.includes(event)) return;
     const params: Record<string, string> = { ...this.baseParams(), CallbackSource: 'call-progress-events', SequenceNumber: String(this.seq++) };
     if (event === 'completed') params.CallDuration = String(this.durationSeconds);
-    try {
-      await postSignedWebhook(this.authToken, this.req.statusCallback, params);
-    } catch (err) {
-      this.errors.push(`status callback ${status}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    await this.post(this.req.statusCallback, params);
   }
 
   private async run(): Promise<void> {
@@ -99,72 +142,122 @@ export class SimulatedCall {
     if (this.script.hangUpAfterMs !== undefined) {
       setTimeout(() => {
         this.endedBy ??= 'callee';
-        this.hangupRequested = true;
+        this.requestHangup();
       }, this.script.hangUpAfterMs).unref();
     }
+    if (this.script.answer === 'machine') this.say('callee', this.script.machineGreeting);
+    else if (this.req.amdCallback) await this.post(this.req.amdCallback, { ...this.baseParams(), AnsweredBy: 'human', MachineDetectionDuration: '1200' });
     await this.converse();
-    return this.finish('completed', this.endedBy ?? 'callee');
+    await this.finish('completed', this.endedBy ?? 'callee');
+  }
+
+  private say(speaker: SimLine['speaker'], text: string): void {
+    this.transcript.push({ speaker, text, at: new Date().toISOString() });
   }
 
   private async fetchTwiml(url: string, extra: Record<string, string> = {}): Promise<Verb[] | null> {
-    const res = await postSignedWebhook(this.authToken, url, { ...this.baseParams(), ...extra });
+    const res = await this.post(url, { ...this.baseParams(), ...extra });
+    if (!res) return this.applicationError();
     if (res.status < 200 || res.status >= 300) {
       this.errors.push(`webhook ${new URL(url).pathname} answered ${res.status}`);
-      return null;
+      return this.applicationError();
     }
     try {
       return readTwiml(res.body);
     } catch (err) {
       this.errors.push(`invalid TwiML: ${err instanceof Error ? err.message : String(err)}`);
-      return null;
+      return this.applicationError();
     }
+  }
+
+  /** What Twilio does when the application fails: an error message, then the line drops. */
+  private applicationError(): null {
+    this.endedBy ??= 'carrier';
+    return null;
   }
 
   private async converse(): Promise<void> {
     let verbs = await this.fetchTwiml(this.req.url);
-    for (let fetches = 0; verbs && fetches < MAX_TWIML_FETCHES && !this.hangupRequested; fetches++) {
+    for (let fetches = 0; fetches < MAX_TWIML_FETCHES && !this.hangupRequested; fetches++) {
+      if (this.redirect) [verbs, this.redirect] = [this.redirect, null];
+      if (!verbs) return;
       verbs = await this.execute(verbs);
     }
   }
 
   /** Runs a TwiML document; returns the next document when a verb moves on to another URL. */
-  private async execute(verbs: Verb[]): Promise<Verb[] | null> {
+  private async execute(verbs: Verb[], nested = false): Promise<Verb[] | null> {
     for (const v of verbs) {
-      if (this.hangupRequested) return null;
+      if (this.hangupRequested || this.redirect) return null;
       switch (v.verb) {
         case 'Say':
-          if (v.text) this.transcript.push({ speaker: 'agent', text: v.text, at: new Date().toISOString() });
+          if (v.text) this.say('agent', v.text);
           break;
         case 'Gather': {
-          await this.execute(v.children);
-          if (this.hangupRequested) return null;
-          const reply = this.nextUtterance();
-          if (reply === null) {
-            this.endedBy = 'callee';
-            return null;
-          }
-          await sleep(this.script.speechDelayMs ?? this.defaultSpeechDelayMs);
-          if (this.hangupRequested) return null;
-          if (reply) this.transcript.push({ speaker: 'callee', text: reply, at: new Date().toISOString() });
+          await this.execute(v.children, true);
+          if (this.hangupRequested || this.redirect) return null;
+          const reply = await this.listen();
+          if (reply === null || this.hangupRequested || this.redirect) return null;
           if (!v.action) return null;
           return this.fetchTwiml(v.action, reply ? { SpeechResult: reply, Confidence: '0.92' } : {});
         }
         case 'Hangup':
-          this.endedBy = 'agent';
+          this.endedBy ??= 'agent';
           return null;
         case 'Redirect':
           return this.fetchTwiml(v.url);
         case 'Dial':
-          this.transferredTo = v.number;
-          this.endedBy = 'agent';
-          return null;
+          return this.dial(v.number, v.action);
         default:
           break;
       }
     }
     // A document that runs out of verbs ends the call, as on Twilio.
-    this.endedBy ??= 'agent';
+    if (!nested) this.endedBy ??= 'agent';
     return null;
+  }
+
+  /** The callee's answer to a prompt: a person's next line, or a machine recording silence. */
+  private async listen(): Promise<string | null> {
+    if (this.script.answer === 'machine') return this.machineListens();
+    await this.pause(this.script.speechDelayMs ?? this.carrier.speechDelayMs);
+    const agentSpoke = this.transcript.some((l) => l.speaker === 'agent');
+    const reply = !agentSpoke && !this.greeted ? this.script.greeting : this.nextUtterance();
+    this.greeted = true;
+    if (reply === null) {
+      this.endedBy = 'callee';
+      return null;
+    }
+    if (reply) this.say('callee', reply);
+    return reply;
+  }
+
+  private async machineListens(): Promise<string | null> {
+    if (this.machineTurns === 0 && this.req.amdCallback) {
+      // DetectMessageEnd: the verdict arrives once the outgoing message and its beep have played.
+      await this.post(this.req.amdCallback, { ...this.baseParams(), AnsweredBy: 'machine_end_beep', MachineDetectionDuration: '4200' });
+    }
+    this.machineTurns += 1;
+    await this.pause(this.script.machineRecordMs);
+    if (this.machineTurns >= MACHINE_SILENT_TURNS) {
+      this.endedBy = 'callee';
+      return null;
+    }
+    return '';
+  }
+
+  private async dial(number: string, action: string | null): Promise<Verb[] | null> {
+    const connected = E164.test(number);
+    if (connected) this.transferredTo = number;
+    if (!action) {
+      this.endedBy ??= 'agent';
+      return null;
+    }
+    return this.fetchTwiml(action, {
+      DialCallStatus: connected ? 'completed' : 'failed',
+      DialCallDuration: connected ? '1' : '0',
+      DialCallSid: `CA${randomBytes(16).toString('hex')}`,
+    });
   }
 
   private nextUtterance(): string | null {
@@ -177,5 +270,19 @@ export class SimulatedCall {
     this.endedBy ??= by;
     // Twilio reports every final status (busy, no-answer, failed, canceled) as the `completed` event.
     await this.setStatus(status, 'completed');
+    if (this.req.record && this.answeredAt && this.req.recordingCallback) {
+      const recording = this.carrier.saveRecording(this);
+      this.recordingSid = recording.sid;
+      await this.post(this.req.recordingCallback, {
+        AccountSid: this.req.accountSid,
+        CallSid: this.sid,
+        RecordingSid: recording.sid,
+        RecordingUrl: recording.url,
+        RecordingStatus: 'completed',
+        RecordingDuration: String(recording.durationSeconds),
+        RecordingChannels: '1',
+        RecordingSource: 'OutboundAPI',
+      });
+    }
   }
 }

@@ -14,7 +14,15 @@ export type Verb =
 
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
 
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', trimValues: true });
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  trimValues: true,
+  // Phone numbers and spoken digits are text, never numbers ("+1202…" would lose its plus).
+  parseTagValue: false,
+  parseAttributeValue: false,
+});
 
 function textOf(children: unknown): string {
   if (!Array.isArray(children)) return '';

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * A real audio file for a simulated call's recording, so clients that download recordings get
+ * bytes any player opens: a beep, then every line as a tone sequence (one tone per character, agent
+ * and callee in different pitch bands, spaces as short pauses), lines separated by silence. It
+ * stands in for speech; it is not speech. Same lines in, same bytes out.
+ */
+export interface RecordedLine {
+  speaker: 'agent' | 'callee';
+  text: string;
+}
+
+export interface RenderedRecording {
+  /** 16-bit PCM, mono, RIFF/WAVE. */
+  wav: Buffer;
+  /**
+   * The same PCM as MP3 (MPEG-2.5 layer III at 8 kHz). Encoded on first read and kept: encoding
+   * takes ~20 ms per second of audio, and most simulated recordings are never downloaded.
+   */
+  readonly mp3: Buffer;
+  /** Whole seconds, rounded up, as Twilio's RecordingDuration. */
+  durationSeconds: number;
+}
+
+const MS_PER_CHAR = 60;
+const MAX_LINE_MS = 8000;
+const GAP_MS = 300;
+const BEEP = { hz: 1000, ms: 200 };
+const BANDS = { agent: { base: 600, step: 15 }, callee: { base: 220, step: 10 } };
+const FADE_MS = 5;
+const AMPLITUDE = 9000;
+const MP3_RATES = new Set([8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000]);
+
+interface Mp3Encoder {
+  encodeBuffer(left: Int16Array): Int8Array | Uint8Array;
+  flush(): Int8Array | Uint8Array;
+}
+type Lame = { Mp3Encoder: new (channels: number, sampleRate: number, kbps: number) => Mp3Encoder };
+let lame: Lame | undefined;
+
+/**
+ * @breezystack/lamejs has `"type": "module"`, yet its `require` entry is an IIFE bundle, so
+ * `require()` hands back an empty module (and jest cannot load its ESM entry). The bundle only
+ * declares `var lamejs`, so it is evaluated as a function body that returns that variable.
+ */
+function loadLame(): Lame {
+  if (!lame) {
+    const source = readFileSync(require.resolve('@breezystack/lamejs'), 'utf8');
+    lame = new Function(`${source}\nreturn lamejs;`)() as Lame;
+  }
+  return lame;
+}
+
+/** Writes a tone with short fades at both ends (no clicks); returns the next offset. */
+function tone(pcm: Int16Array, at: number, count: number, hz: number, rate: number): number {
+  const fade = Math.max(1, Math.round((FADE_MS * rate) / 1000));
+  for (let i = 0; i < count; i++) {
+    const edge = Math.min(1, i / fade, (count - 1 - i) / fade);
+    pcm[at + i] = Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * AMPLITUDE * edge);
+  }
+  return at + count;
+}
+
+function wavFile(pcm: Int16Array, rate: number): Buffer {
+  const data = Buffer.alloc(pcm.length * 2);
+  pcm.forEach((s, i) => data.writeInt16LE(s, i * 2)); // little-endian whatever the host is
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write('WAVE', 8, 'ascii');
+  header.write('fmt ', 12, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(rate, 24);
+  header.writeUInt32LE(rate * 2, 28); // byte rate
+  header.writeUInt16LE(2, 32); // block align
+  header.writeUInt16LE(16, 34); // bits per sample
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
+function mp3File(pcm: Int16Array, rate: number): Buffer {
+  const encoder = new (loadLame().Mp3Encoder)(1, rate, rate < 32000 ? 16 : 64);
+  const chunks: Buffer[] = [];
+  const FRAME = 1152;
+  for (let i = 0; i < pcm.length; i += FRAME) {
+    const out = encoder.encodeBuffer(pcm.subarray(i, i + FRAME));
+    if (out.length > 0) chunks.push(Buffer.from(out.buffer, out.byteOffset, out.length));
+  }
+  const tail = encoder.flush();
+  if (tail.length > 0) chunks.push(Buffer.from(tail.buffer, tail.byteOffset, tail.length));
+  return Buffer.concat(chunks);
+}
+
+export function renderRecording(lines: readonly RecordedLine[], opts: { sampleRate?: number } = {}): RenderedRecording {
+  const rate = opts.sampleRate ?? 8000;
+  if (!MP3_RATES.has(rate)) throw new RangeError(`Unsupported sample rate ${rate}.`);
+  const samples = (ms: number) => Math.round((ms * rate) / 1000);
+  const perChar = samples(MS_PER_CHAR);
+  const maxChars = Math.floor(MAX_LINE_MS / MS_PER_CHAR);
+  const texts = lines.map((l) => [...l.text.trim()].slice(0, maxChars));
+  const total = samples(BEEP.ms) + samples(GAP_MS) + texts.reduce((n, t) => n + t.length * perChar + samples(GAP_MS), 0);
+
+  const pcm = new Int16Array(total);
+  let at = tone(pcm, 0, samples(BEEP.ms), BEEP.hz, rate) + samples(GAP_MS);
+  lines.forEach((line, i) => {
+    const band = BANDS[line.speaker];
+    for (const ch of texts[i] ?? []) {
+      const code = ch.codePointAt(0) ?? 0;
+      at = /\s/.test(ch) ? at + perChar : tone(pcm, at, perChar, band.base + (code % 32) * band.step, rate);
+    }
+    at += samples(GAP_MS);
+  });
+  let mp3: Buffer | undefined;
+  return {
+    wav: wavFile(pcm, rate),
+    get mp3() {
+      return (mp3 ??= mp3File(pcm, rate));
+    },
+    durationSeconds: Math.ceil(total / rate),
+  };
+}

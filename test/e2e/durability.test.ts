@@ -1,0 +1,53 @@
+import { sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
+import { eventually } from '../helpers/poll';
+import { startStack, type Stack } from '../helpers/stack';
+import { exited, spawnWorker } from '../helpers/worker-process';
+
+/**
+ * Kill the worker process (SIGKILL) at a random point of a live call, start a new one: the same
+ * conversation goes on, with one dial, no lost and no doubled turn, and a complete final record.
+ */
+describe('a live call survives a killed worker', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // The carrier waits longer than Twilio's 15 s for a webhook, since the new worker has to start first.
+    stack = await startStack({ worker: false, simulatorWebhookTimeoutMs: 60_000 });
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it.each([1, 2])('continues the conversation after a kill (run %i)', async () => {
+    const utterances = ['Hi.', 'I am fine.', 'Tell me more.', 'Interesting.', 'What else?', 'Okay.', 'Sure.', 'Thanks, bye.'];
+    const to = uniqueNumber();
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances, speechDelayMs: 250 });
+
+    let worker = spawnWorker(stack);
+    const id = await sendCall(stack, { phone_number: to, task: 'Have a short chat.' });
+    // A random point of the conversation: after 1 to 5 caller lines have been heard.
+    const killAfter = 1 + Math.floor(Math.random() * 5);
+    await eventually(async () => {
+      const sim = simCallsTo(stack, to)[0];
+      return sim && sim.transcript.filter((l) => l.speaker === 'callee').length >= killAfter;
+    }, 60_000, 20);
+    worker.kill('SIGKILL');
+    await exited(worker);
+    worker = spawnWorker(stack);
+    try {
+      const call = await waitForCompletion(stack, id, 90_000);
+      const sims = simCallsTo(stack, to);
+      expect(sims).toHaveLength(1);
+      const sim = sims[0]!;
+      expect(sim.errors).toEqual([]);
+      expect(call).toMatchObject({ queue_status: 'complete', status: 'completed', completed: true });
+
+      const said = (who: string) => call.transcripts.filter((t: { user: string }) => t.user === who).map((t: { text: string }) => t.text);
+      expect(said('user')).toEqual(sim.transcript.filter((l) => l.speaker === 'callee').map((l) => l.text));
+      expect(said('assistant')).toEqual(sim.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text));
+      expect(call.transcripts.map((t: { id: string }) => Number(t.id.split(':')[1]))).toEqual(call.transcripts.map((_: unknown, i: number) => i));
+    } finally {
+      worker.kill('SIGTERM');
+      await exited(worker);
+    }
+  }, 180_000);
+});
