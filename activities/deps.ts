@@ -1,6 +1,8 @@
+import type { WebhookSecretStore } from '../src/crypto/webhook-secrets';
 import type { Database } from '../src/db/database';
 import type { ChatModel } from '../src/llm/chat-model';
 import type { Logger } from '../src/logger';
+import type { OutboundHttp } from '../src/net/outbound-http';
 import type { TelephonyProvider } from '../src/telephony/provider';
 
 /** Vendor clients are built once in the worker and handed to createActivities. */
@@ -10,4 +12,8 @@ export interface ActivityDeps {
   chat: ChatModel;
   logger: Logger;
   pricing: { perMinuteUsd: number };
+  /** HTTP to user-chosen URLs behind the SSRF guard: webhooks now, tools and dynamic_data later. */
+  outbound: OutboundHttp;
+  webhookSecrets: WebhookSecretStore;
+  webhooks: { timeoutMs: number };
 }

@@ -1,7 +1,9 @@
 import { createAgentTurnActivities } from './agent-turn';
 import { createCallRecordActivities } from './call-records';
 import type { ActivityDeps } from './deps';
+import { createPostCallActivities } from './post-call';
 import { createTelephonyActivities } from './telephony';
+import { createWebhookDeliveryActivities } from './webhook-delivery';
 
 export type { ActivityDeps } from './deps';
 
@@ -10,6 +12,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createCallRecordActivities(deps),
     ...createTelephonyActivities(deps),
     ...createAgentTurnActivities(deps),
+    ...createPostCallActivities(deps),
+    ...createWebhookDeliveryActivities(deps),
   };
 }
 

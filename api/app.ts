@@ -6,11 +6,14 @@ import { requestContext } from './middleware/request-context';
 import { docsPage } from './docs-page';
 import { openApiDocument } from './openapi';
 import { adminRouter } from './routes/admin';
+import { callAnalysisRouter } from './routes/call-analysis';
 import { callControlRouter } from './routes/call-control';
 import { callEventsRouter } from './routes/call-events';
+import { callRecordingRouter } from './routes/call-recording';
 import { callsRouter } from './routes/calls';
 import { healthRouter } from './routes/health';
 import { twilioWebhooksRouter } from './routes/telephony-twilio';
+import { webhookSecretRouter } from './routes/webhook-secret';
 
 /** The HTTP API, without listening: main-api.ts and the tests mount it. */
 export function createApp(deps: ApiDeps): Express {
@@ -38,8 +41,11 @@ export function createApp(deps: ApiDeps): Express {
   app.use(express.json({ limit: deps.bodyLimitBytes, strict: true }));
   app.use(adminRouter(deps));
   app.use(callControlRouter(deps));
+  app.use(callRecordingRouter(deps));
   app.use(callsRouter(deps));
   app.use(callEventsRouter(deps));
+  app.use(callAnalysisRouter(deps));
+  app.use(webhookSecretRouter(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { WebhookSecretStore } from '../src/crypto/webhook-secrets';
 import type { Database } from '../src/db/database';
 import type { Logger } from '../src/logger';
 import type { TelephonyProvider } from '../src/telephony/provider';
@@ -23,4 +24,6 @@ export interface ApiDeps {
   adminApiKey: string | undefined;
   callDefaults: CallDefaults;
   modes: { telephony: string; llm: string };
+  /** Rotation only (POST /v1/webhooks/signing_secret); webhooks are signed by the worker. */
+  webhookSecrets: WebhookSecretStore;
 }

@@ -1,6 +1,8 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { isValidEncryptionKey } from './crypto/encryption-key';
+import { parseAllowList } from './net/allow-list';
 
 /**
  * The only reader of the environment. Everything else receives a typed Config.
@@ -56,7 +58,18 @@ const envSchema = z.object({
   CALL_MAX_DURATION_MINUTES: z.coerce.number().positive().default(30),
   CALL_RING_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
   CALL_PRICE_PER_MINUTE_USD: z.coerce.number().min(0).default(0.09),
+
+  ENCRYPTION_KEY: optionalString.refine((v) => v === undefined || isValidEncryptionKey(v), {
+    message: 'must be 32 bytes: 64 hex characters, or base64 (e.g. `openssl rand -base64 32`)',
+  }),
+  // Unset and empty differ: empty means "nothing private", even in development.
+  OUTBOUND_ALLOWLIST: z.string().optional(),
+  OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(50_000).default(10_000),
 });
+
+/** Loopback for `npm start`, so local tools and webhook receivers work out of the box; nothing elsewhere. */
+const DEV_ALLOWLIST = 'localhost,127.0.0.1,::1';
 
 export type TelephonyMode = 'twilio' | 'simulator';
 export type LlmMode = 'openai' | 'offline';
@@ -92,6 +105,10 @@ export interface Config {
     simulatorAuthToken: string;
   };
   calls: { maxDurationMinutes: number; ringTimeoutSeconds: number; pricePerMinuteUsd: number };
+  /** Seals secrets at rest; when unset outside production a key is generated into the data folder. */
+  security: { encryptionKey: string | undefined };
+  /** User-chosen HTTP destinations (webhooks, tools, dynamic_data): the SSRF guard's settings. */
+  outbound: { allowList: string[]; maxResponseBytes: number; webhookTimeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -107,6 +124,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (Boolean(e.TWILIO_ACCOUNT_SID) !== Boolean(e.TWILIO_AUTH_TOKEN)) {
     throw new ConfigError('Invalid configuration:\n  TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together');
+  }
+  let allowList: string[];
+  try {
+    allowList = [...parseAllowList(e.OUTBOUND_ALLOWLIST ?? (e.NODE_ENV === 'development' ? DEV_ALLOWLIST : '')).entries];
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  OUTBOUND_ALLOWLIST: ${(err as Error).message}`);
   }
   const telephonyMode: TelephonyMode = e.TWILIO_ACCOUNT_SID ? 'twilio' : 'simulator';
   if (telephonyMode === 'twilio' && !e.PUBLIC_BASE_URL) {
@@ -153,5 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ringTimeoutSeconds: e.CALL_RING_TIMEOUT_SECONDS,
       pricePerMinuteUsd: e.CALL_PRICE_PER_MINUTE_USD,
     },
+    security: { encryptionKey: e.ENCRYPTION_KEY },
+    outbound: { allowList, maxResponseBytes: e.OUTBOUND_MAX_RESPONSE_BYTES, webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS },
   };
 }

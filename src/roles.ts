@@ -1,8 +1,13 @@
 import { createApp } from '../api/app';
 import type { Config } from './config';
+import { ensureEncryptionKey } from './crypto/encryption-key';
+import { createSecretBox } from './crypto/secret-box';
+import { createWebhookSecretStore } from './crypto/webhook-secrets';
 import { connectDatabase, ensureIndexes, type Database } from './db/database';
 import { listen, type RunningServer } from './http-server';
 import type { Logger } from './logger';
+import { parseAllowList } from './net/allow-list';
+import { createOutboundHttp } from './net/outbound-http';
 import { createChatModel, createTelephonyProvider, type Endpoints } from './services';
 import { connectTemporal, type TemporalClients } from './temporal/connection';
 import { ensureSearchAttributes } from './temporal/search-attributes';
@@ -29,8 +34,10 @@ export async function startApiRole(
   endpoints: Endpoints,
   deps: { db: Database; temporal: TemporalClients; logger: Logger; adminApiKey: string | undefined; port?: number },
 ): Promise<ApiRole> {
+  const webhookSecrets = createWebhookSecretStore(deps.db, createSecretBox(await ensureEncryptionKey(config)));
   const app = createApp({
     db: deps.db,
+    webhookSecrets,
     temporal: deps.temporal.client,
     taskQueue: config.temporal.taskQueue,
     telephony: createTelephonyProvider(config, endpoints),
@@ -60,6 +67,12 @@ export async function startWorkerRole(
   endpoints: Endpoints,
   deps: { db: Database; logger: Logger; workflowBundle: WorkflowBundle | { codePath: string } },
 ): Promise<WorkerRole> {
+  const webhookSecrets = createWebhookSecretStore(deps.db, createSecretBox(await ensureEncryptionKey(config)));
+  const outbound = createOutboundHttp({
+    allowList: parseAllowList(config.outbound.allowList),
+    maxResponseBytes: config.outbound.maxResponseBytes,
+    userAgent: 'Switchboard/1.0',
+  });
   const { worker, connection } = await createCallWorker({
     address: endpoints.temporalAddress,
     auth: config.temporal,
@@ -73,6 +86,9 @@ export async function startWorkerRole(
       chat: createChatModel(config, endpoints),
       logger: deps.logger,
       pricing: { perMinuteUsd: config.calls.pricePerMinuteUsd },
+      outbound,
+      webhookSecrets,
+      webhooks: { timeoutMs: config.outbound.webhookTimeoutMs },
     },
   });
   const running = worker.run().finally(() => connection.close());

@@ -23,5 +23,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.MONGODB_URI = infra.mongoUri;
   process.env.WORKFLOW_BUNDLE_PATH = bundlePath;
   process.env.SWITCHBOARD_TEST_DATA_DIR = dataDir;
+  // Every process a test starts (workers too) seals secrets with one throwaway key, never ./data's.
+  process.env.ENCRYPTION_KEY ??= Buffer.alloc(32, 7).toString('base64');
+  process.env.SWITCHBOARD_DATA_DIR = dataDir;
   (globalThis as { __switchboardInfra?: typeof infra }).__switchboardInfra = infra;
 }

@@ -5,6 +5,7 @@ import { records } from './activity-proxies';
 import { runAttempt } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
+import { runPostCall } from './post-call';
 import { retryableOutcome, shouldRetry } from './retry-policy';
 
 interface AttemptRecord {
@@ -79,8 +80,8 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   const measuredSeconds = a.answeredAt ? (endedAt.getTime() - a.answeredAt.getTime()) / 1000 : 0;
   const billedSeconds = a.durationSeconds ?? Math.round(measuredSeconds);
   const failedWrites = writeFailures.length > 0 && outcome.queueStatus === 'complete';
-  const queueStatus = failedWrites ? 'complete_error' : outcome.queueStatus;
-  const errorMessage = failedWrites ? 'Some call records could not be written.' : outcome.errorMessage;
+  let queueStatus = failedWrites ? 'complete_error' : outcome.queueStatus;
+  let errorMessage = failedWrites ? 'Some call records could not be written.' : outcome.errorMessage;
   session.setStatus(queueStatus);
   if (outcome.answeredBy) upsertSearchAttributes([{ key: SA.AnsweredBy, value: outcome.answeredBy }]);
   upsertMemo({
@@ -110,6 +111,19 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       },
     ],
   });
+
+  // After the call: summary, analysis, webhook. A failure here never loses the call; it becomes complete_error.
+  const post = await runPostCall(input, { queueStatus, status: outcome.status });
+  if (post.errorMessage && queueStatus === 'complete') {
+    queueStatus = 'complete_error';
+    errorMessage = post.errorMessage;
+    session.setStatus(queueStatus);
+    await records.updateCall({
+      ...session.ref,
+      set: { queue_status: queueStatus, error_message: errorMessage },
+      events: [{ level: 'call', category: 'error', message: 'Post-call work failed; the call is complete_error' }],
+    });
+  }
   return {
     callId: input.callId,
     queueStatus,

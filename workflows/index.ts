@@ -1,1 +1,2 @@
+export { analyzeCallWorkflow } from './analyze-call';
 export { callWorkflow } from './call';

@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc } from './types';
+import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
 
 export interface Collections {
   orgs: Collection<OrgDoc>;
@@ -8,6 +8,7 @@ export interface Collections {
   transcripts: Collection<TranscriptDoc>;
   callEvents: Collection<CallEventDoc>;
   idempotencyKeys: Collection<IdempotencyDoc>;
+  webhookSecrets: Collection<WebhookSecretDoc>;
 }
 
 export interface Database {
@@ -28,6 +29,7 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     transcripts: db.collection<TranscriptDoc>('transcripts'),
     callEvents: db.collection<CallEventDoc>('call_events'),
     idempotencyKeys: db.collection<IdempotencyDoc>('idempotency_keys'),
+    webhookSecrets: db.collection<WebhookSecretDoc>('webhook_secrets'),
   };
   return { client, db, collections, close: () => client.close() };
 }

@@ -108,3 +108,13 @@ export interface IdempotencyDoc {
   resource_id: string;
   created_at: Date;
 }
+
+/** One per organisation (`_id` = org_id): the webhook signing secret, sealed with ENCRYPTION_KEY. */
+export interface WebhookSecretDoc {
+  _id: string;
+  org_id: string;
+  /** src/crypto/secret-box.ts form; never the plaintext. */
+  secret: string;
+  created_at: Date;
+  rotated_at: Date | null;
+}

@@ -30,7 +30,31 @@ export interface ChatResult {
   elapsedMs: number;
 }
 
+export interface StructuredRequest {
+  messages: ChatMessage[];
+  /** The JSON schema's name, `[a-zA-Z0-9_-]{1,64}`. */
+  schemaName: string;
+  /** A JSON Schema in OpenAI's strict subset: every object closed, every property required. */
+  schema: Record<string, unknown>;
+  model?: string | null;
+  temperature?: number | null;
+}
+
+export interface StructuredResult {
+  /** Parsed JSON. Not yet checked against the schema: a server may not enforce it. */
+  value: unknown;
+  model: string;
+  elapsedMs: number;
+}
+
+/** The model answered, but not with usable JSON (refusal, truncation, malformed). Another try may do better. */
+export class ModelOutputError extends Error {
+  override name = 'ModelOutputError';
+}
+
 export interface ChatModel {
   readonly offline: boolean;
   complete(req: ChatRequest): Promise<ChatResult>;
+  /** Structured output: `response_format: {type: 'json_schema', json_schema: {name, schema, strict: true}}`. */
+  structured(req: StructuredRequest): Promise<StructuredResult>;
 }

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { performance } from 'node:perf_hooks';
 import { withVendorErrors } from '../errors';
-import type { ChatModel, ChatRequest, ChatResult, ToolCall } from './chat-model';
+import { ModelOutputError, type ChatModel, type ChatRequest, type ChatResult, type StructuredRequest, type StructuredResult, type ToolCall } from './chat-model';
 
 export interface OpenAiChatModelOptions {
   apiKey: string;
@@ -58,5 +58,30 @@ export class OpenAiChatModel implements ChatModel {
       model: completion.model,
       elapsedMs: performance.now() - started,
     };
+  }
+
+  async structured(req: StructuredRequest): Promise<StructuredResult> {
+    const started = performance.now();
+    const completion = await withVendorErrors('LlmRequest', () =>
+      this.client.chat.completions.create({
+        model: req.model ?? this.options.defaultModel,
+        messages: req.messages,
+        ...(req.temperature != null ? { temperature: req.temperature } : {}),
+        response_format: { type: 'json_schema', json_schema: { name: req.schemaName, schema: req.schema, strict: true } },
+      }),
+    );
+    const choice = completion.choices[0];
+    const message = choice?.message;
+    if (message?.refusal) throw new ModelOutputError(`the model refused: ${message.refusal}`);
+    if (choice?.finish_reason === 'length') throw new ModelOutputError('the answer was cut off at the token limit');
+    const content = message?.content;
+    if (!content) throw new ModelOutputError('the model returned no content');
+    let value: unknown;
+    try {
+      value = JSON.parse(content);
+    } catch {
+      throw new ModelOutputError('the model returned text that is not JSON');
+    }
+    return { value, model: completion.model, elapsedMs: performance.now() - started };
   }
 }

@@ -1,4 +1,13 @@
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundle } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  makeTelemetryFilterString,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogLevel,
+  type WorkflowBundle,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
@@ -16,7 +25,12 @@ function installRuntime(level: string): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const map: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };
-  Runtime.install({ logger: new DefaultLogger(map[level] ?? 'ERROR') });
+  const sdkLevel = map[level] ?? 'ERROR';
+  // The native core logs on its own path; forward it through the same logger so LOG_LEVEL governs both.
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: sdkLevel, other: sdkLevel }), forward: {} } },
+  });
 }
 
 export interface CallWorkerOptions {

@@ -28,11 +28,16 @@ export interface Stack {
 
 export const uid = (): string => randomBytes(6).toString('hex');
 
+/** 32 bytes, base64: not a secret, only for test databases. */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+
 /**
  * The whole system against the run's shared Temporal and FerretDB: its own database, task queue,
  * carrier simulator and offline model, so test files never see each other's calls.
  */
-export async function startStack(opts: { worker?: boolean; env?: Record<string, string> } = {}): Promise<Stack> {
+export async function startStack(
+  opts: { worker?: boolean; env?: Record<string, string>; simulatorWebhookTimeoutMs?: number } = {},
+): Promise<Stack> {
   const id = uid();
   const apiPort = await getFreePort();
   const config = loadConfig({
@@ -42,6 +47,9 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
     MONGODB_DB: `test_${id}`,
     TEMPORAL_TASK_QUEUE: `test-${id}`,
     ADMIN_API_KEY: `admin-${id}-key`,
+    // Tests seal secrets with a fixed key and reach their local receivers (webhooks, tools) on loopback only.
+    ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY,
+    OUTBOUND_ALLOWLIST: process.env.OUTBOUND_ALLOWLIST ?? 'localhost,127.0.0.1,::1',
     ...opts.env,
   });
   const logger = createLogger(config.logLevel);
@@ -49,6 +57,7 @@ export async function startStack(opts: { worker?: boolean; env?: Record<string, 
     accountSid: config.telephony.simulatorAccountSid,
     authToken: config.telephony.simulatorAuthToken,
     port: 0,
+    webhookTimeoutMs: opts.simulatorWebhookTimeoutMs,
   });
   const model = await startOfflineModel({ port: 0 });
   const endpoints = { ...defaultEndpoints(config), simulatorUrl: simulator.url, offlineModelUrl: model.url };

@@ -1,0 +1,134 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { createOrg, issueApiKey } from '../../src/auth/api-keys';
+import { loadConfig, type Config } from '../../src/config';
+import type { Database } from '../../src/db/database';
+import { startEmbeddedInfrastructure } from '../../src/infra/embedded';
+import { temporalBinary } from '../../src/infra/paths';
+import { createLogger } from '../../src/logger';
+import { openStores, startApiRole, startWorkerRole } from '../../src/roles';
+import { defaultEndpoints, type Endpoints } from '../../src/services';
+import { startCarrierSimulator, type CarrierSimulator } from '../../src/simulator/carrier/server';
+import { startOfflineModel } from '../../src/simulator/offline-model/server';
+import type { TemporalClients } from '../../src/temporal/connection';
+import { bundleWorkflows } from '../../src/temporal/worker';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../src/workflow-api/search-attributes';
+import { bundleBaseline, startBaselineWorker, type BaselineWorker } from './baseline';
+import { startTimingProxy, type TimingProxy } from './timing-proxy';
+
+export interface BenchStack {
+  config: Config;
+  endpoints: Endpoints;
+  db: Database;
+  temporal: TemporalClients;
+  simulator: CarrierSimulator;
+  proxy: TimingProxy;
+  baseline: BaselineWorker;
+  apiKey: string;
+  temporalBinary: string;
+  /** The embedded servers' process ids, for CPU accounting. */
+  pids: Record<string, number>;
+  /** Stops everything started, newest first; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/** Bounds each stop step, so one stuck component cannot keep the bench (and its children) alive. */
+async function bounded(name: string, fn: () => Promise<unknown>, ms = 20_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      process.stderr.write(`bench: stopping ${name} took over ${ms} ms; moving on\n`);
+      resolve();
+    }, ms);
+  });
+  const started = Date.now();
+  await Promise.race([fn().catch((err: unknown) => process.stderr.write(`bench: stopping ${name}: ${String(err)}\n`)), timeout]);
+  clearTimeout(timer);
+  const took = Date.now() - started;
+  if (took > 2_000 && took < ms) process.stderr.write(`bench: stopping ${name} took ${(took / 1000).toFixed(1)} s\n`);
+}
+
+export async function startBenchStack(log: (msg: string) => void): Promise<BenchStack> {
+  const stops: Array<[string, () => Promise<unknown>]> = [];
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      for (const [name, fn] of stops.reverse()) await bounded(name, fn);
+    })();
+    return stopped;
+  };
+  try {
+    const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-bench-'));
+    stops.push(['data dir', () => rm(dataDir, { recursive: true, force: true })]);
+    // The proxy comes first: its URL is the PUBLIC_BASE_URL the workflow hands to the carrier.
+    const proxy = await startTimingProxy();
+    stops.push(['proxy', () => proxy.close()]);
+    const config = loadConfig({
+      ...process.env,
+      // Offline model and simulated carrier whatever this shell has configured.
+      OPENAI_API_KEY: '', OPENAI_BASE_URL: '', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '',
+      TEMPORAL_ADDRESS: '', MONGODB_URI: '', WORKFLOW_BUNDLE_PATH: '',
+      LOG_LEVEL: 'silent', SWITCHBOARD_DATA_DIR: dataDir, PUBLIC_BASE_URL: proxy.url,
+      MONGODB_DB: 'bench', TEMPORAL_TASK_QUEUE: 'bench-calls', TEMPORAL_UI_PORT: '0',
+    });
+    const logger = createLogger(config.logLevel);
+
+    log('starting Temporal dev server + FerretDB, bundling workflows…');
+    const infraP = startEmbeddedInfrastructure(config, { ports: 'random', searchAttributes: SEARCH_ATTRIBUTE_TYPES });
+    const bundlesP = Promise.all([bundleWorkflows(), bundleBaseline()]);
+    const [infraR, bundlesR] = await Promise.allSettled([infraP, bundlesP]);
+    if (infraR.status === 'fulfilled') stops.push(['Temporal + FerretDB', () => infraR.value.stop()]);
+    if (infraR.status === 'rejected') throw infraR.reason;
+    if (bundlesR.status === 'rejected') throw bundlesR.reason;
+    const infra = infraR.value;
+    const [callBundle, baselineBundle]: [WorkflowBundle, WorkflowBundle] = bundlesR.value;
+
+    const simulator = await startCarrierSimulator({
+      accountSid: config.telephony.simulatorAccountSid,
+      authToken: config.telephony.simulatorAuthToken,
+      port: 0,
+    });
+    stops.push(['carrier simulator', () => simulator.close()]);
+    const model = await startOfflineModel({ port: 0 });
+    stops.push(['offline model', () => model.close()]);
+    const endpoints: Endpoints = {
+      ...defaultEndpoints(config),
+      temporalAddress: infra.temporalAddress,
+      mongoUri: infra.mongoUri,
+      simulatorUrl: simulator.url,
+      offlineModelUrl: model.url,
+    };
+    const { db, temporal } = await openStores(config, endpoints);
+    stops.push(['temporal client', () => temporal.close()], ['database client', () => db.close()]);
+
+    // The call worker first: it installs the SDK Runtime, which must precede any other Worker.
+    const worker = await startWorkerRole(config, endpoints, { db, logger, workflowBundle: callBundle });
+    worker.running.catch((err: unknown) => process.stderr.write(`bench: call worker stopped: ${String(err)}\n`));
+    stops.push(['call worker', () => worker.stop()]);
+    const baseline = await startBaselineWorker(infra.temporalAddress, config.temporal.namespace, baselineBundle);
+    stops.push(['baseline worker', () => baseline.stop()]);
+
+    const api = await startApiRole(config, endpoints, { db, temporal, logger, adminApiKey: undefined, port: 0 });
+    // The proxy first: closing it drops the connections that would keep the API's close() waiting.
+    stops.push(['api', async () => {
+      await proxy.close();
+      await api.stop();
+    }]);
+    proxy.setTarget(api.server.port);
+
+    const orgId = await createOrg(db, 'bench');
+    const apiKey = await issueApiKey(db, orgId, 'bench');
+    return {
+      config, endpoints, db, temporal, simulator, proxy, baseline, apiKey,
+      temporalBinary: temporalBinary(config.paths.cacheDir),
+      // Started in this order by startEmbeddedInfrastructure: Temporal, then FerretDB.
+      pids: { temporal: infra.pids[0]!, ferretdb: infra.pids[1]! },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

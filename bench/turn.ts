@@ -1,0 +1,142 @@
+import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { runningChildren } from '../src/infra/child-process';
+import { measureUpdates } from './lib/baseline';
+import { runCalls, scriptCallee, stillOpen, TURNS_PER_CALL } from './lib/calls';
+import { cpuSnapshot, formatCpu } from './lib/cpu';
+import { formatMachine, machineInfo, versions } from './lib/machine';
+import { startBenchStack } from './lib/stack';
+import { formatTable, ratio, summarize, type Summary } from './lib/stats';
+import type { TurnSample } from './lib/timing-proxy';
+
+/**
+ * `npm run bench:turn`: turn overhead, i.e. webhook arrival → TwiML reply minus the model's own
+ * time, over real calls through the whole stack, next to raw Temporal update round trips measured
+ * in the same run on the same server. Figures are printed, never asserted.
+ */
+
+const BUDGET_MS = 140_000; // after setup; no call starts later, and none is waited for past it + 15 s: ~3 minutes in all
+const BASELINE_WARMUP = 5; // per workflow; the first updates pay workflow start and cache fill
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      turns: { type: 'string', default: '600' },
+      concurrency: { type: 'string', default: '4' },
+      json: { type: 'string' },
+    },
+  });
+  const turns = Number(values.turns);
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(turns) || turns < 1 || turns > 20_000) throw new Error('--turns must be an integer in 1..20000');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new Error('--concurrency must be an integer in 1..64');
+  return { turns, concurrency, json: values.json };
+}
+
+const progress = (msg: string) => process.stderr.write(`· ${msg}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const overhead = (s: TurnSample) => s.wallMs - s.modelMs;
+
+async function main(): Promise<number> {
+  const opts = options();
+  const t0 = performance.now();
+  // Everything here shares the machine with whatever else runs on it; the load average says how much.
+  const loadAtStart = loadavg()[0]!;
+  const stack = await startBenchStack(progress);
+  const onSignal = () => void stack.stop().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const phases: Record<string, number> = { setup: performance.now() - t0 };
+  let report: string[];
+  try {
+    const deadline = Date.now() + BUDGET_MS;
+    const [machine, vers] = await Promise.all([machineInfo(), versions(stack.temporalBinary, stack.endpoints.mongoUri)]);
+    scriptCallee(stack);
+
+    // Baselines first, on a quiet server: the floor, before the calls leave write-behind work running.
+    let t = performance.now();
+    const cpu0 = cpuSnapshot(stack.pids);
+    const client = stack.temporal.client;
+    const shape = { iterations: opts.turns, concurrency: opts.concurrency, warmup: BASELINE_WARMUP };
+    progress(`baseline: ${opts.turns} raw updates, ${opts.concurrency} workflows side by side`);
+    const raw = await measureUpdates(client, stack.baseline.taskQueue, 'raw', shape);
+    progress(`baseline: ${opts.turns} updates awaiting one no-op activity`);
+    const withActivity = await measureUpdates(client, stack.baseline.taskQueue, 'activity', shape);
+    phases.baselines = performance.now() - t;
+
+    t = performance.now();
+    const cpu1 = cpuSnapshot(stack.pids);
+    progress(`warm-up: ${opts.concurrency} calls (excluded)`);
+    const warm = await runCalls(stack, opts.concurrency, opts.concurrency, deadline);
+    const calls = Math.ceil(opts.turns / TURNS_PER_CALL);
+    progress(`measuring: ${calls} calls x ${TURNS_PER_CALL} turns, ${opts.concurrency} at a time`);
+    const measured = await runCalls(stack, calls, opts.concurrency, deadline);
+    phases.calls = performance.now() - t;
+    const cpu2 = cpuSnapshot(stack.pids);
+    const ids = new Set(measured.callIds);
+    const turns = stack.proxy.samples.filter((s) => ids.has(s.callId));
+    const allCalls = [...warm.callIds, ...measured.callIds];
+    const open = await stillOpen(stack, allCalls).catch(() => NaN);
+    const problems = [...warm.problems, ...measured.problems];
+
+    const rows: Array<[string, Summary]> = [
+      ['turn wall (webhook in -> TwiML out)', summarize(turns.map((s) => s.wallMs))],
+      ['  model (Server-Timing model)', summarize(turns.map((s) => s.modelMs))],
+      ['turn overhead = wall - model', summarize(turns.map(overhead))],
+      ['  answer turns (voice)', summarize(turns.filter((s) => s.hook === 'voice').map(overhead))],
+      ['  caller turns (gather)', summarize(turns.filter((s) => s.hook === 'gather').map(overhead))],
+      ['  in handler (Server-Timing turn - model)', summarize(turns.map((s) => s.handlerMs - s.modelMs))],
+      ['raw update round trip', summarize(raw)],
+      ['update + 1 no-op activity', summarize(withActivity)],
+    ];
+    const [ov, rw, act] = [rows[2]![1], rows[6]![1], rows[7]![1]];
+    // Overhead p50 over the run in thirds, in completion order: does it drift as the read model grows?
+    const third = Math.ceil(turns.length / 3);
+    const drift = [0, 1, 2].map((i) => summarize(turns.slice(i * third, (i + 1) * third).map(overhead)).p50);
+    phases.total = performance.now() - t0;
+
+    report = [
+      '',
+      `Switchboard turn overhead: ${turns.length} turns over ${measured.callIds.length} calls, ${opts.concurrency} concurrent,` +
+        ` no caller think time (warm-up ${warm.callIds.length} calls excluded); baselines: same count and concurrency`,
+      formatMachine(machine, vers),
+      '',
+      formatTable(rows),
+      '',
+      `turn overhead / raw update          p50 ${ratio(ov.p50, rw.p50)}   p99 ${ratio(ov.p99, rw.p99)}`,
+      `turn overhead / update + activity   p50 ${ratio(ov.p50, act.p50)}   p99 ${ratio(ov.p99, act.p99)}`,
+      `turn overhead p50 by thirds of the run: ${drift.map((d) => d.toFixed(1)).join(' / ')} ms`,
+      `call workflows still open when the last line dropped: ${open} of ${allCalls.length} (read-model write-behind backlog)`,
+      `cpu, baselines: ${formatCpu(cpu0, cpu1, phases.baselines)}`,
+      `cpu, calls:     ${formatCpu(cpu1, cpu2, phases.calls)}`,
+      `untimed turn webhooks: ${stack.proxy.untimed}; call problems: ${problems.length}`,
+      ...problems.slice(0, 3).map((p) => `  ! ${p}`),
+      `load average (1 min, whole machine): ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end`,
+      `total wall time ${seconds(phases.total)} (setup ${seconds(phases.setup!)}, baselines ${seconds(phases.baselines)}, calls ${seconds(phases.calls)})`,
+    ];
+    if (opts.json) {
+      const figures = Object.fromEntries(rows.map(([name, s]) => [name.trim(), s]));
+      const json = { at: new Date().toISOString(), options: opts, machine, versions: vers, figures, overheadP50ByThird: drift, loadAverage: [loadAtStart, loadavg()[0]], openWorkflows: open, phasesMs: phases, problems };
+      await writeFile(opts.json, `${JSON.stringify(json, null, 2)}\n`);
+      report.push(`figures written to ${opts.json}`);
+    }
+  } finally {
+    await stack.stop();
+    const left = runningChildren();
+    if (left.length > 0) process.stderr.write(`bench: child processes still running: ${left.map((c) => `${c.name} ${c.pid}`).join(', ')}\n`);
+  }
+  // After the stop, so the SDK core's own log lines (it writes to stdout) cannot split the report.
+  process.stdout.write(`${report.join('\n')}\n`);
+  return 0;
+}
+
+main().then(
+  // Exit explicitly: the Temporal native runtime can hold the event loop open after its workers stop.
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
