@@ -1,6 +1,7 @@
 /** OpenAPI 3.1 description of what the API serves. Kept next to the routers and updated with them. */
 const errorResponse = { $ref: '#/components/responses/Error' };
 const auth = [{ apiKey: [] }];
+const callIdParam = { name: 'call_id', in: 'path', required: true, schema: { type: 'string' } };
 
 export function openApiDocument(serverUrl: string) {
   return {
@@ -77,6 +78,34 @@ export function openApiDocument(serverUrl: string) {
           responses: { 200: { description: 'The call with transcripts' }, 401: errorResponse, 404: errorResponse },
         },
       },
+      '/v1/calls/{call_id}/stop': {
+        post: { summary: 'Stop a call', security: auth, parameters: [callIdParam], responses: { 200: { description: 'stopping' }, 404: errorResponse, 409: errorResponse } },
+      },
+      '/v1/calls/active/stop': {
+        post: { summary: 'Stop every active call of the organisation', security: auth, responses: { 200: { description: '`{status, message, num_calls}`' } } },
+      },
+      '/v1/calls/{call_id}/recording': {
+        get: {
+          summary: 'Recording URL as JSON, or the audio with accept: audio/mpeg or audio/wav',
+          security: auth,
+          parameters: [callIdParam],
+          responses: { 200: { description: '`{status, url}` or audio' }, 404: errorResponse, 502: errorResponse },
+        },
+      },
+      '/v1/calls/{call_id}/analyze': {
+        post: {
+          summary: 'Answer questions about a finished call (`{goal, questions: [[question, type]]}`)',
+          security: auth,
+          parameters: [callIdParam],
+          responses: { 200: { description: '`{status, message, answers}`' }, 400: errorResponse, 404: errorResponse, 409: errorResponse, 502: errorResponse, 504: errorResponse },
+        },
+      },
+      '/v1/event_stream/{call_id}': {
+        get: { summary: "The call's events, in order", security: auth, parameters: [callIdParam], responses: { 200: { description: 'array of events' }, 404: errorResponse } },
+      },
+      '/v1/webhooks/signing_secret': {
+        post: { summary: "Create or rotate the organisation's webhook signing secret (shown once)", security: auth, responses: { 200: { description: '`{status, message, signing_secret}`' }, 400: errorResponse } },
+      },
       '/v1/admin/orgs': {
         post: { summary: 'Create an organisation and its first API key (admin key)', security: auth, responses: { 201: { description: 'created' }, 400: errorResponse, 401: errorResponse } },
       },
@@ -86,7 +115,7 @@ export function openApiDocument(serverUrl: string) {
       '/v1/telephony/twilio/{hook}': {
         post: {
           summary: 'Carrier webhooks (voice, gather, status), verified by X-Twilio-Signature',
-          parameters: [{ name: 'hook', in: 'path', required: true, schema: { enum: ['voice', 'gather', 'status'] } }],
+          parameters: [{ name: 'hook', in: 'path', required: true, schema: { enum: ['voice', 'gather', 'status', 'amd', 'recording', 'dial-status'] } }],
           responses: { 200: { description: 'TwiML' }, 204: { description: 'accepted' }, 403: errorResponse },
         },
       },

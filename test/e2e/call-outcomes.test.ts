@@ -159,11 +159,17 @@ describe('call outcomes', () => {
     stack.simulator.scriptNumber(to, { answer: 'human', utterances: ['Bye.'] });
     const id = await sendCall(stack, { phone_number: to, task: 'Say hi.' });
     await waitForCompletion(stack, id);
-    const list = await events(stack, id);
+    // The summary is the last step of the workflow, after the call's final record.
+    const list = await eventually(async () => {
+      const all = await events(stack, id);
+      return all.some((e) => e.message.startsWith('Summary generated')) ? all : null;
+    });
     const messages = list.map((e) => e.message);
     expect(messages[0]).toBe('Call queued');
     expect(messages).toEqual(expect.arrayContaining(['Variables resolved', 'Dialling (attempt 1)', 'Call answered (attempt 1)']));
-    expect(messages.at(-1)).toMatch(/^Call ended: completed/);
+    const ended = messages.findIndex((m) => /^Call ended: completed/.test(m));
+    expect(ended).toBeGreaterThan(messages.indexOf('Call answered (attempt 1)'));
+    expect(messages.findIndex((m) => m.startsWith('Summary generated'))).toBeGreaterThan(ended);
     expect(list.some((e) => e.category === 'performance')).toBe(true);
     for (const e of list) expect(e).toMatchObject({ call_id: id, level: expect.stringMatching(/^(queue|call)$/), timestamp: expect.any(String) });
   });

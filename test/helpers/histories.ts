@@ -12,6 +12,8 @@ export const HISTORY_FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
  * RECORD_HISTORIES=1 keeps it as a fixture that test/workflows/replay.test.ts replays forever after.
  */
 export async function replayAndMaybeRecord(client: Client, workflowId: string, fixtureName: string): Promise<void> {
+  // The record completes before the post-call steps do; replay the whole run.
+  await client.workflow.getHandle(workflowId).result();
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } }, history, workflowId);
   if (process.env.RECORD_HISTORIES === '1') {
