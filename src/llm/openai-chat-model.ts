@@ -36,17 +36,26 @@ export class OpenAiChatModel implements ChatModel {
     });
   }
 
-  async complete(req: ChatRequest): Promise<ChatResult> {
-    const started = performance.now();
-    const completion = await withVendorErrors('LlmRequest', () =>
+  /** One non-streaming completion, its errors classified; `extra` adds tools or a response format. */
+  private create(
+    req: Pick<ChatRequest, 'messages' | 'model' | 'temperature'>,
+    extra: Pick<OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, 'tools' | 'tool_choice' | 'response_format'>,
+  ) {
+    return withVendorErrors('LlmRequest', () =>
       this.client.chat.completions.create({
         model: req.model ?? this.options.defaultModel,
         messages: req.messages,
         ...(req.temperature != null ? { temperature: req.temperature } : {}),
-        ...(req.tools?.length
-          ? { tools: req.tools.map((t) => ({ type: 'function' as const, function: t })), tool_choice: 'auto' as const }
-          : {}),
+        ...extra,
       }),
+    );
+  }
+
+  async complete(req: ChatRequest): Promise<ChatResult> {
+    const started = performance.now();
+    const completion = await this.create(
+      req,
+      req.tools?.length ? { tools: req.tools.map((t) => ({ type: 'function' as const, function: t })), tool_choice: 'auto' } : {},
     );
     const message = completion.choices[0]?.message;
     const toolCalls: ToolCall[] = (message?.tool_calls ?? []).flatMap((c) =>
@@ -62,14 +71,9 @@ export class OpenAiChatModel implements ChatModel {
 
   async structured(req: StructuredRequest): Promise<StructuredResult> {
     const started = performance.now();
-    const completion = await withVendorErrors('LlmRequest', () =>
-      this.client.chat.completions.create({
-        model: req.model ?? this.options.defaultModel,
-        messages: req.messages,
-        ...(req.temperature != null ? { temperature: req.temperature } : {}),
-        response_format: { type: 'json_schema', json_schema: { name: req.schemaName, schema: req.schema, strict: true } },
-      }),
-    );
+    const completion = await this.create(req, {
+      response_format: { type: 'json_schema', json_schema: { name: req.schemaName, schema: req.schema, strict: true } },
+    });
     const choice = completion.choices[0];
     const message = choice?.message;
     if (message?.refusal) throw new ModelOutputError(`the model refused: ${message.refusal}`);

@@ -26,7 +26,15 @@ export async function waitForCompletion(stack: Stack, callId: string, timeoutMs 
   }, timeoutMs);
 }
 
-export async function events(stack: Stack, callId: string): Promise<Array<Record<string, string>>> {
+export interface CallEvent {
+  level: string;
+  category: string;
+  message: string;
+  call_id: string;
+  timestamp: string;
+}
+
+export async function events(stack: Stack, callId: string): Promise<CallEvent[]> {
   return (await request(stack.apiUrl).get(`/v1/event_stream/${callId}`).set('authorization', stack.org.apiKey).expect(200)).body;
 }
 
