@@ -172,6 +172,11 @@ describe('call outcomes', () => {
     expect(messages.findIndex((m) => m.startsWith('Summary generated'))).toBeGreaterThan(ended);
     expect(list.some((e) => e.category === 'performance')).toBe(true);
     for (const e of list) expect(e).toMatchObject({ call_id: id, level: expect.stringMatching(/^(queue|call)$/), timestamp: expect.any(String) });
+    // Another organisation sees neither the events nor the call's controls.
+    const other = await stack.newOrg();
+    await request(stack.apiUrl).get(`/v1/event_stream/${id}`).set('authorization', other.apiKey).expect(404);
+    await request(stack.apiUrl).post(`/v1/calls/${id}/stop`).set('authorization', other.apiKey).expect(404);
+    await request(stack.apiUrl).get(`/v1/calls/${id}/recording`).set('authorization', other.apiKey).expect(404);
   });
 });
 

@@ -327,3 +327,29 @@ describe('parseListCallsQuery', () => {
     expect(refused({ start_date: '2024-02-31' })).toEqual(['start_date must be a date in YYYY-MM-DD format.']);
   });
 });
+
+describe('validateSendCall: retry, voicemail and transfer settings', () => {
+  const base = { phone_number: '+12223334444', task: 'x' };
+  const errorsOf = (extra: Record<string, unknown>) => {
+    const result = validateSendCall({ ...base, ...extra });
+    return result.ok ? [] : result.errors;
+  };
+
+  it('accepts the documented shapes', () => {
+    expect(errorsOf({ retry: { max_attempts: 3, wait_seconds: 30, on: ['no-answer', 'voicemail'] } })).toEqual([]);
+    expect(errorsOf({ voicemail_action: 'leave_message', voicemail_message: 'Hi' })).toEqual([]);
+    expect(errorsOf({ voicemail_action: { action: 'hangup' } })).toEqual([]);
+    expect(errorsOf({ transfer_list: { sales: '+12025550142' }, transfer_phone_number: '+12025550143' })).toEqual([]);
+  });
+
+  it('names each bad value', () => {
+    expect(errorsOf({ retry: { max_attempts: 0 } })).toEqual(['retry.max_attempts must be between 1 and 10.']);
+    expect(errorsOf({ retry: { max_attempts: 2.5 } })).toEqual(['retry.max_attempts must be an integer.']);
+    expect(errorsOf({ retry: { on: ['sometimes'] } })).toEqual(['retry.on[0] must be one of: no-answer, busy, failed, voicemail.']);
+    expect(errorsOf({ retry: { wait: 10 } })[0]).toMatch(/^retry\.wait is not a known field/);
+    expect(errorsOf({ retry: 'twice' })).toEqual(['retry must be an object.']);
+    expect(errorsOf({ voicemail_action: 'shout' })).toEqual(['voicemail_action must be one of: hangup, leave_message, ignore.']);
+    expect(errorsOf({ transfer_list: { sales: 12025550142 } })).toEqual(['transfer_list.sales must be a phone number string.']);
+    expect(errorsOf({ voicemail_message: 'x'.repeat(2001) })).toEqual(['voicemail_message must be at most 2000 characters.']);
+  });
+});
