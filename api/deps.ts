@@ -1,14 +1,9 @@
+import type { CallDefaults } from '../src/calls/call-input';
 import type { Client } from '@temporalio/client';
 import type { WebhookSecretStore } from '../src/crypto/webhook-secrets';
 import type { Database } from '../src/db/database';
 import type { Logger } from '../src/logger';
 import type { TelephonyProvider } from '../src/telephony/provider';
-
-export interface CallDefaults {
-  from: string;
-  maxDurationMinutes: number;
-  ringTimeoutSeconds: number;
-}
 
 export interface ApiDeps {
   db: Database;

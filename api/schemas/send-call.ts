@@ -108,8 +108,3 @@ export function validateSendCall(raw: unknown): SendCallValidation {
   return { ok: true, value: { phoneNumber, from, body: { ...raw, phone_number: phoneNumber, ...(from ? { from } : {}) }, warnings } };
 }
 
-export function maxDurationMinutes(body: Record<string, unknown>, fallback: number): number {
-  const v = body.max_duration;
-  const n = typeof v === 'string' ? Number(v) : typeof v === 'number' ? v : NaN;
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}

@@ -6,7 +6,7 @@ import { SA } from '../../src/workflow-api/search-attributes';
 import type { ApiDeps } from '../deps';
 import { conflict, unavailable } from '../errors';
 import type { SendCallParams } from '../schemas/send-call';
-import { callWorkflowInput, opt } from './call-input';
+import { callWorkflowInput, opt } from '../../src/calls/call-input';
 
 export interface CreateCallResult {
   callId: string;

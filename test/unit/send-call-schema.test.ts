@@ -1,5 +1,6 @@
 import { parseListCallsQuery } from '../../api/schemas/list-calls';
-import { maxDurationMinutes, validateSendCall, type SendCallValidation } from '../../api/schemas/send-call';
+import { validateSendCall, type SendCallValidation } from '../../api/schemas/send-call';
+import { maxDurationMinutes } from '../../src/calls/call-input';
 
 const PHONE = '+14155550123';
 

@@ -6,13 +6,25 @@ import type {
   TransferSettings,
   VoicemailAction,
   VoicemailSettings,
-} from '../../src/workflow-api/call';
-import type { CallDefaults } from '../deps';
-import { maxDurationMinutes } from '../schemas/send-call';
+} from '../workflow-api/call';
 
 /** Turns a validated Send Call body into the call workflow's typed input (docs/api.md says what each field does). */
 
 type Body = Record<string, unknown>;
+
+/** Per-deployment defaults a call takes when its body does not say (from config). */
+export interface CallDefaults {
+  from: string;
+  maxDurationMinutes: number;
+  ringTimeoutSeconds: number;
+}
+
+/** `max_duration` is minutes as a number or a numeric string (validated at the edge). */
+export function maxDurationMinutes(body: Body, fallback: number): number {
+  const v = body.max_duration;
+  const n = typeof v === 'string' ? Number(v) : typeof v === 'number' ? v : NaN;
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
 
 export const opt = <T>(v: unknown, type: 'string' | 'number' | 'boolean'): T | null => (typeof v === type ? (v as T) : null);
 const truthy = (v: unknown) => v === true || v === 'true';
