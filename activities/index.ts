@@ -1,4 +1,5 @@
 import { createAgentTurnActivities } from './agent-turn';
+import { createBatchActivities } from './batch';
 import { createCallRecordActivities } from './call-records';
 import type { ActivityDeps } from './deps';
 import { createPostCallActivities } from './post-call';
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAgentTurnActivities(deps),
     ...createPostCallActivities(deps),
     ...createWebhookDeliveryActivities(deps),
+    ...createBatchActivities(deps),
   };
 }
 

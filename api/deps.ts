@@ -21,4 +21,6 @@ export interface ApiDeps {
   modes: { telephony: string; llm: string };
   /** Rotation only (POST /v1/webhooks/signing_secret); webhooks are signed by the worker. */
   webhookSecrets: WebhookSecretStore;
+  /** Batch defaults (config BATCH_*); absent in older callers of createApp, then the documented defaults apply. */
+  batches?: { bodyLimitBytes: number; maxConcurrency: number; dialsPerSecond: number };
 }

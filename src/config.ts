@@ -66,6 +66,11 @@ const envSchema = z.object({
   OUTBOUND_ALLOWLIST: z.string().optional(),
   OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(1_048_576),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(50_000).default(10_000),
+
+  // Batches: POST /v1/batches alone takes bodies this large (100,000 rows are several MB).
+  BATCH_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1_048_576),
+  BATCH_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  BATCH_DIALS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
 });
 
 /** Loopback for `npm start`, so local tools and webhook receivers work out of the box; nothing elsewhere. */
@@ -109,6 +114,8 @@ export interface Config {
   security: { encryptionKey: string | undefined };
   /** User-chosen HTTP destinations (webhooks, tools, dynamic_data): the SSRF guard's settings. */
   outbound: { allowList: string[]; maxResponseBytes: number; webhookTimeoutMs: number };
+  /** Defaults of a batch that does not set them, and the batch route's own body limit. */
+  batches: { bodyLimitBytes: number; maxConcurrency: number; dialsPerSecond: number };
 }
 
 export class ConfigError extends Error {
@@ -178,5 +185,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     security: { encryptionKey: e.ENCRYPTION_KEY },
     outbound: { allowList, maxResponseBytes: e.OUTBOUND_MAX_RESPONSE_BYTES, webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS },
+    batches: { bodyLimitBytes: e.BATCH_BODY_LIMIT_BYTES, maxConcurrency: e.BATCH_MAX_CONCURRENCY, dialsPerSecond: e.BATCH_DIALS_PER_SECOND },
   };
 }

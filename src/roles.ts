@@ -51,6 +51,7 @@ export async function startApiRole(
       ringTimeoutSeconds: config.calls.ringTimeoutSeconds,
     },
     modes: { telephony: config.telephony.mode, llm: config.llm.mode },
+    batches: config.batches,
   });
   const server = await listen(app, config.http.host, deps.port ?? config.http.port);
   return { server, stop: () => server.close() };

@@ -1,4 +1,5 @@
-import { allHandlersFinished, condition, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, getExternalWorkflowHandle, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { batchCallDoneSignal } from '../src/workflow-api/batch';
 import type { CallWorkflowInput, CallWorkflowResult } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
 import { records } from './activity-proxies';
@@ -123,6 +124,12 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       set: { queue_status: queueStatus, error_message: errorMessage },
       events: [{ level: 'call', category: 'error', message: 'Post-call work failed; the call is complete_error' }],
     });
+  }
+  // A batch's child reports to its batch (batch-<id>, whichever run is current). Absent on every other call.
+  if (input.batchRow) {
+    await getExternalWorkflowHandle(input.batchRow.workflowId)
+      .signal(batchCallDoneSignal, { index: input.batchRow.index, callId: input.callId, queueStatus, status: outcome.status, errorMessage })
+      .catch(() => undefined); // The batch was terminated: nobody is waiting.
   }
   return {
     callId: input.callId,

@@ -1,2 +1,3 @@
 export { analyzeCallWorkflow } from './analyze-call';
+export { batchWorkflow } from './batch';
 export { callWorkflow } from './call';

@@ -1,4 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
+import type { BatchAnalysisDoc, BatchDoc, BatchRowChunkDoc } from '../batches/types';
 import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
 
 export interface Collections {
@@ -9,6 +10,9 @@ export interface Collections {
   callEvents: Collection<CallEventDoc>;
   idempotencyKeys: Collection<IdempotencyDoc>;
   webhookSecrets: Collection<WebhookSecretDoc>;
+  batches: Collection<BatchDoc>;
+  batchRows: Collection<BatchRowChunkDoc>;
+  batchAnalyses: Collection<BatchAnalysisDoc>;
 }
 
 export interface Database {
@@ -30,6 +34,9 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     callEvents: db.collection<CallEventDoc>('call_events'),
     idempotencyKeys: db.collection<IdempotencyDoc>('idempotency_keys'),
     webhookSecrets: db.collection<WebhookSecretDoc>('webhook_secrets'),
+    batches: db.collection<BatchDoc>('batches'),
+    batchRows: db.collection<BatchRowChunkDoc>('batch_rows'),
+    batchAnalyses: db.collection<BatchAnalysisDoc>('batch_analyses'),
   };
   return { client, db, collections, close: () => client.close() };
 }
@@ -44,6 +51,8 @@ export async function ensureIndexes({ collections: c }: Database): Promise<void>
     c.transcripts.createIndex({ org_id: 1, call_id: 1, seq: 1 }),
     c.callEvents.createIndex({ org_id: 1, call_id: 1, timestamp: 1 }),
     c.idempotencyKeys.createIndex({ org_id: 1, created_at: -1 }),
+    c.batches.createIndex({ org_id: 1, created_at: -1 }),
+    c.batchAnalyses.createIndex({ org_id: 1, batch_id: 1 }),
   ]);
 }
 

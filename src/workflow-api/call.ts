@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AnsweredBy, CallEndedBy, QueueStatus, Speaker } from '../db/types';
+import type { BatchRowRef } from './batch';
 
 /** The one vocabulary of the call workflow: imported by the workflow, the API and the tests. */
 
@@ -86,6 +87,8 @@ export interface CallWorkflowInput {
   /** Base URL the telephony provider calls back (PUBLIC_BASE_URL, or the local API). */
   webhookBaseUrl: string;
   encryptedKey: string | null;
+  /** Only on a batch's child: where to signal completion. Absent in every other call (and old histories). */
+  batchRow?: BatchRowRef;
 }
 
 export interface CallWorkflowResult {

@@ -1,0 +1,166 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { rowCallBody, readRows } from '../src/batches/create-batch';
+import { rowCallId } from '../src/batches/ids';
+import { callWorkflowInput, opt } from '../src/calls/call-input';
+import { SecretBoxError } from '../src/crypto/secret-box';
+import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '../src/crypto/webhook-signature';
+import type { CallDoc } from '../src/db/types';
+import { isPermanentHttpStatus } from '../src/errors';
+import { describeUrl, OutboundHttpError, parseOutboundUrl } from '../src/net/destination';
+import { callWorkflowId } from '../src/ids';
+import { batchWorkflowId } from '../src/workflow-api/batch';
+import type { CallWorkflowInput } from '../src/workflow-api/call';
+import type { ActivityDeps } from './deps';
+
+export interface PrepareBatchCallsInput {
+  orgId: string;
+  batchId: string;
+  from: number;
+  count: number;
+}
+
+export interface PreparedBatchCall {
+  index: number;
+  callId: string;
+  to: string;
+  input: CallWorkflowInput;
+}
+
+export interface FinishBatchInput {
+  orgId: string;
+  batchId: string;
+  stopped: boolean;
+  done: number;
+  cancelledRows: number;
+  queueStatuses: Record<string, number>;
+  statuses: Record<string, number>;
+}
+
+/** The batch's I/O: rows in, call documents and inputs out, the final record and the batch webhook. */
+export function createBatchActivities({ db, telephony, outbound, webhookSecrets, webhooks }: Pick<ActivityDeps, 'db' | 'telephony' | 'outbound' | 'webhookSecrets' | 'webhooks'>) {
+  async function batchDoc(orgId: string, batchId: string) {
+    const batch = await db.collections.batches.findOne({ _id: batchId, org_id: orgId });
+    if (!batch) throw ApplicationFailure.nonRetryable(`batch ${batchId} has no record`, 'BatchRecordMissing');
+    return batch;
+  }
+
+  return {
+    /**
+     * Rows [from, from+count): each row's call document (inserted once: `_id` = the derived call ID)
+     * and its CallWorkflowInput, built by the same function as POST /v1/calls.
+     */
+    async prepareBatchCalls({ orgId, batchId, from, count }: PrepareBatchCallsInput): Promise<PreparedBatchCall[]> {
+      const batch = await batchDoc(orgId, batchId);
+      const rows = await readRows(db, orgId, batchId, from, count);
+      if (rows.length !== Math.min(count, batch.total_rows - from)) {
+        throw ApplicationFailure.nonRetryable(`batch ${batchId}: rows ${from}..${from + count} missing`, 'BatchRowsMissing');
+      }
+      const now = new Date();
+      const prepared = rows.map(({ index, row }) => {
+        const callId = rowCallId(batchId, index);
+        const body = rowCallBody(batch, row);
+        const from = opt<string>(body.from, 'string') ?? batch.call_defaults.from;
+        const input: CallWorkflowInput = {
+          ...callWorkflowInput(
+            { callId, orgId, batchId },
+            { to: String(row.phone_number), from, body, encryptedKey: batch.encrypted_key, webhookBaseUrl: batch.webhook_base_url },
+            batch.call_defaults,
+          ),
+          batchRow: { workflowId: batchWorkflowId(batchId), index },
+        };
+        const doc: CallDoc & { batch_row: number } = {
+          _id: callId, org_id: orgId, call_id: callId, c_id: callId, to: input.to, from,
+          batch_id: batchId, batch_row: index, campaign_id: batch.campaign_id, inbound: false,
+          request_data: body, variables: {}, metadata: (body.metadata as Record<string, unknown>) ?? {},
+          queue_status: 'queued', status: 'queued', completed: false,
+          created_at: now, started_at: null, end_at: null, ended_at: null,
+          call_length: null, corrected_duration: null, max_duration: input.maxDurationMinutes,
+          answered_by: null, call_ended_by: null, error_message: null,
+          record: body.record === true, recording_url: null, summary: null, price: null,
+          analysis: null, analysis_schema: (body.analysis_schema as Record<string, unknown>) ?? null,
+          pathway_logs: null, concatenated_transcript: null, transferred_to: null, local_dialing: false,
+          endpoint_url: batch.webhook_base_url, provider_call_sid: null, workflow_id: callWorkflowId(callId),
+          simulated: telephony.simulated,
+        };
+        return { prepared: { index, callId, to: input.to, input }, doc };
+      });
+      if (prepared.length > 0) {
+        // $setOnInsert: a retried activity never rewrites a call that has already moved on.
+        await db.collections.calls.bulkWrite(
+          prepared.map(({ doc }) => ({ updateOne: { filter: { _id: doc._id, org_id: orgId }, update: { $setOnInsert: doc }, upsert: true } })),
+          { ordered: false },
+        );
+      }
+      return prepared.map((p) => p.prepared);
+    },
+
+    /** Marks the batch completed; returns its batch_webhook (null: none). */
+    async finishBatch(input: FinishBatchInput): Promise<{ webhookUrl: string | null }> {
+      const batch = await batchDoc(input.orgId, input.batchId);
+      await db.collections.batches.updateOne(
+        { _id: input.batchId, org_id: input.orgId },
+        { $set: { status: 'completed', stopped: input.stopped, completed_at: batch.completed_at ?? new Date() } },
+      );
+      return { webhookUrl: batch.batch_webhook };
+    },
+
+    /** Rows prepared but never started because the batch stopped meanwhile: their documents say so. */
+    async cancelBatchCalls({ orgId, callIds }: { orgId: string; callIds: string[] }): Promise<void> {
+      if (callIds.length === 0) return;
+      await db.collections.calls.updateMany(
+        { _id: { $in: callIds }, org_id: orgId, queue_status: 'queued' },
+        { $set: { queue_status: 'complete', status: 'canceled', completed: true, error_message: 'The batch was stopped before this call was dialled.' } },
+      );
+    },
+
+    /** POSTs `{batch_id, status, …}` to batch_webhook, signed like every other webhook (X-Webhook-Signature). */
+    async deliverBatchWebhook(input: FinishBatchInput & { url: string }): Promise<{ status: number }> {
+      const { activityId, workflowExecution } = Context.current().info;
+      let target: string;
+      try {
+        target = describeUrl(parseOutboundUrl(input.url));
+      } catch (err) {
+        throw ApplicationFailure.nonRetryable(`batch webhook URL refused: ${(err as Error).message}`, 'WebhookRefused');
+      }
+      const batch = await batchDoc(input.orgId, input.batchId);
+      const raw = JSON.stringify({
+        batch_id: input.batchId,
+        status: input.stopped ? 'stopped' : 'completed',
+        label: batch.label,
+        campaign_id: batch.campaign_id,
+        replay_of: batch.replay_of,
+        total_calls: batch.dial_rows,
+        completed_calls: input.done,
+        cancelled_calls: input.cancelledRows,
+        queue_statuses: input.queueStatuses,
+        statuses: input.statuses,
+        completed_at: (batch.completed_at ?? new Date()).toISOString(),
+      });
+      const secret = await webhookSecrets.current(input.orgId).catch((err: unknown) => {
+        if (err instanceof SecretBoxError) throw ApplicationFailure.nonRetryable(`webhook signing secret unreadable: ${err.message}`, 'WebhookSecret');
+        throw err;
+      });
+      let status: number;
+      try {
+        const res = await outbound.request({
+          url: input.url, method: 'POST', body: raw, timeoutMs: webhooks.timeoutMs, maxResponseBytes: 65_536, redirect: 'preserve-method',
+          headers: {
+            'content-type': 'application/json',
+            [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(secret, raw),
+            'x-webhook-id': `${workflowExecution?.runId ?? 'standalone'}:${activityId}`,
+            'x-webhook-event': 'batch',
+          },
+        });
+        status = res.status;
+      } catch (err) {
+        const message = err instanceof OutboundHttpError ? err.message : String(err);
+        if (err instanceof OutboundHttpError && !err.retryable) throw ApplicationFailure.nonRetryable(`batch webhook to ${target} refused: ${message}`, 'WebhookRefused');
+        throw ApplicationFailure.retryable(`batch webhook to ${target} failed: ${message}`, 'WebhookUnreachable');
+      }
+      if (status >= 200 && status < 300) return { status };
+      if (isPermanentHttpStatus(status)) throw ApplicationFailure.nonRetryable(`batch webhook ${target} answered HTTP ${status}`, 'WebhookRejected');
+      throw ApplicationFailure.retryable(`batch webhook ${target} answered HTTP ${status}`, 'WebhookFailed');
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { PreparedBatchCall } from '../activities/batch';
+import {
+  batchCallDoneSignal,
+  batchProgressQuery,
+  stopBatchUpdate,
+  type BatchCallDone,
+  type BatchCarry,
+  type BatchProgress,
+  type BatchWorkflowInput,
+  type BatchWorkflowResult,
+  type StopBatchResult,
+} from '../src/workflow-api/batch';
+import { stopCallSignal } from '../src/workflow-api/call';
+import type { callWorkflow } from './call';
+
+/** Reading rows and writing the batch's records: quick, retried until the store answers. */
+const store = proxyActivities<Activities>({
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+const webhook = proxyActivities<Activities>({
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '60 seconds', maximumAttempts: 6 },
+});
+
+/**
+ * Children started per run at most. With about seven history events per child (start, started,
+ * completed, the done signal, workflow tasks) a run stays far below 51k events, 2000 pending
+ * children and 10k signals, even when the server never suggests continue-as-new.
+ */
+export const MAX_STARTS_PER_RUN = 1000;
+
+const freshCarry = (): BatchCarry => ({
+  nextIndex: 0, live: [], queueStatuses: {}, statuses: {}, done: 0,
+  stopped: false, stopReason: null, cancelledRows: 0, firstDialAt: null, runs: 0,
+});
+
+/**
+ * `batch-<batch_id>`: dials a batch's rows as child call workflows in a sliding window (at most
+ * maxConcurrency live, at most dialsPerSecond starts). Rows stay in MongoDB; this history holds only
+ * the window. Children are abandoned on close and report completion by signal, so continue-as-new
+ * and a stop never cut a live call.
+ */
+export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWorkflowResult> {
+  const carry = input.carry ?? freshCarry();
+  const live = new Map<number, string>(carry.live);
+  const queueStatuses = { ...carry.queueStatuses };
+  const statuses = { ...carry.statuses };
+  let { nextIndex, done, stopped, stopReason, cancelledRows, firstDialAt } = carry;
+  let startedThisRun = 0;
+
+  const markDone = (d: Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>) => {
+    // A child may be heard twice (its signal and, in the run that started it, its result).
+    if (!live.delete(d.index)) return;
+    done += 1;
+    queueStatuses[d.queueStatus] = (queueStatuses[d.queueStatus] ?? 0) + 1;
+    statuses[d.status] = (statuses[d.status] ?? 0) + 1;
+  };
+
+  const stop = async (reason: string): Promise<StopBatchResult> => {
+    if (stopped) return { numCalls: 0, cancelledRows: 0, stoppedLive: 0 };
+    stopped = true;
+    stopReason = reason;
+    cancelledRows = input.totalRows - nextIndex;
+    const targets = [...live.values()];
+    await Promise.all(
+      targets.map((callId) => getExternalWorkflowHandle(`call-${callId}`).signal(stopCallSignal, { reason }).catch(() => undefined)),
+    );
+    return { numCalls: cancelledRows + targets.length, cancelledRows, stoppedLive: targets.length };
+  };
+
+  setHandler(batchCallDoneSignal, markDone);
+  setHandler(stopBatchUpdate, ({ reason }) => stop(reason), {
+    validator: (arg) => {
+      if (typeof arg?.reason !== 'string' || arg.reason.length > 500) throw new Error('reason must be a string of at most 500 characters.');
+    },
+  });
+  setHandler(batchProgressQuery, (): BatchProgress => {
+    const elapsedS = firstDialAt ? (Date.now() - Date.parse(firstDialAt)) / 1000 : 0;
+    return {
+      batchId: input.batchId, totalRows: input.totalRows,
+      queued: stopped ? 0 : input.totalRows - nextIndex, live: live.size, done,
+      queueStatuses, statuses, stopped, cancelledRows,
+      callsPerSecond: elapsedS > 0 ? Math.round((done / elapsedS) * 100) / 100 : 0,
+      run: carry.runs + 1,
+    };
+  });
+
+  const startRow = async (p: PreparedBatchCall) => {
+    live.set(p.index, p.callId);
+    // Started outside the workflow's cancellation scope: cancelling the batch stops calls by signal,
+    // so each call still writes its final record.
+    const handle = await CancellationScope.nonCancellable(() =>
+      startChild<typeof callWorkflow>('callWorkflow', {
+        workflowId: `call-${p.callId}`,
+        args: [p.input],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        memo: { summary: `Batch ${input.batchId} row ${p.index}` },
+      }),
+    ).catch(() => {
+      // Already started (cannot happen within one history): count the row once and move on.
+      markDone({ index: p.index, queueStatus: 'queue_error', status: 'failed' });
+      return null;
+    });
+    handle?.result().then(
+      (r) => markDone({ index: p.index, queueStatus: r.queueStatus, status: r.status }),
+      (err: unknown) => {
+        if (!isCancellation(err)) markDone({ index: p.index, queueStatus: 'call_error', status: 'failed' });
+      },
+    );
+  };
+
+  const paceMs = 1000 / input.dialsPerSecond;
+  const perGroup = Math.max(1, Math.min(input.groupSize, Math.ceil(input.dialsPerSecond)));
+  let paceOrigin = 0;
+  let dialsPaced = 0;
+
+  const window = async (): Promise<'finished' | 'continue'> => {
+    if (input.startTime && !input.carry) {
+      const delayMs = Date.parse(input.startTime) - Date.now();
+      if (delayMs > 0) await condition(() => stopped, delayMs);
+    }
+    for (;;) {
+      if (stopped || (nextIndex >= input.totalRows && live.size === 0)) return 'finished';
+      if (workflowInfo().continueAsNewSuggested || startedThisRun >= MAX_STARTS_PER_RUN) return 'continue';
+      if (nextIndex < input.totalRows && live.size < input.maxConcurrency) {
+        const count = Math.min(perGroup, input.maxConcurrency - live.size, input.totalRows - nextIndex);
+        if (dialsPaced === 0) paceOrigin = Date.now();
+        const wait = paceOrigin + dialsPaced * paceMs - Date.now();
+        if (wait > 1) await sleep(wait);
+        const prepared = await store.prepareBatchCalls({ orgId: input.orgId, batchId: input.batchId, from: nextIndex, count });
+        if (stopped) {
+          await CancellationScope.nonCancellable(() => store.cancelBatchCalls({ orgId: input.orgId, callIds: prepared.map((p) => p.callId) }));
+          return 'finished';
+        }
+        firstDialAt ??= new Date().toISOString();
+        await Promise.all(prepared.map(startRow));
+        nextIndex += count;
+        startedThisRun += count;
+        dialsPaced += count;
+      } else {
+        await condition(() => stopped || live.size < input.maxConcurrency || workflowInfo().continueAsNewSuggested);
+      }
+    }
+  };
+
+  let cancelled: unknown = null;
+  let next: 'finished' | 'continue';
+  try {
+    next = await window();
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancel from the Temporal UI behaves like POST /v1/batches/{id}/stop.
+    cancelled = err;
+    next = 'finished';
+    await CancellationScope.nonCancellable(() => stop('batch cancelled'));
+  }
+
+  if (next === 'continue') {
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof batchWorkflow>({
+      ...input,
+      carry: {
+        nextIndex, live: [...live.entries()], queueStatuses, statuses, done,
+        stopped, stopReason, cancelledRows, firstDialAt, runs: carry.runs + 1,
+      },
+    });
+  }
+
+  return CancellationScope.nonCancellable(async () => {
+    // Live calls (told to stop, if the batch was stopped) still report; the batch ends after them.
+    await condition(() => live.size === 0);
+    await condition(allHandlersFinished);
+    const summary = { orgId: input.orgId, batchId: input.batchId, stopped, done, cancelledRows, queueStatuses, statuses };
+    const { webhookUrl } = await store.finishBatch(summary);
+    upsertMemo({ summary: `${done} calls done${stopped ? `; stopped (${stopReason}), ${cancelledRows} rows not dialled` : ''}` });
+    if (webhookUrl) await webhook.deliverBatchWebhook({ ...summary, url: webhookUrl }).catch(() => undefined);
+    if (cancelled) throw cancelled;
+    return { batchId: input.batchId, done, cancelledRows, queueStatuses, statuses, stopped };
+  });
+}
