@@ -69,7 +69,7 @@ export function createBatchActivities({ db, telephony, outbound, webhookSecrets,
           ),
           batchRow: { workflowId: batchWorkflowId(batchId), index },
         };
-        const doc: CallDoc & { batch_row: number } = {
+        const doc: CallDoc = {
           _id: callId, org_id: orgId, call_id: callId, c_id: callId, to: input.to, from,
           batch_id: batchId, batch_row: index, campaign_id: batch.campaign_id, inbound: false,
           request_data: body, variables: {}, metadata: (body.metadata as Record<string, unknown>) ?? {},
@@ -103,6 +103,21 @@ export function createBatchActivities({ db, telephony, outbound, webhookSecrets,
         { $set: { status: 'completed', stopped: input.stopped, completed_at: batch.completed_at ?? new Date() } },
       );
       return { webhookUrl: batch.batch_webhook };
+    },
+
+    /** Answers of POST /v1/batches/{id}/analyze, one document per call (the latest analysis wins). */
+    async storeBatchAnalyses(input: { orgId: string; batchId: string; goal: string; questions: Array<[string, string]>; answers: Record<string, unknown[]> }): Promise<void> {
+      const entries = Object.entries(input.answers);
+      if (entries.length === 0) return;
+      const now = new Date();
+      await db.collections.batchAnalyses.bulkWrite(
+        entries.map(([callId, answers]) => {
+          const _id = `${input.batchId}:${callId}`;
+          const doc = { org_id: input.orgId, batch_id: input.batchId, call_id: callId, goal: input.goal, questions: input.questions, answers, created_at: now };
+          return { updateOne: { filter: { _id, org_id: input.orgId }, update: { $set: doc }, upsert: true } };
+        }),
+        { ordered: false },
+      );
     },
 
     /** Rows prepared but never started because the batch stopped meanwhile: their documents say so. */

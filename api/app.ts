@@ -6,6 +6,10 @@ import { requestContext } from './middleware/request-context';
 import { docsPage } from './docs-page';
 import { openApiDocument } from './openapi';
 import { adminRouter } from './routes/admin';
+import { batchesRouter, DEFAULT_BATCH_SETTINGS } from './routes/batches';
+import { batchesAnalysisRouter } from './routes/batches-analysis';
+import { batchesControlRouter } from './routes/batches-control';
+import { callReplayRouter } from './routes/call-replay';
 import { callAnalysisRouter } from './routes/call-analysis';
 import { callControlRouter } from './routes/call-control';
 import { callEventsRouter } from './routes/call-events';
@@ -38,6 +42,8 @@ export function createApp(deps: ApiDeps): Express {
   // Authenticate before parsing, so an unauthenticated request costs no body parsing.
   app.use('/v1/admin', requireAdminKey(deps.adminApiKey));
   app.use('/v1', (req, res, next) => (/^\/admin(\/|$)/.test(req.path) ? next() : apiKey(req, res, next)));
+  // Only POST /v1/batches takes large bodies (100,000 rows are several MB): BATCH_BODY_LIMIT_BYTES.
+  app.post('/v1/batches', express.json({ limit: (deps.batches ?? DEFAULT_BATCH_SETTINGS).bodyLimitBytes, strict: true }));
   app.use(express.json({ limit: deps.bodyLimitBytes, strict: true }));
   app.use(adminRouter(deps));
   app.use(callControlRouter(deps));
@@ -46,6 +52,10 @@ export function createApp(deps: ApiDeps): Express {
   app.use(callEventsRouter(deps));
   app.use(callAnalysisRouter(deps));
   app.use(webhookSecretRouter(deps));
+  app.use(batchesRouter(deps));
+  app.use(batchesControlRouter(deps));
+  app.use(batchesAnalysisRouter(deps));
+  app.use(callReplayRouter(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -73,15 +73,19 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     statuses[d.status] = (statuses[d.status] ?? 0) + 1;
   };
 
+  const stopCalls = (callIds: string[], reason: string) =>
+    Promise.all(
+      // A call that has just ended is not there to stop: nothing to do.
+      callIds.map((callId) => getExternalWorkflowHandle(`call-${callId}`).signal(stopCallSignal, { reason }).catch(() => undefined)),
+    );
+
   const stop = async (reason: string): Promise<StopBatchResult> => {
     if (stopped) return { numCalls: 0, cancelledRows: 0, stoppedLive: 0 };
     stopped = true;
     stopReason = reason;
     cancelledRows = input.totalRows - nextIndex;
     const targets = [...live.values()];
-    await Promise.all(
-      targets.map((callId) => getExternalWorkflowHandle(`call-${callId}`).signal(stopCallSignal, { reason }).catch(() => undefined)),
-    );
+    await stopCalls(targets, reason);
     return { numCalls: cancelledRows + targets.length, cancelledRows, stoppedLive: targets.length };
   };
 
@@ -150,12 +154,17 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
           return 'finished';
         }
         firstDialAt ??= new Date().toISOString();
-        await Promise.all(prepared.map(startRow));
+        // Counted as dialled from here on, so a stop arriving during the starts does not count them as cancelled.
         nextIndex += count;
         startedThisRun += count;
         dialsPaced += count;
+        await Promise.all(prepared.map(startRow));
+        // A stop that arrived while these were starting could not reach them yet.
+        if (stopped) await CancellationScope.nonCancellable(() => stopCalls(prepared.map((p) => p.callId), stopReason ?? 'batch stopped'));
       } else {
-        await condition(() => stopped || live.size < input.maxConcurrency || workflowInfo().continueAsNewSuggested);
+        // Room in the window for rows still to dial, the last call done, a stop, or time to continue as new.
+        const rowsLeft = nextIndex < input.totalRows;
+        await condition(() => stopped || live.size === 0 || (rowsLeft && live.size < input.maxConcurrency) || workflowInfo().continueAsNewSuggested);
       }
     }
   };

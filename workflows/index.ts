@@ -1,3 +1,4 @@
 export { analyzeCallWorkflow } from './analyze-call';
 export { batchWorkflow } from './batch';
+export { analyzeBatchWorkflow } from './batch-analyze';
 export { callWorkflow } from './call';

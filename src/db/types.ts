@@ -38,6 +38,8 @@ export interface CallDoc {
   to: string;
   from: string;
   batch_id: string | null;
+  /** A batch call's row index in its batch (batch_rows); absent on calls sent on their own. */
+  batch_row?: number;
   campaign_id: string | null;
   inbound: boolean;
   request_data: Record<string, unknown>;
