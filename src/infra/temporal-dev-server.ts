@@ -18,6 +18,8 @@ export interface TemporalDevServerOptions {
   logDir: string;
   readyTimeoutMs?: number;
   echo?: boolean;
+  /** `--dynamic-config-value key=value` pairs, e.g. lower continue-as-new thresholds for a test. */
+  dynamicConfig?: Record<string, string | number | boolean>;
 }
 
 export interface TemporalDevServer {
@@ -53,6 +55,9 @@ export async function startTemporalDevServer(opts: TemporalDevServerOptions): Pr
   args.push('--namespace', opts.namespace, '--log-level', 'warn');
   for (const [name, type] of Object.entries(opts.searchAttributes)) {
     args.push('--search-attribute', `${name}=${type}`);
+  }
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
   const child = spawnManaged({
     name: 'temporal',
