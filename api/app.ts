@@ -16,6 +16,9 @@ import { callEventsRouter } from './routes/call-events';
 import { callRecordingRouter } from './routes/call-recording';
 import { callsRouter } from './routes/calls';
 import { healthRouter } from './routes/health';
+import { pathwayFoldersRouter } from './routes/pathway-folders';
+import { pathwayVersionsRouter } from './routes/pathway-versions';
+import { pathwaysRouter } from './routes/pathways';
 import { twilioWebhooksRouter } from './routes/telephony-twilio';
 import { webhookSecretRouter } from './routes/webhook-secret';
 
@@ -52,6 +55,10 @@ export function createApp(deps: ApiDeps): Express {
   app.use(callEventsRouter(deps));
   app.use(callAnalysisRouter(deps));
   app.use(webhookSecretRouter(deps));
+  // Folders before pathways: /v1/pathway/folders is not a pathway id.
+  app.use(pathwayFoldersRouter(deps));
+  app.use(pathwayVersionsRouter(deps));
+  app.use(pathwaysRouter(deps));
   app.use(batchesRouter(deps));
   app.use(batchesControlRouter(deps));
   app.use(batchesAnalysisRouter(deps));

@@ -1,5 +1,6 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import type { BatchAnalysisDoc, BatchDoc, BatchRowChunkDoc } from '../batches/types';
+import { ensurePathwayIndexes } from './pathway-store';
 import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
 
 export interface Collections {
@@ -42,8 +43,9 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
 }
 
 /** Idempotent: createIndex with an identical spec is a no-op on MongoDB and FerretDB alike. */
-export async function ensureIndexes({ collections: c }: Database): Promise<void> {
+export async function ensureIndexes({ db, collections: c }: Database): Promise<void> {
   await Promise.all([
+    ensurePathwayIndexes(db),
     c.apiKeys.createIndex({ org_id: 1 }),
     c.calls.createIndex({ org_id: 1, created_at: -1 }),
     c.calls.createIndex({ org_id: 1, batch_id: 1 }),
