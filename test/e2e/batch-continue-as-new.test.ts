@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import request from 'supertest';
+import { temporalBinary } from '../../src/infra/paths';
+import { getFreePort } from '../../src/infra/readiness';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/infra/temporal-dev-server';
+import { batchProgressQuery, batchWorkflowId } from '../../src/workflow-api/batch';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../src/workflow-api/search-attributes';
+import { simCallsTo, uniqueNumber } from '../helpers/calls';
+import { eventually } from '../helpers/poll';
+import { startStack, type Stack } from '../helpers/stack';
+
+/**
+ * A dev server of its own whose history limits are tiny (continue-as-new suggested at 150 events,
+ * a hard failure at 1500), so a 60-row batch must continue as new several times to finish at all.
+ */
+describe('a batch larger than one run', () => {
+  let server: TemporalDevServer;
+  let stack: Stack;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'switchboard-can-'));
+    server = await startTemporalDevServer({
+      binary: temporalBinary(process.env.SWITCHBOARD_CACHE_DIR ?? join(homedir(), '.cache', 'switchboard')),
+      dataDir,
+      logDir: dataDir,
+      port: await getFreePort(),
+      uiPort: 0,
+      namespace: 'default',
+      searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+      dynamicConfig: {
+        'limit.historyCount.suggestContinueAsNew': 150,
+        'limit.historyCount.warn': 150,
+        'limit.historyCount.error': 1500,
+      },
+    });
+    stack = await startStack({ env: { TEMPORAL_ADDRESS: server.address, BATCH_DIALS_PER_SECOND: '100' } });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await server?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('continues as new several times and dials every row exactly once', async () => {
+    const rows = Array.from({ length: 60 }, (_, i) => ({ phone_number: uniqueNumber(), n: i }));
+    for (const r of rows) stack.simulator.scriptNumber(r.phone_number, { answer: i(r.n), utterances: ['Bye.'] });
+    const res = await request(stack.apiUrl)
+      .post('/v1/batches')
+      .set('authorization', stack.org.apiKey)
+      .send({ base_prompt: 'Row {{n}}.', call_data: rows, max_concurrency: 8 })
+      .expect(200);
+    const id = res.body.batch_id as string;
+    const batch = await eventually(async () => {
+      const b = (await request(stack.apiUrl).get(`/v1/batches/${id}?include_transcripts=false`).set('authorization', stack.org.apiKey).expect(200)).body;
+      return b.status === 'completed' ? b : null;
+    }, 150_000, 500);
+    expect(batch.analysis).toMatchObject({ total_calls: 60, completed_calls: 60, queue_statuses: { complete: 60 } });
+    for (const r of rows) expect(simCallsTo(stack, r.phone_number)).toHaveLength(1);
+
+    const handle = stack.temporal.client.workflow.getHandle(batchWorkflowId(id));
+    const progress = await handle.query(batchProgressQuery);
+    expect(progress).toMatchObject({ done: 60, live: 0, queued: 0, statuses: { completed: 40, busy: 20 } });
+    expect(progress.run).toBeGreaterThanOrEqual(3);
+    // Every run stayed under the hard limit it would otherwise have hit.
+    const runs = [];
+    for await (const w of stack.temporal.client.workflow.list({ query: `WorkflowId = '${batchWorkflowId(id)}'` })) runs.push(w);
+    expect(runs.length).toBe(progress.run);
+    for (const w of runs) expect(w.historyLength).toBeLessThan(1500);
+  }, 200_000);
+});
+
+/** Every third row is busy, so the outcome counts carried across runs can be checked. */
+function i(n: number): 'human' | 'busy' {
+  return n % 3 === 2 ? 'busy' : 'human';
+}
