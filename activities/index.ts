@@ -2,9 +2,11 @@ import { createAgentTurnActivities } from './agent-turn';
 import { createBatchActivities } from './batch';
 import { createCallRecordActivities } from './call-records';
 import type { ActivityDeps } from './deps';
+import { createPathwayTurnActivities } from './pathway-turn';
 import { createPostCallActivities } from './post-call';
 import { createTelephonyActivities } from './telephony';
 import { createWebhookDeliveryActivities } from './webhook-delivery';
+import { createWebhookNodeActivities } from './webhook-node';
 
 export type { ActivityDeps } from './deps';
 
@@ -16,6 +18,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPostCallActivities(deps),
     ...createWebhookDeliveryActivities(deps),
     ...createBatchActivities(deps),
+    ...createPathwayTurnActivities(deps),
+    ...createWebhookNodeActivities(deps),
   };
 }
 

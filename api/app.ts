@@ -16,6 +16,7 @@ import { callEventsRouter } from './routes/call-events';
 import { callRecordingRouter } from './routes/call-recording';
 import { callsRouter } from './routes/calls';
 import { healthRouter } from './routes/health';
+import { pathwayChatRouter } from './routes/pathway-chat';
 import { pathwayFoldersRouter } from './routes/pathway-folders';
 import { pathwayVersionsRouter } from './routes/pathway-versions';
 import { pathwaysRouter } from './routes/pathways';
@@ -56,6 +57,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(callAnalysisRouter(deps));
   app.use(webhookSecretRouter(deps));
   // Folders before pathways: /v1/pathway/folders is not a pathway id.
+  app.use(pathwayChatRouter(deps));
   app.use(pathwayFoldersRouter(deps));
   app.use(pathwayVersionsRouter(deps));
   app.use(pathwaysRouter(deps));

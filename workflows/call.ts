@@ -6,6 +6,7 @@ import { records } from './activity-proxies';
 import { runAttempt } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
+import { pathwayChatWorkflow } from './pathway-chat';
 import { runPostCall } from './post-call';
 import { retryableOutcome, shouldRetry } from './retry-policy';
 
@@ -19,6 +20,8 @@ interface AttemptRecord {
 
 /** `call-<call_id>`: one phone call, with its retries, from acceptance to its final record. */
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowResult> {
+  // Pathway chat: no telephony. Phone histories never take this branch, so they replay unchanged.
+  if (input.channel === 'chat') return pathwayChatWorkflow(input);
   const session = new CallSession(input);
   session.registerHandlers();
 

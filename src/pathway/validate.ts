@@ -9,6 +9,8 @@ import type { PathwayEdge, PathwayGraph, PathwayNode } from './types';
 const MAX_NODES = 2000;
 const MAX_EDGES = 10000;
 const VAR_TYPES = new Set(['string', 'integer', 'number', 'boolean']);
+/** Variable names become template names and stored keys: no dots, no `$`. */
+const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 const OPS = new Set(['==', '!=', '>', '<', 'contains']);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;
@@ -43,9 +45,9 @@ function checkNodeData(where: string, type: string, data: Record<string, unknown
   }
   if (data.extractVars !== undefined) {
     const ok = Array.isArray(data.extractVars) && data.extractVars.every(
-      (v) => Array.isArray(v) && v.length >= 2 && nonEmpty(v[0]) && typeof v[1] === 'string' && VAR_TYPES.has(v[1]) && (v[2] === undefined || typeof v[2] === 'string'),
+      (v) => Array.isArray(v) && v.length >= 2 && typeof v[0] === 'string' && VAR_NAME.test(v[0]) && typeof v[1] === 'string' && VAR_TYPES.has(v[1]) && (v[2] === undefined || typeof v[2] === 'string'),
     );
-    if (!ok) errors.push(`${where}: data.extractVars must be [[name, type, description]] with type string, integer, number or boolean.`);
+    if (!ok) errors.push(`${where}: data.extractVars must be [[name, type, description]] with a name of letters, digits and _ and type string, integer, number or boolean.`);
   }
   if (data.responsePathways !== undefined) {
     const ok = Array.isArray(data.responsePathways) && data.responsePathways.every(
@@ -54,7 +56,7 @@ function checkNodeData(where: string, type: string, data: Record<string, unknown
     if (!ok) errors.push(`${where}: data.responsePathways must be [[variable, op, value, {id}]] with op ==, !=, >, < or contains.`);
   }
   if (data.responseData !== undefined) {
-    const ok = Array.isArray(data.responseData) && data.responseData.every((r) => isObject(r) && nonEmpty(r.name) && nonEmpty(r.data));
+    const ok = Array.isArray(data.responseData) && data.responseData.every((r) => isObject(r) && typeof r.name === 'string' && VAR_NAME.test(r.name) && nonEmpty(r.data));
     if (!ok) errors.push(`${where}: data.responseData must be [{name, data}] with a JSONPath in data.`);
   }
   if (data.modelOptions !== undefined) {

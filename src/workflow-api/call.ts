@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AnsweredBy, CallEndedBy, QueueStatus, Speaker } from '../db/types';
 import type { BatchRowRef } from './batch';
+import type { PathwayRun } from './pathway';
 
 /** The one vocabulary of the call workflow: imported by the workflow, the API and the tests. */
 
@@ -89,6 +90,8 @@ export interface CallWorkflowInput {
   encryptedKey: string | null;
   /** Only on a batch's child: where to signal completion. Absent in every other call (and old histories). */
   batchRow?: BatchRowRef;
+  /** A conversational pathway replaces task, tools and transfer settings. Absent = none (old histories). */
+  pathway?: PathwayRun;
 }
 
 export interface CallWorkflowResult {
@@ -194,6 +197,8 @@ export interface CallLiveState {
   turn: number;
   variables: Record<string, unknown>;
   transcript: TranscriptLine[];
+  /** With a pathway: the node the agent is at. */
+  pathwayNode?: { id: string; name: string } | null;
 }
 
 export const telephonyStatusSignal = defineSignal<[TelephonyStatusEvent]>('telephonyStatus');

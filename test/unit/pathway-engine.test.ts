@@ -79,7 +79,7 @@ describe('pathway engine', () => {
     expect(outcomes[1]!.say).toEqual(['(collect_details speaks)']);
     const decision = model.calls.find((c) => c.kind === 'pathway_decision')!;
     expect(decision.node).toBe('start');
-    const route = (decision.schema!.properties as Record<string, { enum: string[]; description: string }>).route;
+    const route = (decision.schema!.properties as Record<string, { enum: string[]; description: string }>).route!;
     expect(route.enum).toEqual(['stay', 'collect_details', 'goodbye', 'restaurant_questions']);
     expect(route.description).toContain('collect_details: caller wants to make a reservation');
     expect(state.logs.at(-1)).toMatchObject({ kind: 'edge', from: { id: 'start' }, to: { id: 'collect_details' }, edge: { id: 'e-start-collect' } });

@@ -1,0 +1,159 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Router } from 'express';
+import { callWorkflowInput } from '../../src/calls/call-input';
+import { decodeGraph, pathwayCollections, resolveRunVersion } from '../../src/db/pathway-store';
+import type { CallDoc } from '../../src/db/types';
+import { callWorkflowId, newCallId } from '../../src/ids';
+import { startNode } from '../../src/pathway/validate';
+import type { CallWorkflowInput } from '../../src/workflow-api/call';
+import { MAX_CHAT_MESSAGE_CHARS, pathwayChatUpdate, type PathwayChatReply } from '../../src/workflow-api/pathway';
+import { SA } from '../../src/workflow-api/search-attributes';
+import type { ApiDeps } from '../deps';
+import { ApiError, badRequest, conflict, notFound, unavailable } from '../errors';
+import { isPlainObject } from '../schemas/field-checks';
+
+type ChatDoc = CallDoc & { channel: 'chat'; pathway_id: string; pathway_version_id: string };
+
+const optionalString = (body: Record<string, unknown>, key: string, errors: string[]): string | null => {
+  const v = body[key];
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v !== 'string') errors.push(`${key} must be a string.`);
+  return typeof v === 'string' ? v : null;
+};
+
+/** The seed shows both spellings of the reply's keys; both are sent. */
+function chatReplyBody(chatId: string, pathwayId: string, r: PathwayChatReply) {
+  return {
+    status: 'success',
+    chat_id: chatId,
+    assistant_response: r.assistantResponse,
+    current_node_id: r.currentNodeId,
+    current_node_name: r.currentNodeName,
+    chat_history: r.chatHistory,
+    pathway_id: pathwayId,
+    chat_ended: r.ended,
+    'Assistant Response': r.assistantResponse,
+    'Current Node ID': r.currentNodeId,
+    'Current Node Name': r.currentNodeName,
+    'Chat History': r.chatHistory,
+    'Pathway ID': pathwayId,
+  };
+}
+
+/** /v1/pathway/chat: a chat is a call workflow on the `chat` channel; each message is an update. */
+export function pathwayChatRouter(deps: ApiDeps): Router {
+  const router = Router();
+  const c = pathwayCollections(deps.db.db);
+  const calls = deps.db.collections.calls;
+
+  const chatOf = async (orgId: string, id: string): Promise<ChatDoc> => {
+    const doc = (await calls.findOne({ _id: id, org_id: orgId })) as ChatDoc | null;
+    if (!doc || doc.channel !== 'chat') throw notFound('Chat not found.');
+    return doc;
+  };
+
+  router.post('/v1/pathway/chat/create', async (req, res) => {
+    if (!isPlainObject(req.body)) throw badRequest(['The request body must be a JSON object.']);
+    const body = req.body;
+    const errors: string[] = [];
+    const pathwayId = optionalString(body, 'pathway_id', errors);
+    if (!pathwayId && errors.length === 0) errors.push('pathway_id is required.');
+    const startNodeId = optionalString(body, 'start_node_id', errors);
+    const v = body.version ?? body.pathway_version;
+    if (v !== undefined && v !== null && typeof v !== 'string' && typeof v !== 'number') errors.push('version must be a version number or id.');
+    const idle = body.idle_timeout_seconds;
+    if (idle !== undefined && !(typeof idle === 'number' && idle >= 1 && idle <= 86_400)) errors.push('idle_timeout_seconds must be a number from 1 to 86400.');
+    if (body.request_data !== undefined && !isPlainObject(body.request_data)) errors.push('request_data must be an object.');
+    if (errors.length > 0) throw badRequest(errors);
+
+    const resolved = await resolveRunVersion(c, req.orgId, pathwayId!, (v as string | number | undefined) ?? null);
+    if ('error' in resolved) throw notFound(resolved.error === 'pathway' ? 'Pathway not found.' : 'Pathway version not found (save the pathway first).');
+    const graph = decodeGraph(resolved.version);
+    if (startNodeId && !graph.nodes.some((n) => n.id === startNodeId)) throw badRequest([`start_node_id "${startNodeId}" is not a node of this pathway.`]);
+    if (!startNode(graph, startNodeId)) throw badRequest(['The pathway has no start node; give start_node_id or mark a node isStart.']);
+
+    const chatId = newCallId();
+    const base = callWorkflowInput(
+      { callId: chatId, orgId: req.orgId, batchId: null },
+      { to: '', from: '', body: { request_data: body.request_data ?? {} }, encryptedKey: null, webhookBaseUrl: deps.publicBaseUrl },
+      deps.callDefaults,
+    );
+    const input: CallWorkflowInput = {
+      ...base,
+      channel: 'chat',
+      pathway: {
+        pathwayId: resolved.pathway._id,
+        versionId: resolved.version._id,
+        versionNumber: resolved.version.version_number,
+        startNodeId,
+        ...(typeof idle === 'number' ? { chatIdleTimeoutMs: Math.round(idle * 1000) } : {}),
+      },
+    };
+    const now = new Date();
+    const doc: ChatDoc = {
+      _id: chatId, org_id: req.orgId, call_id: chatId, c_id: chatId, to: '', from: '', batch_id: null, campaign_id: null,
+      inbound: false, request_data: input.requestData, variables: {}, metadata: {}, queue_status: 'queued', status: 'queued',
+      completed: false, created_at: now, started_at: null, end_at: null, ended_at: null, call_length: null, corrected_duration: null,
+      max_duration: input.maxDurationMinutes, answered_by: null, call_ended_by: null, error_message: null, record: false,
+      recording_url: null, summary: null, price: null, analysis: null, analysis_schema: null, pathway_logs: null,
+      concatenated_transcript: null, transferred_to: null, local_dialing: false, endpoint_url: deps.publicBaseUrl,
+      provider_call_sid: null, workflow_id: callWorkflowId(chatId), simulated: false,
+      channel: 'chat', pathway_id: resolved.pathway._id, pathway_version_id: resolved.version._id,
+    };
+    await calls.insertOne(doc);
+    try {
+      await deps.temporal.workflow.start('callWorkflow', {
+        taskQueue: deps.taskQueue,
+        workflowId: callWorkflowId(chatId),
+        args: [input],
+        typedSearchAttributes: [
+          { key: SA.CallId, value: chatId },
+          { key: SA.OrgId, value: req.orgId },
+          { key: SA.CallStatus, value: 'queued' },
+          { key: SA.Channel, value: 'chat' },
+        ],
+        memo: { summary: `Pathway chat on ${resolved.pathway.name} v${resolved.version.version_number}`, org_id: req.orgId },
+      });
+    } catch (err) {
+      await calls.updateOne({ _id: chatId, org_id: req.orgId }, { $set: { queue_status: 'pre_queue_error', completed: true, error_message: 'The chat could not be started.' } });
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`Chat ${chatId} was already started.`);
+      deps.logger.error({ err, chatId }, 'chat workflow start failed');
+      throw unavailable('The chat could not be started; try again.');
+    }
+    res.json({ status: 'success', chat_id: chatId, message: 'Chat instance created successfully' });
+  });
+
+  router.post('/v1/pathway/chat/:id', async (req, res) => {
+    const chat = await chatOf(req.orgId, String(req.params.id));
+    const body = isPlainObject(req.body) ? req.body : null;
+    if (!body) throw badRequest(['The request body must be a JSON object.']);
+    const message = body.message ?? body.Message ?? '';
+    if (typeof message !== 'string') throw badRequest(['message must be a string.']);
+    if (message.length > MAX_CHAT_MESSAGE_CHARS) throw badRequest([`message must be at most ${MAX_CHAT_MESSAGE_CHARS} characters.`]);
+    if (chat.completed) throw new ApiError(409, 'This chat has ended.');
+    let reply: PathwayChatReply;
+    try {
+      reply = await deps.temporal.workflow.getHandle(chat.workflow_id).executeUpdate(pathwayChatUpdate, { args: [{ message }] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || (err instanceof WorkflowUpdateFailedError && /ended/.test(String(err.cause?.message)))) {
+        throw new ApiError(409, 'This chat has ended.');
+      }
+      if (err instanceof WorkflowUpdateFailedError) throw badRequest([err.cause?.message ?? 'The message was refused.']);
+      // A finished workflow refuses updates with a gRPC error rather than WorkflowNotFoundError.
+      if (err instanceof Error && /completed|already finished|not found/i.test(err.message)) throw new ApiError(409, 'This chat has ended.');
+      throw err;
+    }
+    res.json(chatReplyBody(chat._id, chat.pathway_id, reply));
+  });
+
+  router.get('/v1/pathway/chat/:id', async (req, res) => {
+    const chat = await chatOf(req.orgId, String(req.params.id));
+    const lines = await deps.db.collections.transcripts.find({ org_id: req.orgId, call_id: chat._id }).sort({ seq: 1 }).toArray();
+    const data = lines
+      .filter((l) => l.user === 'user' || l.user === 'assistant')
+      .map((l) => ({ role: l.user, content: l.text }));
+    res.json({ errors: null, data });
+  });
+
+  return router;
+}
