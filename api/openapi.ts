@@ -1,3 +1,5 @@
+import { pathwayPaths } from './openapi-pathways';
+
 /** OpenAPI 3.1 description of what the API serves. Kept next to the routers and updated with them. */
 const errorResponse = { $ref: '#/components/responses/Error' };
 const auth = [{ apiKey: [] }];
@@ -119,6 +121,7 @@ export function openApiDocument(serverUrl: string) {
           responses: { 200: { description: 'TwiML' }, 204: { description: 'accepted' }, 403: errorResponse },
         },
       },
+      ...pathwayPaths,
     },
   };
 }
