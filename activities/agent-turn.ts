@@ -2,7 +2,9 @@ import { Context } from '@temporalio/activity';
 import type { ChatMessage, FunctionTool } from '../src/llm/chat-model';
 import { parsePhoneNumber, mask } from '../src/phone';
 import { renderTemplate } from '../src/templating';
-import type { AgentDecision, TransferSettings, TranscriptLine } from '../src/workflow-api/call';
+import { toolFunction } from '../src/tools/function-schema';
+import type { ToolSpec } from '../src/tools/types';
+import type { AgentDecision, ToolExchange, TransferSettings, TranscriptLine } from '../src/workflow-api/call';
 import type { ActivityDeps } from './deps';
 
 export interface AgentTurnInput {
@@ -16,6 +18,12 @@ export interface AgentTurnInput {
   temperature: number | null;
   language: string;
   transfer: TransferSettings;
+  /** The call's custom tools, offered as functions. Absent for calls without tools (and in old histories). */
+  tools?: ToolSpec[];
+  /** Earlier tool calls and their results, placed where they happened in the conversation. */
+  toolExchanges?: ToolExchange[];
+  /** `dynamic_data` context lines: facts the agent knows before the call starts. */
+  knowledge?: string[];
 }
 
 const END_CALL_TOOL: FunctionTool = {
@@ -57,12 +65,26 @@ const PHONE_RULES = [
   'Call end_call when the objective is complete or the person wants to end the call.',
 ];
 
+const TOOL_RULE = 'When a tool result says it failed, tell the caller plainly and do not invent its result.';
+
 export function buildMessages(input: AgentTurnInput): ChatMessage[] {
   const task = input.task ? renderTemplate(input.task, input.variables) : 'Have a helpful conversation.';
-  const system = [...PHONE_RULES, `Language: ${input.language}.`, '', `Task: ${task}`].join('\n');
-  const history: ChatMessage[] = input.transcript
-    .filter((l) => l.user === 'user' || l.user === 'assistant')
-    .map((l) => ({ role: l.user === 'user' ? 'user' : 'assistant', content: l.text }));
+  const knowledge = input.knowledge?.length ? ['', 'Knowledge:', ...input.knowledge.map((k) => `- ${k}`)] : [];
+  const rules = input.tools?.length ? [...PHONE_RULES, TOOL_RULE] : PHONE_RULES;
+  const system = [...rules, `Language: ${input.language}.`, '', `Task: ${task}`, ...knowledge].join('\n');
+  const exchanges = input.toolExchanges ?? [];
+  const history: ChatMessage[] = [];
+  const pushExchanges = (afterLine: number) => {
+    for (const x of exchanges.filter((e) => e.afterLine === afterLine)) {
+      history.push({ role: 'assistant', content: '', toolCalls: [{ id: x.toolCallId, name: x.name, arguments: x.arguments }] });
+      history.push({ role: 'tool', toolCallId: x.toolCallId, content: x.result });
+    }
+  };
+  input.transcript.forEach((l, i) => {
+    pushExchanges(i);
+    if (l.user === 'user' || l.user === 'assistant') history.push({ role: l.user === 'user' ? 'user' : 'assistant', content: l.text });
+  });
+  pushExchanges(input.transcript.length);
   return [{ role: 'system', content: system }, ...history];
 }
 
@@ -73,6 +95,28 @@ function resolveTransfer(transfer: TransferSettings, destination: unknown): { tr
   const parsed = parsePhoneNumber(raw);
   if (!parsed.ok) return { transferError: `Transfer failed: ${mask(raw)} is not a valid phone number.` };
   return { transferTo: parsed.e164 };
+}
+
+/**
+ * A call of one of the call's custom tools becomes turn work: its speech (the model's
+ * `input.speech`, else the tool's fixed `speech`) is said at once while the tool runs.
+ */
+function customToolCall(
+  tools: ToolSpec[] | undefined,
+  calls: ReadonlyArray<{ id?: string; name: string; arguments: Record<string, unknown> }>,
+  variables: Record<string, unknown>,
+): Omit<AgentDecision, 'modelMs'> | null {
+  for (const [i, call] of calls.entries()) {
+    const tool = tools?.find((t) => t.name === call.name);
+    if (!tool) continue;
+    const spoken = typeof call.arguments.speech === 'string' ? call.arguments.speech : renderTemplate(tool.speech ?? '', { ...variables, input: call.arguments });
+    return {
+      say: spoken.trim(),
+      action: 'continue',
+      work: { kind: 'tool', toolCallId: call.id ?? `call_${i}`, tool, input: call.arguments },
+    };
+  }
+  return null;
 }
 
 export function createAgentTurnActivities({ chat }: Pick<ActivityDeps, 'chat'>) {
@@ -88,10 +132,12 @@ export function createAgentTurnActivities({ chat }: Pick<ActivityDeps, 'chat'>) 
           messages: buildMessages(input),
           model: input.model,
           temperature: input.temperature,
-          tools: transfer ? [END_CALL_TOOL, transfer] : [END_CALL_TOOL],
+          tools: [END_CALL_TOOL, ...(transfer ? [transfer] : []), ...(input.tools ?? []).map(toolFunction)],
         })
         .finally(() => clearInterval(beat));
       const content = (result.content ?? '').trim();
+      const custom = customToolCall(input.tools, result.toolCalls, input.variables);
+      if (custom) return { ...custom, modelMs: result.elapsedMs, say: custom.say || content };
       const transferCall = result.toolCalls.find((c) => c.name === transfer?.name);
       if (transferCall) {
         const message = typeof transferCall.arguments.message === 'string' ? transferCall.arguments.message : '';

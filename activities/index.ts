@@ -5,6 +5,8 @@ import type { ActivityDeps } from './deps';
 import { createPathwayTurnActivities } from './pathway-turn';
 import { createPostCallActivities } from './post-call';
 import { createTelephonyActivities } from './telephony';
+import { createToolActivities } from './tools';
+import { createDynamicDataActivities } from './dynamic-data';
 import { createWebhookDeliveryActivities } from './webhook-delivery';
 import { createWebhookNodeActivities } from './webhook-node';
 
@@ -17,6 +19,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createAgentTurnActivities(deps),
     ...createPostCallActivities(deps),
     ...createWebhookDeliveryActivities(deps),
+    ...createToolActivities(deps),
+    ...createDynamicDataActivities(deps),
     ...createBatchActivities(deps),
     ...createPathwayTurnActivities(deps),
     ...createWebhookNodeActivities(deps),

@@ -3,6 +3,8 @@ import type { Client } from '@temporalio/client';
 import type { WebhookSecretStore } from '../src/crypto/webhook-secrets';
 import type { Database } from '../src/db/database';
 import type { Logger } from '../src/logger';
+import type { AllowList } from '../src/net/allow-list';
+import type { OutboundHttp } from '../src/net/outbound-http';
 import type { TelephonyProvider } from '../src/telephony/provider';
 
 export interface ApiDeps {
@@ -23,4 +25,6 @@ export interface ApiDeps {
   webhookSecrets: WebhookSecretStore;
   /** Batch defaults (config BATCH_*); absent in older callers of createApp, then the documented defaults apply. */
   batches?: { bodyLimitBytes: number; maxConcurrency: number; dialsPerSecond: number };
+  /** OUTBOUND_ALLOWLIST for tool and dynamic_data URL checks, and the guarded client for POST /v1/dynamic_data/test. Absent: nothing private is allowed. */
+  outbound?: { http: OutboundHttp; allowList: AllowList };
 }

@@ -52,6 +52,10 @@ export async function startApiRole(
     },
     modes: { telephony: config.telephony.mode, llm: config.llm.mode },
     batches: config.batches,
+    outbound: {
+      http: createOutboundHttp({ allowList: parseAllowList(config.outbound.allowList), maxResponseBytes: config.outbound.maxResponseBytes }),
+      allowList: parseAllowList(config.outbound.allowList),
+    },
   });
   const server = await listen(app, config.http.host, deps.port ?? config.http.port);
   return { server, stop: () => server.close() };

@@ -1,4 +1,4 @@
-import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { NewCallEvent } from '../src/db/call-events';
 import type { QueueStatus } from '../src/db/types';
 import { renderTemplate } from '../src/templating';
@@ -10,20 +10,29 @@ import {
   type CallWorkflowInput,
   callAnsweredUpdate,
   callStateQuery,
+  continueTurnUpdate,
   recordingReadySignal,
   stopCallSignal,
   TERMINAL_TELEPHONY_STATUSES,
   telephonyStatusSignal,
   transferStatusSignal,
+  type ToolExchange,
   type TranscriptLine,
+  type TurnWork,
   userTurnUpdate,
 } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
 import { agent, records } from './activity-proxies';
 import { AttemptState } from './call-attempt-state';
+import { runTurnWork } from './turn-work';
 
 const MAX_UTTERANCE_CHARS = 4000;
 const TRANSFER_FAILED_SAY = "I'm sorry, I couldn't transfer your call.";
+const WORK_FAILED_SAY = "I'm sorry, something went wrong on my side. Could you say that again?";
+/** A carrier webhook must be answered in ~15 s; a longer wait is answered with "still working" and asked again. */
+const CONTINUE_WAIT_MS = 8_000;
+/** Tool calls in a row without the caller speaking: beyond this the agent's words are spoken without the work. */
+const MAX_CHAINED_WORK = 3;
 
 /**
  * A call's state and its message handlers. The workflow function drives the phases; this class
@@ -41,6 +50,13 @@ export class CallSession {
   private readonly pastSids = new Set<string>();
   /** Read-model writes run behind the conversation; a failure is kept here, never dropped. */
   private readonly pendingWrites: Promise<unknown>[] = [];
+  /** `dynamic_data` context lines: the agent's knowledge. */
+  knowledge: string[] = [];
+  /** Tool calls so far and their answers, shown to the model in later turns. */
+  readonly toolExchanges: ToolExchange[] = [];
+  /** The follow-up of the work started by the last turn, if any; it never rejects. */
+  private pendingWork: { promise: Promise<AgentReply>; reply: AgentReply | null; work: TurnWork; speech: AgentReply['speech'] } | null = null;
+  private chainedWork = 0;
 
   constructor(private readonly input: CallWorkflowInput) {}
 
@@ -139,6 +155,13 @@ export class CallSession {
       },
     });
 
+    setHandler(continueTurnUpdate, () => this.continueTurn(), {
+      validator: ({ providerCallSid }) => {
+        if (!this.ours(providerCallSid)) throw new Error('Call SID does not match this call');
+        if (!this.attempt.answered || this.attempt.over) throw new Error('Call is not in conversation');
+      },
+    });
+
     setHandler(userTurnUpdate, ({ text }) => this.onUserTurn(text), {
       validator: ({ providerCallSid, text }) => {
         if (!this.ours(providerCallSid)) throw new Error('Call SID does not match this call');
@@ -170,7 +193,61 @@ export class CallSession {
     const firstNew = this.transcript.length;
     const trimmed = text.trim();
     if (trimmed) this.say('user', trimmed);
+    this.chainedWork = 0;
     return this.runTurn(firstNew);
+  }
+
+  /**
+   * The follow-up of the work the last reply started (the phone's `continue` webhook; a chat turn
+   * awaits it directly). Waits at most CONTINUE_WAIT_MS when `bounded`; if the work is still
+   * running then, the answer is an empty reply carrying the same `work`: keep waiting.
+   */
+  async continueTurn(bounded = true): Promise<AgentReply> {
+    const pending = this.pendingWork;
+    if (!pending) return this.reply('', 'continue', 0);
+    if (bounded && pending.reply === null) await condition(() => pending.reply !== null, CONTINUE_WAIT_MS);
+    else await pending.promise;
+    if (pending.reply === null) return { ...this.reply('', 'continue', 0), work: pending.work };
+    if (this.pendingWork === pending) this.pendingWork = null;
+    return pending.reply;
+  }
+
+  /** Lets work still running when the call ends finish before the final record. */
+  async settleWork(): Promise<void> {
+    while (this.pendingWork) {
+      const pending = this.pendingWork;
+      await pending.promise;
+      if (this.pendingWork === pending) this.pendingWork = null;
+    }
+  }
+
+  /** Says the decision's words now; the work and the agent's next turn run behind them. */
+  private startWork(say: string, modelMs: number, work: TurnWork, firstNew: number): AgentReply {
+    const reply = this.speak(say, modelMs, 'continue', firstNew);
+    this.chainedWork += 1;
+    const pending: NonNullable<CallSession['pendingWork']> = { promise: Promise.resolve(reply), reply: null, work, speech: reply.speech };
+    pending.promise = this.finishWork(work).then((r) => (pending.reply = r));
+    this.pendingWork = pending;
+    return { ...reply, work };
+  }
+
+  private async finishWork(work: TurnWork): Promise<AgentReply> {
+    try {
+      const afterLine = this.transcript.length;
+      const outcome = await runTurnWork(work, this.variables, this.ref);
+      this.variables = { ...this.variables, ...outcome.variables };
+      if (work.kind === 'tool') {
+        this.toolExchanges.push({ afterLine, toolCallId: work.toolCallId, name: work.tool.name, arguments: work.input, result: outcome.resultForModel });
+      }
+      this.writeBehind(
+        records.updateCall({ ...this.ref, set: {}, events: [{ level: work.kind, category: outcome.ok ? 'info' : 'error', message: outcome.message }] }),
+      );
+      return await this.runTurn(this.transcript.length);
+    } catch (err) {
+      // The caller is waiting: a failed follow-up turn is an apology, never a stuck line.
+      this.event('error', `Turn after ${work.kind} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return this.speak(WORK_FAILED_SAY, 0);
+    }
   }
 
   /** `firstNew`: the first transcript line of this turn, so its record includes the caller's line. */
@@ -184,7 +261,11 @@ export class CallSession {
       temperature: this.input.temperature,
       language: this.input.speech.language,
       transfer: this.input.transfer,
+      // Only calls that have them send these, so older histories replay with identical inputs.
+      ...(this.input.tools?.length ? { tools: this.chainedWork < MAX_CHAINED_WORK ? this.input.tools : [], toolExchanges: this.toolExchanges } : {}),
+      ...(this.knowledge.length ? { knowledge: this.knowledge } : {}),
     });
+    if (decision.work) return this.startWork(decision.say, decision.modelMs, decision.work, firstNew);
     if (decision.action === 'transfer') {
       if (decision.transferError || !decision.transferTo) {
         this.attempt.callError ??= decision.transferError ?? 'Transfer failed: no number to transfer to.';

@@ -6,6 +6,7 @@ import { records } from './activity-proxies';
 import { runAttempt } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
+import { loadDynamicData } from './dynamic-data';
 import { pathwayChatWorkflow } from './pathway-chat';
 import { runPostCall } from './post-call';
 import { retryableOutcome, shouldRetry } from './retry-policy';
@@ -41,6 +42,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       timezone: input.timezone,
       requestData: input.requestData,
     });
+    if (input.dynamicData?.length) await loadDynamicData(session, input);
     for (;;) {
       session.setStatus('allocated');
       await records.updateCall({
@@ -77,6 +79,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
 
   // The final record, once every turn handler and write-behind has finished.
   await condition(allHandlersFinished);
+  await session.settleWork();
   const writeFailures = await session.settleWrites();
   const a = session.attempt;
   const endedAt = a.endedAt ?? new Date();

@@ -10,6 +10,7 @@ import {
   type AgentReply,
   amdResultSignal,
   callAnsweredUpdate,
+  continueTurnUpdate,
   recordingReadySignal,
   telephonyStatusSignal,
   transferStatusSignal,
@@ -81,7 +82,7 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
       twiml =
         reply.action === 'transfer' && reply.transferTo
           ? transferTwiml(reply, reply.transferTo, twilioWebhookUrl(deps.publicBaseUrl, 'dial-status', callId))
-          : agentReplyTwiml(reply, twilioWebhookUrl(deps.publicBaseUrl, 'gather', callId));
+          : agentReplyTwiml(reply, twilioWebhookUrl(deps.publicBaseUrl, 'gather', callId), twilioWebhookUrl(deps.publicBaseUrl, 'continue', callId));
       const total = performance.now() - started;
       res.setHeader('Server-Timing', `model;dur=${reply.modelMs.toFixed(2)}, turn;dur=${total.toFixed(2)}`);
     } catch (err) {
@@ -102,6 +103,12 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
     const { callId, sid, params } = verified(req);
     const text = (params.SpeechResult ?? '').slice(0, 4000);
     await respondWithTurn(res, callId, () => handle(callId).executeUpdate(userTurnUpdate, { args: [{ providerCallSid: sid, text }] }));
+  });
+
+  // After a reply that started work during the turn (a tool): the follow-up, once the work is done.
+  router.post(path('continue'), async (req, res) => {
+    const { callId, sid } = verified(req);
+    await respondWithTurn(res, callId, () => handle(callId).executeUpdate(continueTurnUpdate, { args: [{ providerCallSid: sid }] }));
   });
 
   router.post(path('status'), async (req, res) => {

@@ -7,6 +7,7 @@ import type { ApiDeps } from '../deps';
 import { conflict, unavailable } from '../errors';
 import type { SendCallParams } from '../schemas/send-call';
 import { callWorkflowInput, opt } from '../../src/calls/call-input';
+import { resolveCallExtras } from './call-tools';
 
 export interface CreateCallResult {
   callId: string;
@@ -39,12 +40,14 @@ export async function createCall(
   params: SendCallParams,
   opts: { idempotencyKey: string | null; encryptedKey: string | null },
 ): Promise<CreateCallResult> {
+  // Tools and dynamic_data are checked (and TL- ids resolved) before anything is stored or started.
+  const extras = await resolveCallExtras(deps, orgId, params.body);
   const { callId, claimed } = await claimCallId(deps, orgId, opts.idempotencyKey);
   const body = params.body;
   const from = params.from ?? deps.callDefaults.from;
   const input = callWorkflowInput(
     { callId, orgId, batchId: null },
-    { to: params.phoneNumber, from, body, encryptedKey: opts.encryptedKey, webhookBaseUrl: deps.publicBaseUrl },
+    { to: params.phoneNumber, from, body, encryptedKey: opts.encryptedKey, webhookBaseUrl: deps.publicBaseUrl, ...extras },
     deps.callDefaults,
   );
   const now = new Date();

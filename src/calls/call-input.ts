@@ -7,6 +7,8 @@ import type {
   VoicemailAction,
   VoicemailSettings,
 } from '../workflow-api/call';
+import type { DynamicDataRequest } from '../dynamic-data/types';
+import type { ToolSpec } from '../tools/types';
 
 /** Turns a validated Send Call body into the call workflow's typed input (docs/api.md says what each field does). */
 
@@ -69,7 +71,16 @@ export function transferSettings(body: Body): TransferSettings {
 
 export function callWorkflowInput(
   ids: { callId: string; orgId: string; batchId: string | null },
-  call: { to: string; from: string; body: Body; encryptedKey: string | null; webhookBaseUrl: string },
+  call: {
+    to: string;
+    from: string;
+    body: Body;
+    encryptedKey: string | null;
+    webhookBaseUrl: string;
+    /** Validated and resolved by the API (TL- ids looked up); absent = none. */
+    tools?: ToolSpec[];
+    dynamicData?: DynamicDataRequest[];
+  },
   defaults: CallDefaults,
 ): CallWorkflowInput {
   const { body } = call;
@@ -102,5 +113,8 @@ export function callWorkflowInput(
     },
     webhookBaseUrl: call.webhookBaseUrl,
     encryptedKey: call.encryptedKey,
+    // Only when present: inputs of calls without them stay exactly as before.
+    ...(call.tools?.length ? { tools: call.tools } : {}),
+    ...(call.dynamicData?.length ? { dynamicData: call.dynamicData } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import type { BatchAnalysisDoc, BatchDoc, BatchRowChunkDoc } from '../batches/types';
 import { ensurePathwayIndexes } from './pathway-store';
+import type { ToolDoc } from '../tools/tool-store';
 import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
 
 export interface Collections {
@@ -14,6 +15,7 @@ export interface Collections {
   batches: Collection<BatchDoc>;
   batchRows: Collection<BatchRowChunkDoc>;
   batchAnalyses: Collection<BatchAnalysisDoc>;
+  tools: Collection<ToolDoc>;
 }
 
 export interface Database {
@@ -38,6 +40,7 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     batches: db.collection<BatchDoc>('batches'),
     batchRows: db.collection<BatchRowChunkDoc>('batch_rows'),
     batchAnalyses: db.collection<BatchAnalysisDoc>('batch_analyses'),
+    tools: db.collection<ToolDoc>('tools'),
   };
   return { client, db, collections, close: () => client.close() };
 }
@@ -55,6 +58,7 @@ export async function ensureIndexes({ db, collections: c }: Database): Promise<v
     c.idempotencyKeys.createIndex({ org_id: 1, created_at: -1 }),
     c.batches.createIndex({ org_id: 1, created_at: -1 }),
     c.batchAnalyses.createIndex({ org_id: 1, batch_id: 1 }),
+    c.tools.createIndex({ org_id: 1, created_at: -1 }),
   ]);
 }
 

@@ -1,8 +1,12 @@
 /** The model vendor seam. The implementation is the official `openai` SDK; the offline model is reached through it. */
 
 export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant' | 'tool';
   content: string;
+  /** On an assistant message: the function calls it made (custom tools). */
+  toolCalls?: Array<{ id: string; name: string; arguments: Record<string, unknown> }>;
+  /** On a `tool` message: the call it answers. */
+  toolCallId?: string;
 }
 
 export interface FunctionTool {
@@ -19,6 +23,8 @@ export interface ChatRequest {
 }
 
 export interface ToolCall {
+  /** The vendor's call id, when it gives one; a tool result must answer it. */
+  id?: string;
   name: string;
   arguments: Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { performance } from 'node:perf_hooks';
 import { withVendorErrors } from '../errors';
-import { ModelOutputError, type ChatModel, type ChatRequest, type ChatResult, type StructuredRequest, type StructuredResult, type ToolCall } from './chat-model';
+import { ModelOutputError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResult, type StructuredRequest, type StructuredResult, type ToolCall } from './chat-model';
 
 export interface OpenAiChatModelOptions {
   apiKey: string;
@@ -36,6 +36,21 @@ export class OpenAiChatModel implements ChatModel {
     });
   }
 
+  /** Our messages in the SDK's shape: tool calls and tool results included. */
+  private static wireMessages(messages: ChatMessage[]): OpenAI.Chat.ChatCompletionMessageParam[] {
+    return messages.map((m): OpenAI.Chat.ChatCompletionMessageParam => {
+      if (m.role === 'tool') return { role: 'tool', tool_call_id: m.toolCallId ?? '', content: m.content };
+      if (m.role === 'assistant' && m.toolCalls?.length) {
+        return {
+          role: 'assistant',
+          content: m.content || null,
+          tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } })),
+        };
+      }
+      return { role: m.role as 'system' | 'user' | 'assistant', content: m.content };
+    });
+  }
+
   /** One non-streaming completion, its errors classified; `extra` adds tools or a response format. */
   private create(
     req: Pick<ChatRequest, 'messages' | 'model' | 'temperature'>,
@@ -44,7 +59,7 @@ export class OpenAiChatModel implements ChatModel {
     return withVendorErrors('LlmRequest', () =>
       this.client.chat.completions.create({
         model: req.model ?? this.options.defaultModel,
-        messages: req.messages,
+        messages: OpenAiChatModel.wireMessages(req.messages),
         ...(req.temperature != null ? { temperature: req.temperature } : {}),
         ...extra,
       }),
@@ -59,7 +74,7 @@ export class OpenAiChatModel implements ChatModel {
     );
     const message = completion.choices[0]?.message;
     const toolCalls: ToolCall[] = (message?.tool_calls ?? []).flatMap((c) =>
-      c.type === 'function' ? [{ name: c.function.name, arguments: parseArguments(c.function.arguments) }] : [],
+      c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: parseArguments(c.function.arguments) }] : [],
     );
     return {
       content: message?.content ?? null,

@@ -13,10 +13,17 @@ function sayAttributes(speech: SpeechSettings): SayAttributes {
  * The agent's reply as TwiML: speak inside a speech <Gather> so the caller can answer (and barge
  * in, unless interruptions are blocked), or speak and hang up when the agent ends the call.
  */
-export function agentReplyTwiml(reply: AgentReply, gatherUrl: string): string {
+export function agentReplyTwiml(reply: AgentReply, gatherUrl: string, continueUrl?: string): string {
   const { speech } = reply;
   const spoken = applyPronunciations(reply.say, speech.pronunciations);
   const response = new twilio.twiml.VoiceResponse();
+  if (reply.work && continueUrl) {
+    // Work during the turn (a tool): say its words now, then fetch the follow-up once it is done.
+    if (spoken) response.say(sayAttributes(speech), spoken);
+    else response.pause({ length: 1 });
+    response.redirect({ method: 'POST' }, continueUrl);
+    return response.toString();
+  }
   if (reply.action === 'end') {
     if (spoken) response.say(sayAttributes(speech), spoken);
     response.hangup();

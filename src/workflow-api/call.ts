@@ -1,5 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AnsweredBy, CallEndedBy, QueueStatus, Speaker } from '../db/types';
+import type { DynamicDataRequest } from '../dynamic-data/types';
+import type { ToolSpec } from '../tools/types';
 import type { BatchRowRef } from './batch';
 import type { PathwayRun } from './pathway';
 
@@ -92,6 +94,10 @@ export interface CallWorkflowInput {
   batchRow?: BatchRowRef;
   /** A conversational pathway replaces task, tools and transfer settings. Absent = none (old histories). */
   pathway?: PathwayRun;
+  /** Custom tools, snapshotted when the call was created (TL- ids resolved). Absent = none (old histories). */
+  tools?: ToolSpec[];
+  /** `dynamic_data`, run in order before the first word. Absent = none (old histories). */
+  dynamicData?: DynamicDataRequest[];
 }
 
 export interface CallWorkflowResult {
@@ -106,6 +112,50 @@ export interface CallWorkflowResult {
 
 export type AgentAction = 'continue' | 'end' | 'transfer';
 
+/**
+ * Work during a turn: the seam between the agent's decision and slow side effects. When a turn's
+ * decision carries `work`, its `say` is spoken AT ONCE, and the work runs in its own activity
+ * (runTurnWork in workflows/turn-work.ts is the one dispatch point); then the agent turn runs
+ * again with the work's outcome and that follow-up is what the caller hears next. On the phone
+ * the reply is `<Say>` + `<Redirect>` to the `continue` webhook, whose `continueTurn` update
+ * returns the follow-up; a transport without a carrier (chat) simply awaits
+ * CallSession.continueTurn(). New kinds (e.g. a pathway webhook node: `{kind: 'webhook', ...}`)
+ * join this union and get one case in runTurnWork; the transport never looks inside.
+ */
+export type TurnWork = ToolWork;
+
+/** The model called a custom tool. */
+export interface ToolWork {
+  kind: 'tool';
+  /** The model's tool-call id, so the result answers that call. */
+  toolCallId: string;
+  tool: ToolSpec;
+  /** The model's arguments: `{{input}}` / `{{input.x}}` in the request templates. */
+  input: Record<string, unknown>;
+}
+
+/** What a piece of work leaves behind, whatever its kind. */
+export interface TurnWorkOutcome {
+  kind: TurnWork['kind'];
+  ok: boolean;
+  /** Variables that join the call's ({{name}}, {{name.sub}}). */
+  variables: Record<string, unknown>;
+  /** What the model is told (JSON text), as the answer to the call that asked for the work. */
+  resultForModel: string;
+  /** One line for the event stream. */
+  message: string;
+}
+
+/** A tool call and its answer, kept so later turns show the model what it did and learned. */
+export interface ToolExchange {
+  /** Transcript length when the tool was called: where the exchange sits in the conversation. */
+  afterLine: number;
+  toolCallId: string;
+  name: string;
+  arguments: Record<string, unknown>;
+  result: string;
+}
+
 /** What the agent says next and what the transport should do after saying it. */
 export interface AgentDecision {
   say: string;
@@ -116,6 +166,8 @@ export interface AgentDecision {
   transferTo?: string;
   /** With a transfer the model asked for but that cannot be dialled (e.g. an invalid number). */
   transferError?: string;
+  /** Work to run while `say` is spoken; the follow-up comes from continueTurn. Absent = none. */
+  work?: TurnWork;
 }
 
 export interface AgentReply extends AgentDecision {
@@ -157,6 +209,10 @@ export interface UserTurnInput {
   providerCallSid: string;
   /** Empty when the caller said nothing before the gather timed out. */
   text: string;
+}
+
+export interface ContinueTurnInput {
+  providerCallSid: string;
 }
 
 export interface AmdResultEvent {
@@ -208,4 +264,6 @@ export const transferStatusSignal = defineSignal<[TransferStatusEvent]>('transfe
 export const recordingReadySignal = defineSignal<[RecordingReadyEvent]>('recordingReady');
 export const callAnsweredUpdate = defineUpdate<AgentReply, [CallAnsweredInput]>('callAnswered');
 export const userTurnUpdate = defineUpdate<AgentReply, [UserTurnInput]>('userTurn');
+/** After a reply with `work`: returns the follow-up once the work is done (or, after a bound, `work` again: keep waiting). */
+export const continueTurnUpdate = defineUpdate<AgentReply, [ContinueTurnInput]>('continueTurn');
 export const callStateQuery = defineQuery<CallLiveState>('callState');
