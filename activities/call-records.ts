@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { systemVariables } from '../src/calls/system-variables';
-import type { NewCallEvent } from '../src/db/call-events';
+import { callBelongsTo, findOwnedCall, insertOnce, type NewCallEvent } from '../src/db/call-events';
 import type { CallDoc } from '../src/db/types';
-import type { TranscriptLine } from '../src/workflow-api/call';
+import { callStateQuery, type TranscriptLine } from '../src/workflow-api/call';
 import type { ActivityDeps } from './deps';
 
 export interface CallRef {
@@ -35,7 +35,9 @@ export interface FinalizeCallInput extends CallRef {
 
 /**
  * Read-model writes. Each is idempotent under activity retry: updates are `$set`s, transcript
- * lines and events have IDs derived from the call and the activity, never random ones.
+ * lines and events have IDs derived from the call and the activity, never random ones. They are
+ * shaped for FerretDB (see src/db/call-events.ts): inserts, and call updates by bare `_id` once the
+ * call is known to belong to the organisation.
  */
 export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, 'db' | 'pricing'>) {
   async function writeEvents(ref: CallRef, events: NewCallEvent[]): Promise<void> {
@@ -43,24 +45,43 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
     const { activityId, workflowExecution } = Context.current().info;
     const runId = workflowExecution?.runId ?? 'standalone';
     const base = Date.now();
-    await db.collections.callEvents.bulkWrite(
-      events.map((e, i) => {
-        const _id = `${ref.callId}:${runId}:${activityId}:${i}`;
-        const doc = { _id, org_id: ref.orgId, call_id: ref.callId, ...e, timestamp: new Date(base + i) };
-        return { updateOne: { filter: { _id, org_id: ref.orgId }, update: { $setOnInsert: doc }, upsert: true } };
-      }),
+    await insertOnce(
+      db.collections.callEvents,
+      events.map((e, i) => ({ _id: `${ref.callId}:${runId}:${activityId}:${i}`, org_id: ref.orgId, call_id: ref.callId, ...e, timestamp: new Date(base + i) })),
     );
+  }
+
+  /**
+   * The workflow's own transcript, through its state query: it is the truth, it is complete by
+   * the time finalizeCall runs, and it costs no collection scan. Null when the query cannot be
+   * answered (then the stored lines are read).
+   */
+  async function liveTranscript(): Promise<Array<{ user: string; text: string }> | null> {
+    const ctx = Context.current();
+    const wf = ctx.info.workflowExecution;
+    if (!wf) return null;
+    try {
+      const state = await ctx.client.workflow.getHandle(wf.workflowId, wf.runId).query(callStateQuery);
+      return Array.isArray(state.transcript) ? [...state.transcript].sort((a, b) => a.seq - b.seq) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function storedTranscript(orgId: string, callId: string) {
+    return db.collections.transcripts.find({ org_id: orgId, call_id: callId }).sort({ seq: 1 }).toArray();
+  }
+
+  async function requireOwned({ orgId, callId }: CallRef): Promise<void> {
+    if (!(await callBelongsTo(db, orgId, callId))) {
+      throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
+    }
   }
 
   async function updateCall({ orgId, callId, set, events }: UpdateCallInput): Promise<void> {
     // An event-only write still proves the call exists, so a stray call ID fails loudly.
-    const result =
-      Object.keys(set).length > 0
-        ? await db.collections.calls.updateOne({ _id: callId, org_id: orgId }, { $set: set })
-        : { matchedCount: await db.collections.calls.countDocuments({ _id: callId, org_id: orgId }, { limit: 1 }) };
-    if (result.matchedCount === 0) {
-      throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
-    }
+    await requireOwned({ orgId, callId });
+    if (Object.keys(set).length > 0) await db.collections.calls.updateOne({ _id: callId }, { $set: set });
     await writeEvents({ orgId, callId }, events);
   }
 
@@ -82,21 +103,19 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
 
     async recordTurn({ orgId, callId, lines, events }: RecordTurnInput): Promise<void> {
       if (lines.length > 0) {
-        await db.collections.transcripts.bulkWrite(
-          lines.map((l) => {
-            const _id = `${callId}:${l.seq}`;
-            const doc = { _id, org_id: orgId, call_id: callId, seq: l.seq, text: l.text, user: l.user, created_at: new Date(l.at) };
-            return { updateOne: { filter: { _id, org_id: orgId }, update: { $setOnInsert: doc }, upsert: true } };
-          }),
+        await requireOwned({ orgId, callId });
+        await insertOnce(
+          db.collections.transcripts,
+          lines.map((l) => ({ _id: `${callId}:${l.seq}`, org_id: orgId, call_id: callId, seq: l.seq, text: l.text, user: l.user, created_at: new Date(l.at) })),
         );
       }
       await writeEvents({ orgId, callId }, events);
     },
 
     async finalizeCall({ orgId, callId, set, events }: FinalizeCallInput): Promise<void> {
-      const call = await db.collections.calls.findOne({ _id: callId, org_id: orgId });
+      const call = await findOwnedCall(db, orgId, callId);
       if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
-      const lines = await db.collections.transcripts.find({ org_id: orgId, call_id: callId }).sort({ seq: 1 }).toArray();
+      const lines = (await liveTranscript()) ?? (await storedTranscript(orgId, callId));
       const concatenated = lines.map((l) => `${l.user}: ${l.text}`).join(' \n ');
       const minutes = typeof set.call_length === 'number' ? set.call_length : 0;
       const price = Math.round(minutes * pricing.perMinuteUsd * 10_000) / 10_000;

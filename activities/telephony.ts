@@ -1,3 +1,5 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { findOwnedCall } from '../src/db/call-events';
 import { applyPronunciations } from '../src/telephony/pronunciation';
 import type { PlaceCallRequest, ProviderCall } from '../src/telephony/provider';
 import { hangupTwiml } from '../src/telephony/twiml';
@@ -23,10 +25,10 @@ export function createTelephonyActivities({ db, telephony }: Pick<ActivityDeps, 
      * our write) is found again by asking the carrier for calls to that number since the marker.
      */
     async placeCall(input: PlaceCallInput): Promise<ProviderCall> {
-      const filter = { _id: input.callId, org_id: input.orgId };
-      const existing = await db.collections.calls.findOne(filter, {
-        projection: { provider_call_sid: 1, dial_attempt: 1, dialing_since: 1 },
-      });
+      // By bare _id once the organisation is checked: the only fast filter on FerretDB (src/db/call-events.ts).
+      const existing = await findOwnedCall(db, input.orgId, input.callId);
+      if (!existing) throw ApplicationFailure.nonRetryable(`call ${input.callId} has no record`, 'CallRecordMissing');
+      const filter = { _id: input.callId };
       if (existing?.provider_call_sid && existing.dial_attempt === input.attempt) {
         return telephony.fetchCall(existing.provider_call_sid, null);
       }
