@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { decodeGraph, pathwayCollections } from '../src/db/pathway-store';
+import { mask, parsePhoneNumber } from '../src/phone';
 import type { Message } from '../src/pathway/prompts';
 import { runPathwayTurn, type EnginePorts, type TurnOutcome, type WebhookOutcome } from '../src/pathway/turn';
 import type { PathwayGraph, PathwayState } from '../src/pathway/types';
@@ -23,6 +24,16 @@ export interface PathwayTurnInput {
 
 export interface PathwayTurnResult extends TurnOutcome {
   modelMs: number;
+  /** With a transfer whose number cannot be dialled. */
+  transferError?: string;
+}
+
+/** A Transfer Call node's number, normalised to E.164 here so the workflow needs no phone library. */
+function checkTransfer(out: TurnOutcome): Pick<PathwayTurnResult, 'transferTo' | 'transferError'> {
+  if (out.action !== 'transfer') return {};
+  const parsed = parsePhoneNumber(out.transferTo ?? '');
+  if (!parsed.ok) return { transferTo: undefined, transferError: `Transfer failed: ${mask(out.transferTo ?? '') || 'no number'} is not a valid phone number.` };
+  return { transferTo: parsed.e164 };
 }
 
 const CACHE_LIMIT = 200;
@@ -79,7 +90,7 @@ export function createPathwayTurnActivities({ chat, db }: Pick<ActivityDeps, 'ch
           },
           ports,
         );
-        return { ...out, modelMs };
+        return { ...out, ...checkTransfer(out), modelMs };
       } catch (err) {
         // A graph that cannot run (no start node, a node removed) will not improve with retries.
         if (err instanceof Error && /no start node|no longer exists/.test(err.message)) {
