@@ -21,6 +21,8 @@ import { pathwayFoldersRouter } from './routes/pathway-folders';
 import { pathwayVersionsRouter } from './routes/pathway-versions';
 import { pathwaysRouter } from './routes/pathways';
 import { twilioWebhooksRouter } from './routes/telephony-twilio';
+import { dynamicDataRouter } from './routes/dynamic-data';
+import { toolsRouter } from './routes/tools';
 import { webhookSecretRouter } from './routes/webhook-secret';
 
 /** The HTTP API, without listening: main-api.ts and the tests mount it. */
@@ -65,6 +67,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(batchesControlRouter(deps));
   app.use(batchesAnalysisRouter(deps));
   app.use(callReplayRouter(deps));
+  app.use(toolsRouter(deps));
+  app.use(dynamicDataRouter(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler());
