@@ -17,6 +17,7 @@ import { bundleWorkflows } from '../../src/temporal/worker';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/workflow-api/search-attributes';
 import { bundleBaseline, startBaselineWorker, type BaselineWorker } from './baseline';
 import { startTimingProxy, type TimingProxy } from './timing-proxy';
+import { spawnBenchWorker, workerEnv } from './worker-process';
 
 export interface BenchStack {
   config: Config;
@@ -28,7 +29,7 @@ export interface BenchStack {
   baseline: BaselineWorker;
   apiKey: string;
   temporalBinary: string;
-  /** The embedded servers' process ids, for CPU accounting. */
+  /** The embedded servers' process ids (and the worker's, when it runs as its own process), for CPU and memory accounting. */
   pids: Record<string, number>;
   /** Stops everything started, newest first; safe to call more than once. */
   stop(): Promise<void>;
@@ -50,7 +51,17 @@ async function bounded(name: string, fn: () => Promise<unknown>, ms = 20_000): P
   if (took > 2_000 && took < ms) process.stderr.write(`bench: stopping ${name} took ${(took / 1000).toFixed(1)} s\n`);
 }
 
-export async function startBenchStack(log: (msg: string) => void): Promise<BenchStack> {
+export interface BenchStackOptions {
+  /**
+   * Run the call worker as its own process (src/main-worker.ts), so its memory can be measured
+   * apart from the API, the simulator and the load generator; its pid is `pids.worker`.
+   */
+  workerProcess?: boolean;
+  /** Extra environment for the stack's config (and the worker process), e.g. CALL_MAX_DURATION_MINUTES. */
+  env?: Record<string, string>;
+}
+
+export async function startBenchStack(log: (msg: string) => void, opts: BenchStackOptions = {}): Promise<BenchStack> {
   const stops: Array<[string, () => Promise<unknown>]> = [];
   let stopped: Promise<void> | undefined;
   const stop = () => {
@@ -65,14 +76,16 @@ export async function startBenchStack(log: (msg: string) => void): Promise<Bench
     // The proxy comes first: its URL is the PUBLIC_BASE_URL the workflow hands to the carrier.
     const proxy = await startTimingProxy();
     stops.push(['proxy', () => proxy.close()]);
-    const config = loadConfig({
+    const env = {
       ...process.env,
       // Offline model and simulated carrier whatever this shell has configured.
       OPENAI_API_KEY: '', OPENAI_BASE_URL: '', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '',
       TEMPORAL_ADDRESS: '', MONGODB_URI: '', WORKFLOW_BUNDLE_PATH: '',
       LOG_LEVEL: 'silent', SWITCHBOARD_DATA_DIR: dataDir, PUBLIC_BASE_URL: proxy.url,
       MONGODB_DB: 'bench', TEMPORAL_TASK_QUEUE: 'bench-calls', TEMPORAL_UI_PORT: '0',
-    });
+      ...opts.env,
+    };
+    const config = loadConfig(env);
     const logger = createLogger(config.logLevel);
 
     log('starting Temporal dev server + FerretDB, bundling workflows…');
@@ -103,10 +116,17 @@ export async function startBenchStack(log: (msg: string) => void): Promise<Bench
     const { db, temporal } = await openStores(config, endpoints);
     stops.push(['temporal client', () => temporal.close()], ['database client', () => db.close()]);
 
-    // The call worker first: it installs the SDK Runtime, which must precede any other Worker.
-    const worker = await startWorkerRole(config, endpoints, { db, logger, workflowBundle: callBundle });
-    worker.running.catch((err: unknown) => process.stderr.write(`bench: call worker stopped: ${String(err)}\n`));
-    stops.push(['call worker', () => worker.stop()]);
+    const pids: Record<string, number> = { temporal: infra.pids[0]!, ferretdb: infra.pids[1]! };
+    if (opts.workerProcess) {
+      const worker = await spawnBenchWorker({ ...env, ...workerEnv(infra, simulator.port, model.port) }, callBundle, dataDir);
+      stops.push(['call worker process', () => worker.stop()]);
+      pids.worker = worker.pid;
+    } else {
+      // The call worker first: it installs the SDK Runtime, which must precede any other Worker.
+      const worker = await startWorkerRole(config, endpoints, { db, logger, workflowBundle: callBundle });
+      worker.running.catch((err: unknown) => process.stderr.write(`bench: call worker stopped: ${String(err)}\n`));
+      stops.push(['call worker', () => worker.stop()]);
+    }
     const baseline = await startBaselineWorker(infra.temporalAddress, config.temporal.namespace, baselineBundle);
     stops.push(['baseline worker', () => baseline.stop()]);
 
@@ -124,7 +144,7 @@ export async function startBenchStack(log: (msg: string) => void): Promise<Bench
       config, endpoints, db, temporal, simulator, proxy, baseline, apiKey,
       temporalBinary: temporalBinary(config.paths.cacheDir),
       // Started in this order by startEmbeddedInfrastructure: Temporal, then FerretDB.
-      pids: { temporal: infra.pids[0]!, ferretdb: infra.pids[1]! },
+      pids,
       stop,
     };
   } catch (err) {

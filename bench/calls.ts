@@ -1,0 +1,147 @@
+import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { runningChildren } from '../src/infra/child-process';
+import { measureUpdates } from './lib/baseline';
+import { runConcurrentCalls, scriptLoadCallee, turnsPerCall } from './lib/call-load';
+import { cpuSnapshot, formatCpu } from './lib/cpu';
+import { formatMachine, machineInfo, versions } from './lib/machine';
+import { startBenchStack } from './lib/stack';
+import { formatTable, ratio, summarize, type Summary } from './lib/stats';
+import { memoryOf } from './lib/worker-process';
+
+/**
+ * `npm run bench:calls`: N simulated calls at once (default 200), each a scripted conversation of
+ * about five turns, through the whole stack (API → Temporal → a worker in its own process →
+ * Twilio SDK → carrier simulator → offline model → FerretDB). Prints turn overhead against raw
+ * Temporal update round trips measured in the same run with the same concurrency, calls completed
+ * per second, and the worker process's peak RSS (the kernel's VmHWM). Figures, never assertions.
+ * `--calls 20` for a quick run.
+ */
+
+const CALLEE = '+14155550123';
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      calls: { type: 'string', default: '200' },
+      lines: { type: 'string', default: '3' },
+      json: { type: 'string' },
+    },
+  });
+  const calls = Number(values.calls);
+  const lines = Number(values.lines);
+  if (!Number.isInteger(calls) || calls < 1 || calls > 2000) throw new Error('--calls must be an integer in 1..2000');
+  if (!Number.isInteger(lines) || lines < 0 || lines > 20) throw new Error('--lines must be an integer in 0..20');
+  return { calls, lines, json: values.json };
+}
+
+const progress = (msg: string) => process.stderr.write(`· ${msg}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+// The worker has its own process here, so the bench's own Node process is the API, simulator, model and load.
+const cpuLine = (s: string) => s.replace('node (API, worker, simulator, model)', 'bench node (API, simulator, model, load)');
+
+async function main(): Promise<number> {
+  const opts = options();
+  const t0 = performance.now();
+  const loadAtStart = loadavg()[0]!;
+  const stack = await startBenchStack(progress, { workerProcess: true });
+  const onSignal = () => void stack.stop().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const phases: Record<string, number> = { setup: performance.now() - t0 };
+  let report: string[];
+  try {
+    const [machine, vers] = await Promise.all([machineInfo(), versions(stack.temporalBinary, stack.endpoints.mongoUri)]);
+    scriptLoadCallee(stack, CALLEE, opts.lines);
+    const turns = turnsPerCall(opts.lines);
+    const workerPid = stack.pids.worker!;
+
+    // A few calls first: the worker's first workflow tasks pay the sandbox and cache warm-up.
+    let t = performance.now();
+    progress('warm-up: 4 calls (excluded)');
+    const warm = await runConcurrentCalls(stack, { count: 4, number: CALLEE, lines: opts.lines, timeoutMs: 120_000 });
+    const warmIds = new Set(warm.map((c) => c.callId));
+    const memAfterWarm = memoryOf(workerPid);
+
+    t = performance.now();
+    const cpu0 = cpuSnapshot(stack.pids);
+    progress(`baseline: ${opts.calls * turns} raw updates over ${opts.calls} workflows side by side`);
+    const raw = await measureUpdates(stack.temporal.client, stack.baseline.taskQueue, 'raw', { iterations: opts.calls * turns, concurrency: opts.calls, warmup: 2 });
+    phases.baseline = performance.now() - t;
+
+    t = performance.now();
+    const cpu1 = cpuSnapshot(stack.pids);
+    progress(`measuring: ${opts.calls} calls at once, ${turns} turns each`);
+    const calls = await runConcurrentCalls(stack, { count: opts.calls, number: CALLEE, lines: opts.lines, timeoutMs: 300_000 });
+    phases.calls = performance.now() - t;
+    const cpu2 = cpuSnapshot(stack.pids);
+    const mem = memoryOf(workerPid);
+
+    const ids = new Set(calls.map((c) => c.callId));
+    const samples = stack.proxy.samples.filter((s) => ids.has(s.callId) && !warmIds.has(s.callId));
+    const overhead = samples.map((s) => s.wallMs - s.modelMs);
+    const closed = calls.filter((c) => c.closedAt !== null);
+    const hungUp = calls.filter((c) => c.hungUpAt !== null);
+    const lastClosed = Math.max(...closed.map((c) => c.closedAt!));
+    const lastHungUp = Math.max(...hungUp.map((c) => c.hungUpAt!));
+    const firstPost = Math.min(...calls.map((c) => c.postedAt));
+    const problems = calls.filter((c) => c.problem).map((c) => `${c.callId || '(no id)'}: ${c.problem}`);
+    const complete = calls.filter((c) => c.status === 'complete').length;
+
+    const rows: Array<[string, Summary]> = [
+      ['turn wall (webhook in -> TwiML out)', summarize(samples.map((s) => s.wallMs))],
+      ['  model (Server-Timing model)', summarize(samples.map((s) => s.modelMs))],
+      ['turn overhead = wall - model', summarize(overhead)],
+      ['raw update round trip (baseline)', summarize(raw)],
+      ['call: POST -> line dropped', summarize(hungUp.map((c) => c.hungUpAt! - c.postedAt))],
+      ['call: POST -> workflow closed', summarize(closed.map((c) => c.closedAt! - c.postedAt))],
+    ];
+    const [ov, rw] = [rows[2]![1], rows[3]![1]];
+    phases.total = performance.now() - t0;
+    const perSecond = (n: number, ms: number) => (Number.isFinite(ms) && ms > 0 ? (n / (ms / 1000)).toFixed(2) : '-');
+    const mb = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : `${v.toFixed(0)} MB`);
+
+    report = [
+      '',
+      `Switchboard calls: ${opts.calls} simulated calls started at once, ${turns} turns each (answer, ${opts.lines} caller lines, goodbye);` +
+        ` worker in its own process; baseline: ${raw.length} raw Temporal updates, ${opts.calls} workflows side by side, same run`,
+      formatMachine(machine, vers),
+      '',
+      formatTable(rows),
+      '',
+      `turn overhead / raw update   p50 ${ratio(ov.p50, rw.p50)}   p99 ${ratio(ov.p99, rw.p99)}`,
+      `calls completed: ${complete} of ${opts.calls} with queue_status complete; ${closed.length} workflows closed, ${hungUp.length} lines dropped`,
+      `calls completed per second: ${perSecond(closed.length, lastClosed - firstPost)} (workflow closed, final record written);` +
+        ` ${perSecond(hungUp.length, lastHungUp - firstPost)} (line dropped)`,
+      `worker process peak RSS (VmHWM): ${mb(mem?.peakRssMb)}; RSS at the end ${mb(mem?.rssMb)}; after warm-up ${mb(memAfterWarm?.rssMb)}`,
+      `cpu, baseline: ${cpuLine(formatCpu(cpu0, cpu1, phases.baseline))}`,
+      `cpu, calls:    ${cpuLine(formatCpu(cpu1, cpu2, phases.calls))}`,
+      `untimed turn webhooks: ${stack.proxy.untimed}; call problems: ${problems.length}`,
+      ...problems.slice(0, 5).map((p) => `  ! ${p}`),
+      `load average (1 min, whole machine): ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end`,
+      `total wall time ${seconds(phases.total)} (setup ${seconds(phases.setup!)}, baseline ${seconds(phases.baseline)}, calls ${seconds(phases.calls)})`,
+    ];
+    if (opts.json) {
+      const figures = Object.fromEntries(rows.map(([name, s]) => [name.trim(), s]));
+      const json = { at: new Date().toISOString(), options: opts, machine, versions: vers, figures, complete, closed: closed.length, worker: mem, problems, phasesMs: phases };
+      await writeFile(opts.json, `${JSON.stringify(json, null, 2)}\n`);
+      report.push(`figures written to ${opts.json}`);
+    }
+  } finally {
+    await stack.stop();
+    const left = runningChildren();
+    if (left.length > 0) process.stderr.write(`bench: child processes still running: ${left.map((c) => `${c.name} ${c.pid}`).join(', ')}\n`);
+  }
+  process.stdout.write(`${report.join('\n')}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

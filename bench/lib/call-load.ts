@@ -1,0 +1,118 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { callWorkflowId } from '../../src/ids';
+import type { SimulatedCall } from '../../src/simulator/carrier/simulated-call';
+import type { BenchStack } from './stack';
+
+/**
+ * The load of `npm run bench:calls`: many calls at once, each a short scripted conversation. The
+ * callee's lines avoid goodbye words until the last one, so the offline model keeps talking until
+ * then; a call is the answer turn, one turn per line, and the goodbye turn.
+ */
+const LINES = ['I am doing well, thanks.', 'Sure, go ahead.', 'Tell me more about that.', 'That sounds fine to me.', 'Right, understood.', 'Interesting, what else?', 'Yes, I remember.', 'Could you repeat that?'];
+const GOODBYE = 'Okay, bye now.';
+const TASK = 'Ask how their day is going and chat briefly.';
+
+export interface LoadedCall {
+  callId: string;
+  /** performance.now() at the POST, at the line drop, and when the workflow closed (final record written). */
+  postedAt: number;
+  hungUpAt: number | null;
+  closedAt: number | null;
+  status: string | null;
+  problem: string | null;
+}
+
+export function turnsPerCall(lines: number): number {
+  return lines + 2;
+}
+
+export function scriptLoadCallee(stack: BenchStack, number: string, lines: number): void {
+  const said = Array.from({ length: lines }, (_, i) => LINES[i % LINES.length]!);
+  stack.simulator.scriptNumber(number, { answer: 'human', utterances: [...said, GOODBYE], speechDelayMs: 0 });
+}
+
+/** Finds simulator calls by the call_id in their dial URL, for every pending call in one pass. */
+class DialWatcher {
+  private readonly waiting = new Map<string, (c: SimulatedCall) => void>();
+  private readonly seen = new Set<string>();
+  private running = true;
+
+  constructor(private readonly stack: BenchStack) {
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      if (this.waiting.size > 0) {
+        for (const c of this.stack.simulator.calls.values()) {
+          if (this.seen.has(c.sid)) continue;
+          const id = /call_id=([^&]+)/.exec(c.req.url)?.[1];
+          const resolve = id ? this.waiting.get(id) : undefined;
+          if (id && resolve) {
+            this.seen.add(c.sid);
+            this.waiting.delete(id);
+            resolve(c);
+          }
+        }
+      }
+      await sleep(20);
+    }
+  }
+
+  dialled(callId: string): Promise<SimulatedCall> {
+    return new Promise((resolve) => this.waiting.set(callId, resolve));
+  }
+
+  stop(): void {
+    this.running = false;
+  }
+}
+
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `count` calls started together through the API; resolves when every one has closed or timed out. */
+export async function runConcurrentCalls(stack: BenchStack, opts: { count: number; number: string; lines: number; timeoutMs: number }): Promise<LoadedCall[]> {
+  const watcher = new DialWatcher(stack);
+  const client = stack.temporal.client;
+  const one = async (): Promise<LoadedCall> => {
+    const call: LoadedCall = { callId: '', postedAt: performance.now(), hungUpAt: null, closedAt: null, status: null, problem: null };
+    try {
+      const res = await fetch(`${stack.proxy.url}/v1/calls`, {
+        method: 'POST',
+        headers: { authorization: stack.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ phone_number: opts.number, task: TASK }),
+        signal: AbortSignal.timeout(60_000),
+      });
+      const body = (await res.json()) as { call_id?: string; message?: string };
+      if (!res.ok || !body.call_id) throw new Error(`POST /v1/calls answered ${res.status}: ${body.message ?? ''}`);
+      call.callId = body.call_id;
+      const sim = await within(watcher.dialled(call.callId), opts.timeoutMs, `call ${call.callId} dial`);
+      await within(sim.done, opts.timeoutMs, `call ${call.callId} line`);
+      call.hungUpAt = performance.now();
+      if (sim.errors.length > 0 || sim.endedBy !== 'agent') call.problem = `ended by ${sim.endedBy}${sim.errors.length ? `: ${sim.errors[0]}` : ''}`;
+      const handle = client.workflow.getHandle(callWorkflowId(call.callId));
+      await within(
+        client.withAbortSignal(AbortSignal.timeout(opts.timeoutMs), () => handle.result()),
+        opts.timeoutMs,
+        `call ${call.callId} workflow`,
+      );
+      call.closedAt = performance.now();
+      const doc = await stack.db.collections.calls.findOne({ _id: call.callId }, { projection: { queue_status: 1 } });
+      call.status = doc?.queue_status ?? null;
+      if (call.status !== 'complete') call.problem ??= `queue_status ${call.status}`;
+    } catch (err) {
+      call.problem = err instanceof Error ? err.message : String(err);
+    }
+    return call;
+  };
+  try {
+    return await Promise.all(Array.from({ length: opts.count }, one));
+  } finally {
+    watcher.stop();
+  }
+}
