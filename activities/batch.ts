@@ -5,6 +5,7 @@ import { rowCallId } from '../src/batches/ids';
 import { callWorkflowInput, opt } from '../src/calls/call-input';
 import { SecretBoxError } from '../src/crypto/secret-box';
 import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '../src/crypto/webhook-signature';
+import { isDuplicateKeyError } from '../src/db/database';
 import type { CallDoc } from '../src/db/types';
 import { isPermanentHttpStatus } from '../src/errors';
 import { describeUrl, OutboundHttpError, parseOutboundUrl } from '../src/net/destination';
@@ -86,11 +87,14 @@ export function createBatchActivities({ db, telephony, outbound, webhookSecrets,
         return { prepared: { index, callId, to: input.to, input }, doc };
       });
       if (prepared.length > 0) {
-        // $setOnInsert: a retried activity never rewrites a call that has already moved on.
-        await db.collections.calls.bulkWrite(
-          prepared.map(({ doc }) => ({ updateOne: { filter: { _id: doc._id, org_id: orgId }, update: { $setOnInsert: doc }, upsert: true } })),
-          { ordered: false },
-        );
+        // Plain inserts keyed by the derived call ID (FerretDB finds a bare _id fast, and any other
+        // filter by scanning). A retried activity meets its own earlier inserts: those duplicates
+        // are the calls already prepared, never rewritten.
+        await db.collections.calls.insertMany(prepared.map((p) => p.doc), { ordered: false }).catch((err: unknown) => {
+          const writeErrors = (err as { writeErrors?: Array<{ code?: number }> | { code?: number } }).writeErrors;
+          const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+          if (!isDuplicateKeyError(err) && (list.length === 0 || list.some((e) => e.code !== 11000))) throw err;
+        });
       }
       return prepared.map((p) => p.prepared);
     },

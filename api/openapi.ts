@@ -1,3 +1,4 @@
+import { batchPaths } from './openapi-batches';
 import { pathwayPaths } from './openapi-pathways';
 
 /** OpenAPI 3.1 description of what the API serves. Kept next to the routers and updated with them. */
@@ -122,6 +123,7 @@ export function openApiDocument(serverUrl: string) {
         },
       },
       ...pathwayPaths,
+      ...batchPaths,
     },
   };
 }
