@@ -24,6 +24,7 @@ import {
 import { SA } from '../src/workflow-api/search-attributes';
 import { agent, records } from './activity-proxies';
 import { AttemptState } from './call-attempt-state';
+import { PathwayConversation } from './pathway-call';
 import { runTurnWork } from './turn-work';
 
 const MAX_UTTERANCE_CHARS = 4000;
@@ -58,7 +59,12 @@ export class CallSession {
   private pendingWork: { promise: Promise<AgentReply>; reply: AgentReply | null; work: TurnWork; speech: AgentReply['speech'] } | null = null;
   private chainedWork = 0;
 
-  constructor(private readonly input: CallWorkflowInput) {}
+  /** The pathway the call runs, if any: its state lives here, in the workflow. */
+  readonly pathway: PathwayConversation | null;
+
+  constructor(private readonly input: CallWorkflowInput) {
+    this.pathway = input.pathway ? new PathwayConversation(input.pathway, this.ref, input.model) : null;
+  }
 
   get ref() {
     return { orgId: this.input.orgId, callId: this.input.callId };
@@ -115,6 +121,7 @@ export class CallSession {
       turn: this.turn,
       variables: this.variables,
       transcript: this.transcript,
+      ...(this.pathway ? { pathwayNode: this.pathway.node } : {}),
     }));
 
     setHandler(telephonyStatusSignal, (event) => {
@@ -236,6 +243,7 @@ export class CallSession {
       const afterLine = this.transcript.length;
       const outcome = await runTurnWork(work, this.variables, this.ref);
       this.variables = { ...this.variables, ...outcome.variables };
+      if (work.kind === 'webhook' && outcome.webhook) this.pathway?.resumeWith(outcome.webhook);
       if (work.kind === 'tool') {
         this.toolExchanges.push({ afterLine, toolCallId: work.toolCallId, name: work.tool.name, arguments: work.input, result: outcome.resultForModel });
       }
@@ -252,7 +260,8 @@ export class CallSession {
 
   /** `firstNew`: the first transcript line of this turn, so its record includes the caller's line. */
   private async runTurn(firstNew: number): Promise<AgentReply> {
-    const decision = await agent.agentTurn({
+    // With a pathway, its engine decides instead of the task agent (task, tools and transfer settings unused).
+    const decision = this.pathway ? await this.pathway.decide(this.transcript, this.variables, (w) => this.writeBehind(w)) : await agent.agentTurn({
       ...this.ref,
       task: this.input.task,
       variables: this.variables,

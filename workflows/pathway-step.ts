@@ -27,7 +27,7 @@ function failureMessage(err: unknown): string {
  * UI. Its failure is an outcome the pathway handles (no responsePathways rule holds), never a
  * failed call.
  */
-async function runWebhookNode(ref: { orgId: string; callId: string }, req: WebhookRequest): Promise<WebhookOutcome> {
+export async function runWebhookNode(ref: { orgId: string; callId: string }, req: WebhookRequest): Promise<WebhookOutcome> {
   const acts = proxyActivities<Activities>({
     startToCloseTimeout: req.timeoutMs + 5_000,
     retry: { initialInterval: '250 milliseconds', backoffCoefficient: 2, maximumAttempts: req.attempts },

@@ -2,7 +2,8 @@ import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporali
 import type { Activities } from '../activities';
 import { toolResultForModel } from '../src/tools/tool-result';
 import { effectiveToolTimeoutMs } from '../src/tools/types';
-import type { ToolWork, TurnWork, TurnWorkOutcome } from '../src/workflow-api/call';
+import type { ToolWork, TurnWork, TurnWorkOutcome, WebhookWork } from '../src/workflow-api/call';
+import { runWebhookNode } from './pathway-step';
 
 /**
  * The one dispatch point for work during a turn (see TurnWork in src/workflow-api/call.ts). Each
@@ -13,6 +14,8 @@ export async function runTurnWork(work: TurnWork, variables: Record<string, unkn
   switch (work.kind) {
     case 'tool':
       return runToolWork(work, variables, ref);
+    case 'webhook':
+      return runWebhookWork(work, ref);
   }
 }
 
@@ -56,4 +59,21 @@ async function runToolWork(work: ToolWork, variables: Record<string, unknown>, r
       message: `Tool ${tool.name} failed: ${reason}`,
     };
   }
+}
+
+/** A pathway Webhook node (its own activity, with the node's timeout and attempts); the pathway resumes with the outcome. */
+async function runWebhookWork(work: WebhookWork, ref: { orgId: string; callId: string }): Promise<TurnWorkOutcome> {
+  const outcome = await runWebhookNode(ref, work.request);
+  const set = Object.keys(outcome.variables);
+  return {
+    kind: 'webhook',
+    ok: outcome.ok,
+    // Pathway variables live in the pathway's state, which the outcome updates.
+    variables: {},
+    resultForModel: '',
+    message: outcome.ok
+      ? `Webhook node ${work.request.nodeId}: HTTP ${outcome.status}${set.length ? `; set ${set.join(', ')}` : ''}`
+      : `Webhook node ${work.request.nodeId} failed: ${outcome.error ?? 'error'}`,
+    webhook: outcome,
+  };
 }

@@ -27,6 +27,7 @@ const CHECKS: Record<string, [string, Check]> = {
   task: ['Task', str(60_000)],
   pathway_id: ['pathway_id', str(200)],
   start_node_id: ['start_node_id', str(200)],
+  pathway_version: ['pathway_version', oneOf(str(200), int(0, 1_000_000))],
   first_sentence: ['first_sentence', str(2000)],
   wait_for_greeting: ['wait_for_greeting', bool],
   model: ['model', str(100)],

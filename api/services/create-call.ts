@@ -7,6 +7,7 @@ import type { ApiDeps } from '../deps';
 import { conflict, unavailable } from '../errors';
 import type { SendCallParams } from '../schemas/send-call';
 import { callWorkflowInput, opt } from '../../src/calls/call-input';
+import { resolveCallPathway } from './call-pathway';
 import { resolveCallExtras } from './call-tools';
 
 export interface CreateCallResult {
@@ -42,6 +43,7 @@ export async function createCall(
 ): Promise<CreateCallResult> {
   // Tools and dynamic_data are checked (and TL- ids resolved) before anything is stored or started.
   const extras = await resolveCallExtras(deps, orgId, params.body);
+  const pathway = await resolveCallPathway(deps, orgId, params.body);
   const { callId, claimed } = await claimCallId(deps, orgId, opts.idempotencyKey);
   const body = params.body;
   const from = params.from ?? deps.callDefaults.from;
@@ -50,6 +52,8 @@ export async function createCall(
     { to: params.phoneNumber, from, body, encryptedKey: opts.encryptedKey, webhookBaseUrl: deps.publicBaseUrl, ...extras },
     deps.callDefaults,
   );
+  // With a pathway, task, tools and transfer settings are unused (the seed's rule); the workflow ignores them.
+  if (pathway) input.pathway = pathway;
   const now = new Date();
   const doc: CallDoc = {
     _id: callId, org_id: orgId, call_id: callId, c_id: callId,

@@ -1,5 +1,6 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import type { BatchAnalysisDoc, BatchDoc, BatchRowChunkDoc } from '../batches/types';
+import type { CarrierAccountDoc } from '../telephony/carrier-accounts';
 import { ensurePathwayIndexes } from './pathway-store';
 import type { ToolDoc } from '../tools/tool-store';
 import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
@@ -16,6 +17,8 @@ export interface Collections {
   batchRows: Collection<BatchRowChunkDoc>;
   batchAnalyses: Collection<BatchAnalysisDoc>;
   tools: Collection<ToolDoc>;
+  /** Bring-your-own Twilio accounts (encrypted_key), auth tokens sealed. */
+  accounts: Collection<CarrierAccountDoc>;
 }
 
 export interface Database {
@@ -41,6 +44,7 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     batchRows: db.collection<BatchRowChunkDoc>('batch_rows'),
     batchAnalyses: db.collection<BatchAnalysisDoc>('batch_analyses'),
     tools: db.collection<ToolDoc>('tools'),
+    accounts: db.collection<CarrierAccountDoc>('accounts'),
   };
   return { client, db, collections, close: () => client.close() };
 }

@@ -90,7 +90,7 @@ export interface TranscriptDoc {
   created_at: Date;
 }
 
-export type EventLevel = 'queue' | 'call' | 'tool' | 'dynamic_data';
+export type EventLevel = 'queue' | 'call' | 'tool' | 'dynamic_data' | 'webhook';
 export type EventCategory = 'info' | 'performance' | 'error';
 
 export interface CallEventDoc {

@@ -3,6 +3,7 @@ import type { AnsweredBy, CallEndedBy, QueueStatus, Speaker } from '../db/types'
 import type { DynamicDataRequest } from '../dynamic-data/types';
 import type { ToolSpec } from '../tools/types';
 import type { BatchRowRef } from './batch';
+import type { WebhookOutcome, WebhookRequest } from '../pathway/turn';
 import type { PathwayRun } from './pathway';
 
 /** The one vocabulary of the call workflow: imported by the workflow, the API and the tests. */
@@ -122,7 +123,7 @@ export type AgentAction = 'continue' | 'end' | 'transfer';
  * CallSession.continueTurn(). New kinds (e.g. a pathway webhook node: `{kind: 'webhook', ...}`)
  * join this union and get one case in runTurnWork; the transport never looks inside.
  */
-export type TurnWork = ToolWork;
+export type TurnWork = ToolWork | WebhookWork;
 
 /** The model called a custom tool. */
 export interface ToolWork {
@@ -132,6 +133,12 @@ export interface ToolWork {
   tool: ToolSpec;
   /** The model's arguments: `{{input}}` / `{{input.x}}` in the request templates. */
   input: Record<string, unknown>;
+}
+
+/** A pathway Webhook node: its `text` is said at once while its request runs. */
+export interface WebhookWork {
+  kind: 'webhook';
+  request: WebhookRequest;
 }
 
 /** What a piece of work leaves behind, whatever its kind. */
@@ -144,6 +151,8 @@ export interface TurnWorkOutcome {
   resultForModel: string;
   /** One line for the event stream. */
   message: string;
+  /** A webhook node's result, for the pathway to resume with. */
+  webhook?: WebhookOutcome;
 }
 
 /** A tool call and its answer, kept so later turns show the model what it did and learned. */
