@@ -1,5 +1,6 @@
 import { batchPaths } from './openapi-batches';
 import { pathwayPaths } from './openapi-pathways';
+import { toolPaths } from './openapi-tools';
 
 /** OpenAPI 3.1 description of what the API serves. Kept next to the routers and updated with them. */
 const errorResponse = { $ref: '#/components/responses/Error' };
@@ -123,6 +124,7 @@ export function openApiDocument(serverUrl: string) {
         },
       },
       ...pathwayPaths,
+      ...toolPaths,
       ...batchPaths,
     },
   };
