@@ -126,8 +126,8 @@ export function coerceVariable(type: string, value: unknown): unknown {
   if (value === null || value === undefined || value === '') return undefined;
   switch (type) {
     case 'integer': {
-      const n = typeof value === 'number' ? value : Number(String(value).replace(/[^\d.-]/g, ''));
-      return Number.isFinite(n) && String(value).trim() !== '' ? Math.round(n) : undefined;
+      const n = typeof value === 'number' ? value : Number(/-?\d+(?:\.\d+)?/.exec(String(value))?.[0] ?? NaN);
+      return Number.isFinite(n) ? Math.round(n) : undefined;
     }
     case 'number': {
       const n = typeof value === 'number' ? value : Number(value);
