@@ -1,3 +1,5 @@
+import request from 'supertest';
+import { callWorkflowId } from '../../src/ids';
 import { eventually } from '../helpers/poll';
 import { events, sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { startStack, uid, type Stack } from '../helpers/stack';
@@ -94,25 +96,29 @@ describe('custom tools in calls', () => {
     expect(JSON.stringify(log)).not.toContain('sk-test-123');
   });
 
-  it('builds a GET query from {{phone_number}} and {{call_id}}, and without a response map gives the body as {{data}}', async () => {
+  it('runs a saved TL- tool: a GET query from {{phone_number}} and {{call_id}}, and without a response map gives the body as {{data}}', async () => {
     const marker = `lookup-${uid()}`;
     api.on('/lookup', (_req, res) => json(res, 200, { plan: 'gold' }));
     const to = uniqueNumber();
     stack.simulator.scriptNumber(to, { utterances: ['What plan am I on?', 'Bye.'] });
     stack.model.scripts.add({ match: marker, replies: [{ tool_call: { name: 'LookupPlan', arguments: {} } }] });
+    // A saved tool, used by its TL- id.
+    const saved = await request(stack.apiUrl)
+      .post('/v1/tools')
+      .set('authorization', stack.org.apiKey)
+      .send({
+        name: 'LookupPlan',
+        description: 'Looks up the caller plan',
+        url: `${api.url}/lookup`,
+        speech: 'Let me look that up.',
+        query: { pn: '{{phone_number}}', callId: '{{call_id}}' },
+      })
+      .expect(200);
     const callId = await sendCall(stack, {
       phone_number: to,
       first_sentence: 'Hi there.',
       task: `Answer questions about the plan ({{data.plan}}). Marker ${marker}`,
-      tools: [
-        {
-          name: 'LookupPlan',
-          description: 'Looks up the caller plan',
-          url: `${api.url}/lookup`,
-          speech: 'Let me look that up.',
-          query: { pn: '{{phone_number}}', callId: '{{call_id}}' },
-        },
-      ],
+      tools: [saved.body.tool_id],
     });
     const call = await waitForCompletion(stack, callId);
     const got = api.at('/lookup');
@@ -170,4 +176,27 @@ describe('custom tools in calls', () => {
     const evs = await events(stack, callId);
     expect(evs.find((e) => e.level === 'tool')).toMatchObject({ category: 'error', message: 'Tool GetBalance failed: HTTP 500' });
   });
+
+  it('keeps the carrier waiting with <Pause><Redirect> while a slow tool runs past the webhook bound', async () => {
+    const marker = `wait-${uid()}`;
+    api.on('/very-slow', (_req, res) => setTimeout(() => json(res, 200, { ready: 'yes' }), 9_000));
+    const to = uniqueNumber();
+    stack.simulator.scriptNumber(to, { utterances: ['Please prepare my report.', 'Bye.'] });
+    stack.model.scripts.add({ match: marker, replies: [{ tool_call: { name: 'PrepareReport', arguments: {} } }] });
+    const callId = await sendCall(stack, {
+      phone_number: to,
+      first_sentence: 'Hello.',
+      task: `Prepare reports. Marker ${marker}`,
+      tools: [{ name: 'PrepareReport', description: 'Prepares a report', url: `${api.url}/very-slow`, method: 'POST', timeout: 15_000, speech: 'This takes a moment.' }],
+    });
+    const call = await waitForCompletion(stack, callId, 45_000);
+    expect(call.queue_status).toBe('complete');
+    const said = lines(call);
+    expect(said[said.indexOf('assistant: This takes a moment.') + 1]).toMatch(/^assistant: Here is what I found: .*"ready":"yes"/);
+    expect(simCallsTo(stack, to)[0]!.errors).toEqual([]);
+    // The carrier asked more than once: the first continue answered "still working" after its bound.
+    const history = await stack.temporal.client.workflow.getHandle(callWorkflowId(callId)).fetchHistory();
+    const continues = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'continueTurn');
+    expect(continues.length).toBeGreaterThanOrEqual(2);
+  }, 60_000);
 });
