@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { createPathway, restaurantPathway, startBookingServer, type BookingServer } from '../helpers/pathway-fixtures';
 import { startStack, type Stack } from '../helpers/stack';
@@ -88,6 +89,7 @@ describe('e2e: pathway chat on the restaurant example', () => {
     // The chat has ended: further messages are refused.
     const after = await api().post(`/v1/pathway/chat/${chat}`).set('authorization', stack.org.apiKey).send({ message: 'hello?' });
     expect(after.status).toBe(409);
+    await replayAndMaybeRecord(stack.temporal.client, `call-${chat}`, 'call-pathway-chat');
   });
 
   it('follows the failure branch to a new time slot, then books again', async () => {

@@ -1,7 +1,9 @@
 import request from 'supertest';
 import { callWorkflowId } from '../../src/ids';
 import { callStateQuery } from '../../src/workflow-api/call';
-import { sendCall, waitForCompletion } from '../helpers/calls';
+import { events as callEvents, sendCall, waitForCompletion } from '../helpers/calls';
+import { replayAndMaybeRecord } from '../helpers/histories';
+import { eventually } from '../helpers/poll';
 import { createPathway, restaurantPathway, startBookingServer, type BookingServer } from '../helpers/pathway-fixtures';
 import { startStack, type Stack } from '../helpers/stack';
 
@@ -50,9 +52,26 @@ describe('e2e: pathway on a phone call', () => {
     expect(call.pathway_logs.map((l: { kind: string }) => l.kind)).toEqual(['start', 'edge', 'extract', 'edge', 'webhook', 'end']);
     expect(call.pathway_logs[2]).toMatchObject({ variables: { date: 'Friday', time: '7pm', guests: 4 } });
 
+    // The webhook's text is said at once, as its own line, while the request runs as its own activity.
+    expect(agentLines(call)).toContain('Please give me a moment as I check our bookings.');
+    const handle = stack.temporal.client.workflow.getHandle(callWorkflowId(id));
+    const history = await handle.fetchHistory();
+    const activityTypes = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(activityTypes).toContain('pathwayWebhook');
+    expect(activityTypes.filter((t) => t === 'pathwayTurn').length).toBe(4);
+    const events = await eventually(async () => {
+      const evs = await callEvents(stack, id);
+      return evs.some((e) => e.message.startsWith('Webhook node book_table')) ? evs : null;
+    });
+    expect(events.find((e) => e.message.startsWith('Webhook node book_table'))!.message).toBe(
+      'Webhook node book_table: HTTP 200; set reservation_success, confirmation_code',
+    );
+
     // The live-state query names the node the agent is at (here: where the call ended).
-    const state = await stack.temporal.client.workflow.getHandle(callWorkflowId(id)).query(callStateQuery);
+    const state = await handle.query(callStateQuery);
     expect(state.pathwayNode).toEqual({ id: 'confirmed', name: 'Reservation Successful' });
+    // The real history replays against the current code (and, recorded, guards pathway calls in the replay test).
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(id), 'call-pathway-phone');
   });
 
   it('transfers a party of more than 8 to the Transfer Call node number', async () => {
