@@ -45,6 +45,8 @@ const webhook = proxyActivities<Activities>({
  * children and 10k signals, even when the server never suggests continue-as-new.
  */
 export const MAX_STARTS_PER_RUN = 1000;
+/** Groups of child starts awaiting the server's answer at once. */
+const MAX_STARTING_GROUPS = 4;
 
 const freshCarry = (): BatchCarry => ({
   nextIndex: 0, live: [], queueStatuses: {}, statuses: {}, done: 0,
@@ -135,6 +137,9 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
   let paceOrigin = 0;
   let dialsPaced = 0;
 
+  let startingGroups = 0;
+  const canStartMore = () => live.size < input.maxConcurrency && startingGroups < MAX_STARTING_GROUPS;
+
   const window = async (): Promise<'finished' | 'continue'> => {
     if (input.startTime && !input.carry) {
       const delayMs = Date.parse(input.startTime) - Date.now();
@@ -143,7 +148,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     for (;;) {
       if (stopped || (nextIndex >= input.totalRows && live.size === 0)) return 'finished';
       if (workflowInfo().continueAsNewSuggested || startedThisRun >= MAX_STARTS_PER_RUN) return 'continue';
-      if (nextIndex < input.totalRows && live.size < input.maxConcurrency) {
+      if (nextIndex < input.totalRows && canStartMore()) {
         const count = Math.min(perGroup, input.maxConcurrency - live.size, input.totalRows - nextIndex);
         if (dialsPaced === 0) paceOrigin = Date.now();
         const wait = paceOrigin + dialsPaced * paceMs - Date.now();
@@ -158,13 +163,19 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
         nextIndex += count;
         startedThisRun += count;
         dialsPaced += count;
-        await Promise.all(prepared.map(startRow));
-        // A stop that arrived while these were starting could not reach them yet.
-        if (stopped) await CancellationScope.nonCancellable(() => stopCalls(prepared.map((p) => p.callId), stopReason ?? 'batch stopped'));
+        // Not awaited: the server records child starts one by one, so the next group is prepared
+        // while this one starts (at most MAX_STARTING_GROUPS groups in flight).
+        startingGroups += 1;
+        void Promise.all(prepared.map(startRow))
+          .then(async () => {
+            // A stop that arrived while these were starting could not reach them yet.
+            if (stopped) await CancellationScope.nonCancellable(() => stopCalls(prepared.map((p) => p.callId), stopReason ?? 'batch stopped'));
+          })
+          .finally(() => (startingGroups -= 1));
       } else {
         // Room in the window for rows still to dial, the last call done, a stop, or time to continue as new.
         const rowsLeft = nextIndex < input.totalRows;
-        await condition(() => stopped || live.size === 0 || (rowsLeft && live.size < input.maxConcurrency) || workflowInfo().continueAsNewSuggested);
+        await condition(() => stopped || live.size === 0 || (rowsLeft && canStartMore()) || workflowInfo().continueAsNewSuggested);
       }
     }
   };
@@ -181,6 +192,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     await CancellationScope.nonCancellable(() => stop('batch cancelled'));
   }
 
+  // Every start command answered before this run ends or hands over.
+  await CancellationScope.nonCancellable(() => condition(() => startingGroups === 0));
   if (next === 'continue') {
     await condition(allHandlersFinished);
     await continueAsNew<typeof batchWorkflow>({
