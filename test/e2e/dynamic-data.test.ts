@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { callWorkflowId } from '../../src/ids';
+import { replayAndMaybeRecord } from '../helpers/histories';
 import { events, sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { startStack, uid, type Stack } from '../helpers/stack';
 import { json, startToolServer, type ToolServer } from '../helpers/tool-server';
@@ -81,6 +83,7 @@ describe('dynamic_data', () => {
       expect.stringMatching(/^dynamic_data\[2\]: GET .*\/customers.* → 200 \(cached\); set member_again$/),
     ]);
     expect(JSON.stringify(evs)).not.toContain('ExtremelySecureCredentials');
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-dynamic-data');
   });
 
   it('goes on when a request fails: the failure is in the event stream and the agent is told it could not load', async () => {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { callWorkflowId } from '../../src/ids';
+import { replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { events, sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { startStack, uid, type Stack } from '../helpers/stack';
@@ -94,6 +95,8 @@ describe('custom tools in calls', () => {
     expect(toolEvent.message).toContain(`Tool BookAppointment: POST ${api.url}/book-appointment → 200`);
     expect(toolEvent.message).toContain('stylist_name');
     expect(JSON.stringify(log)).not.toContain('sk-test-123');
+    // The tool turn replays deterministically (and, recorded, guards it in test/workflows/replay.test.ts).
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-tools');
   });
 
   it('runs a saved TL- tool: a GET query from {{phone_number}} and {{call_id}}, and without a response map gives the body as {{data}}', async () => {
