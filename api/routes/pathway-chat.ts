@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ActivityFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
 import { callWorkflowInput } from '../../src/calls/call-input';
 import { decodeGraph, pathwayCollections, resolveRunVersion } from '../../src/db/pathway-store';
@@ -137,6 +137,10 @@ export function pathwayChatRouter(deps: ApiDeps): Router {
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || (err instanceof WorkflowUpdateFailedError && /ended/.test(String(err.cause?.message)))) {
         throw new ApiError(409, 'This chat has ended.');
+      }
+      // The turn itself failed (the model or the store kept failing after retries): not the caller's fault.
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ActivityFailure) {
+        throw new ApiError(502, 'The agent could not answer; try again.', [err.cause.cause?.message ?? err.cause.message]);
       }
       if (err instanceof WorkflowUpdateFailedError) throw badRequest([err.cause?.message ?? 'The message was refused.']);
       // A finished workflow refuses updates with a gRPC error rather than WorkflowNotFoundError.

@@ -188,6 +188,13 @@ describe('e2e: pathway chat on the restaurant example', () => {
     expect((await post('/v1/pathway/chat/create', { pathway_id: pathwayId }, other.apiKey)).status).toBe(404);
     expect((await post(`/v1/pathway/chat/${chat}`, { message: 'hi' }, other.apiKey)).status).toBe(404);
     expect((await api().get(`/v1/pathway/chat/${chat}`).set('authorization', other.apiKey)).status).toBe(404);
+    // A model that never answers with JSON fails the turn after its retries: 502, and the chat goes on.
+    await say(chat, 'hello');
+    stack.model.scripts.add({ match: 'Decision at node "start"', replies: Array.from({ length: 4 }, () => ({ content: 'not json' })) });
+    const broken = await post(`/v1/pathway/chat/${chat}`, { message: 'I want to make a reservation' });
+    expect(broken.status).toBe(502);
+    expect(broken.body.status).toBe('error');
+    expect((await say(chat, 'I want to make a reservation')).current_node_id).toBe('collect_details');
     await stack.temporal.client.workflow.getHandle(`call-${chat}`).signal('stopCall', { reason: 'test done' });
   });
 });
