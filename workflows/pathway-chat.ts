@@ -71,7 +71,14 @@ export async function pathwayChatWorkflow(input: CallWorkflowInput): Promise<Cal
       try {
         const firstNew = transcript.length;
         if (message.trim()) line('user', message.trim());
-        const step = await runPathwayStep(ref, run, state, transcript, variables, input.model);
+        let step;
+        try {
+          step = await runPathwayStep(ref, run, state, transcript, variables, input.model);
+        } catch (err) {
+          // A failed turn leaves no trace in the conversation: the caller may simply send it again.
+          transcript.length = firstNew;
+          throw err;
+        }
         for (const s of step.say) if (s) line('assistant', s);
         state = step.final.state;
         node = step.final.node;
