@@ -3,6 +3,7 @@ import type { Database } from '../src/db/database';
 import type { ChatModel } from '../src/llm/chat-model';
 import type { Logger } from '../src/logger';
 import type { OutboundHttp } from '../src/net/outbound-http';
+import type { CarrierAccountStore } from '../src/telephony/carrier-accounts';
 import type { TelephonyProvider } from '../src/telephony/provider';
 
 /** Vendor clients are built once in the worker and handed to createActivities. */
@@ -15,5 +16,7 @@ export interface ActivityDeps {
   /** HTTP to user-chosen URLs behind the SSRF guard: webhooks now, tools and dynamic_data later. */
   outbound: OutboundHttp;
   webhookSecrets: WebhookSecretStore;
+  /** Resolves encrypted_key to per-call carrier credentials. Absent: BYOT calls fail before dialling. */
+  carrierAccounts?: CarrierAccountStore;
   webhooks: { timeoutMs: number };
 }

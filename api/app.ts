@@ -5,6 +5,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { requestContext } from './middleware/request-context';
 import { docsPage } from './docs-page';
 import { openApiDocument } from './openapi';
+import { accountsRouter } from './routes/accounts';
 import { adminRouter } from './routes/admin';
 import { batchesRouter, DEFAULT_BATCH_SETTINGS } from './routes/batches';
 import { batchesAnalysisRouter } from './routes/batches-analysis';
@@ -58,6 +59,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(callEventsRouter(deps));
   app.use(callAnalysisRouter(deps));
   app.use(webhookSecretRouter(deps));
+  app.use(accountsRouter(deps));
   // Folders before pathways: /v1/pathway/folders is not a pathway id.
   app.use(pathwayChatRouter(deps));
   app.use(pathwayFoldersRouter(deps));

@@ -5,6 +5,7 @@ import type { Database } from '../src/db/database';
 import type { Logger } from '../src/logger';
 import type { AllowList } from '../src/net/allow-list';
 import type { OutboundHttp } from '../src/net/outbound-http';
+import type { CarrierAccountStore } from '../src/telephony/carrier-accounts';
 import type { TelephonyProvider } from '../src/telephony/provider';
 
 export interface ApiDeps {
@@ -23,6 +24,8 @@ export interface ApiDeps {
   modes: { telephony: string; llm: string };
   /** Rotation only (POST /v1/webhooks/signing_secret); webhooks are signed by the worker. */
   webhookSecrets: WebhookSecretStore;
+  /** Bring-your-own Twilio accounts (POST /v1/accounts, the encrypted_key header). Absent: every key is unknown. */
+  carrierAccounts?: CarrierAccountStore;
   /** Batch defaults (config BATCH_*); absent in older callers of createApp, then the documented defaults apply. */
   batches?: { bodyLimitBytes: number; maxConcurrency: number; dialsPerSecond: number };
   /** OUTBOUND_ALLOWLIST for tool and dynamic_data URL checks, and the guarded client for POST /v1/dynamic_data/test. Absent: nothing private is allowed. */

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import { ensureEncryptionKey } from './crypto/encryption-key';
 import { createSecretBox } from './crypto/secret-box';
 import { createWebhookSecretStore } from './crypto/webhook-secrets';
+import { createCarrierAccountStore } from './telephony/carrier-accounts';
 import { connectDatabase, ensureIndexes, type Database } from './db/database';
 import { listen, type RunningServer } from './http-server';
 import type { Logger } from './logger';
@@ -34,10 +35,13 @@ export async function startApiRole(
   endpoints: Endpoints,
   deps: { db: Database; temporal: TemporalClients; logger: Logger; adminApiKey: string | undefined; port?: number },
 ): Promise<ApiRole> {
-  const webhookSecrets = createWebhookSecretStore(deps.db, createSecretBox(await ensureEncryptionKey(config)));
+  const box = createSecretBox(await ensureEncryptionKey(config));
+  const webhookSecrets = createWebhookSecretStore(deps.db, box);
+  const carrierAccounts = createCarrierAccountStore(deps.db, box);
   const app = createApp({
     db: deps.db,
     webhookSecrets,
+    carrierAccounts,
     temporal: deps.temporal.client,
     taskQueue: config.temporal.taskQueue,
     telephony: createTelephonyProvider(config, endpoints),
@@ -72,7 +76,9 @@ export async function startWorkerRole(
   endpoints: Endpoints,
   deps: { db: Database; logger: Logger; workflowBundle: WorkflowBundle | { codePath: string } },
 ): Promise<WorkerRole> {
-  const webhookSecrets = createWebhookSecretStore(deps.db, createSecretBox(await ensureEncryptionKey(config)));
+  const box = createSecretBox(await ensureEncryptionKey(config));
+  const webhookSecrets = createWebhookSecretStore(deps.db, box);
+  const carrierAccounts = createCarrierAccountStore(deps.db, box);
   const outbound = createOutboundHttp({
     allowList: parseAllowList(config.outbound.allowList),
     maxResponseBytes: config.outbound.maxResponseBytes,
@@ -93,6 +99,7 @@ export async function startWorkerRole(
       pricing: { perMinuteUsd: config.calls.pricePerMinuteUsd },
       outbound,
       webhookSecrets,
+      carrierAccounts,
       webhooks: { timeoutMs: config.outbound.webhookTimeoutMs },
     },
   });

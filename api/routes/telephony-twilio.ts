@@ -17,6 +17,7 @@ import {
   userTurnUpdate,
 } from '../../src/workflow-api/call';
 import type { ApiDeps } from '../deps';
+import { callAccountLookup } from '../services/call-account';
 import { badRequest, forbidden, notFound } from '../errors';
 
 const CALL_ID = /^[0-9a-f-]{36}$/;
@@ -46,16 +47,20 @@ const seconds = (raw: string | undefined): number | null => {
  */
 export function twilioWebhooksRouter(deps: ApiDeps): Router {
   const router = Router();
+  const byotAccounts = callAccountLookup(deps);
   const path = (hook: string) => `${TWILIO_WEBHOOK_BASE_PATH}/${hook}`;
   router.use(TWILIO_WEBHOOK_BASE_PATH, express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
 
-  function verified(req: Request): { callId: string; params: Record<string, string>; sid: string } {
+  async function verified(req: Request): Promise<{ callId: string; params: Record<string, string>; sid: string }> {
     const params = formParams(req);
     const url = new URL(req.originalUrl, deps.publicBaseUrl).toString();
-    if (!deps.telephony.validateWebhook(req.get('x-twilio-signature'), url, params)) {
-      throw forbidden('Invalid X-Twilio-Signature.');
-    }
     const callId = typeof req.query.call_id === 'string' ? req.query.call_id : '';
+    const signature = req.get('x-twilio-signature');
+    // The server's own account first (no lookup); then the call's own account, if it was placed with an encrypted_key.
+    if (!deps.telephony.validateWebhook(signature, url, params)) {
+      const own = CALL_ID.test(callId) ? await byotAccounts.forCall(callId, params.AccountSid) : null;
+      if (!own || !deps.telephony.validateWebhook(signature, url, params, own)) throw forbidden('Invalid X-Twilio-Signature.');
+    }
     if (!CALL_ID.test(callId)) throw badRequest(['call_id is missing or malformed.']);
     const sid = params.CallSid ?? '';
     if (!SID.test(sid)) throw badRequest(['CallSid is missing or malformed.']);
@@ -95,24 +100,24 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
   }
 
   router.post(path('voice'), async (req, res) => {
-    const { callId, sid } = verified(req);
+    const { callId, sid } = await verified(req);
     await respondWithTurn(res, callId, () => handle(callId).executeUpdate(callAnsweredUpdate, { args: [{ providerCallSid: sid }] }));
   });
 
   router.post(path('gather'), async (req, res) => {
-    const { callId, sid, params } = verified(req);
+    const { callId, sid, params } = await verified(req);
     const text = (params.SpeechResult ?? '').slice(0, 4000);
     await respondWithTurn(res, callId, () => handle(callId).executeUpdate(userTurnUpdate, { args: [{ providerCallSid: sid, text }] }));
   });
 
   // After a reply that started work during the turn (a tool): the follow-up, once the work is done.
   router.post(path('continue'), async (req, res) => {
-    const { callId, sid } = verified(req);
+    const { callId, sid } = await verified(req);
     await respondWithTurn(res, callId, () => handle(callId).executeUpdate(continueTurnUpdate, { args: [{ providerCallSid: sid }] }));
   });
 
   router.post(path('status'), async (req, res) => {
-    const { callId, sid, params } = verified(req);
+    const { callId, sid, params } = await verified(req);
     await signal(res, callId, telephonyStatusSignal, {
       providerCallSid: sid,
       status: toTelephonyStatus(params.CallStatus ?? ''),
@@ -121,12 +126,12 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
   });
 
   router.post(path('amd'), async (req, res) => {
-    const { callId, sid, params } = verified(req);
+    const { callId, sid, params } = await verified(req);
     await signal(res, callId, amdResultSignal, { providerCallSid: sid, answeredBy: answeredBy(params.AnsweredBy) });
   });
 
   router.post(path('recording'), async (req, res) => {
-    const { callId, sid, params } = verified(req);
+    const { callId, sid, params } = await verified(req);
     if (params.RecordingStatus !== 'completed') return void res.status(204).end();
     const recordingSid = params.RecordingSid ?? '';
     const url = params.RecordingUrl ?? '';
@@ -143,7 +148,7 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
 
   // The transferred leg ended (or never connected): record it, and end the original call.
   router.post(path('dial-status'), async (req, res) => {
-    const { callId, sid, params } = verified(req);
+    const { callId, sid, params } = await verified(req);
     try {
       await handle(callId).signal(transferStatusSignal, { providerCallSid: sid, status: toTelephonyStatus(params.DialCallStatus ?? '') });
     } catch (err) {

@@ -4,7 +4,7 @@ import type { CallDoc } from '../../src/db/types';
 import { callWorkflowId, newCallId } from '../../src/ids';
 import { SA } from '../../src/workflow-api/search-attributes';
 import type { ApiDeps } from '../deps';
-import { conflict, unavailable } from '../errors';
+import { badRequest, conflict, unavailable } from '../errors';
 import type { SendCallParams } from '../schemas/send-call';
 import { callWorkflowInput, opt } from '../../src/calls/call-input';
 import { resolveCallPathway } from './call-pathway';
@@ -41,6 +41,10 @@ export async function createCall(
   params: SendCallParams,
   opts: { idempotencyKey: string | null; encryptedKey: string | null },
 ): Promise<CreateCallResult> {
+  // A per-request carrier account must exist, be live and be this organisation's before anything starts.
+  if (opts.encryptedKey !== null && !(await deps.carrierAccounts?.resolve(orgId, opts.encryptedKey))) {
+    throw badRequest(['encrypted_key is not a valid, active key of this organisation (POST /v1/accounts creates one).'], 'Invalid encrypted_key');
+  }
   // Tools and dynamic_data are checked (and TL- ids resolved) before anything is stored or started.
   const extras = await resolveCallExtras(deps, orgId, params.body);
   const pathway = await resolveCallPathway(deps, orgId, params.body);

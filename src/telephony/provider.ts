@@ -43,6 +43,6 @@ export interface TelephonyProvider {
     format: 'mp3' | 'wav',
     credentials: CarrierCredentials | null,
   ): Promise<{ contentType: string; body: Buffer }>;
-  /** Validates a webhook's signature against the account that placed the call. */
-  validateWebhook(signature: string | undefined, url: string, params: Record<string, string>): boolean;
+  /** Validates a webhook's signature against the account that placed the call (the server's own when `credentials` is absent). */
+  validateWebhook(signature: string | undefined, url: string, params: Record<string, string>, credentials?: CarrierCredentials | null): boolean;
 }

@@ -45,10 +45,12 @@ export class TwilioProvider implements TelephonyProvider {
 
   private client(credentials: CarrierCredentials | null): TwilioClient {
     const { accountSid, authToken } = credentials ?? this.options;
-    let client = this.clients.get(accountSid);
+    // Keyed by SID and token, so an account whose token changed gets a fresh client.
+    const key = `${accountSid}:${authToken}`;
+    let client = this.clients.get(key);
     if (!client) {
       client = this.httpClient ? twilio(accountSid, authToken, { httpClient: this.httpClient }) : twilio(accountSid, authToken);
-      this.clients.set(accountSid, client);
+      this.clients.set(key, client);
     }
     return client;
   }
@@ -122,8 +124,8 @@ export class TwilioProvider implements TelephonyProvider {
     return { contentType: res.headers.get('content-type') ?? fallback, body: Buffer.from(await res.arrayBuffer()) };
   }
 
-  validateWebhook(signature: string | undefined, url: string, params: Record<string, string>): boolean {
+  validateWebhook(signature: string | undefined, url: string, params: Record<string, string>, credentials?: CarrierCredentials | null): boolean {
     if (!signature) return false;
-    return twilio.validateRequest(this.options.authToken, signature, url, params);
+    return twilio.validateRequest((credentials ?? this.options).authToken, signature, url, params);
   }
 }

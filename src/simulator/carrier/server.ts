@@ -23,6 +23,8 @@ export interface CarrierSimulator {
   port: number;
   calls: Map<string, SimulatedCall>;
   scriptNumber(number: string, script: Partial<CalleeScript>): void;
+  /** Opens another account (a customer's own Twilio account, for encrypted_key); also POST /_sim/accounts. */
+  addAccount(accountSid: string, authToken: string): void;
   close(): Promise<void>;
 }
 
@@ -59,7 +61,9 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
   const host = opts.host ?? '127.0.0.1';
   const calls = new Map<string, SimulatedCall>();
   const scripts = new Map<string, CalleeScript>();
-  const recordings = new Map<string, { wav: Buffer; mp3: Buffer | null }>();
+  const recordings = new Map<string, { wav: Buffer; mp3: Buffer | null; accountSid: string }>();
+  // Like Twilio: each account has its own token, sees only its own calls and signs its own webhooks.
+  const accounts = new Map<string, string>([[opts.accountSid, opts.authToken]]);
   let baseUrl = '';
   const app = express();
   app.disable('x-powered-by');
@@ -74,8 +78,9 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
   const authenticate = (req: Request, res: Response, next: NextFunction) => {
     const [scheme, encoded] = (req.get('authorization') ?? '').split(' ');
     const [user, pass] = Buffer.from(encoded ?? '', 'base64').toString('utf8').split(':');
-    const ok = scheme === 'Basic' && user === opts.accountSid && secretsEqual(pass ?? '', opts.authToken);
-    if (!ok || req.params.accountSid !== opts.accountSid) return twilioError(res, 401, 20003, 'Authenticate');
+    const token = accounts.get(user ?? '');
+    const ok = scheme === 'Basic' && token !== undefined && secretsEqual(pass ?? '', token);
+    if (!ok || req.params.accountSid !== user) return twilioError(res, 401, 20003, 'Authenticate');
     next();
   };
   const context = {
@@ -85,9 +90,15 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     saveRecording: (call: SimulatedCall) => {
       const sid = `RE${randomBytes(16).toString('hex')}`;
       const audio = renderRecording(call.transcript);
-      recordings.set(sid, audio);
-      return { sid, url: `${baseUrl}/2010-04-01/Accounts/${opts.accountSid}/Recordings/${sid}`, durationSeconds: audio.durationSeconds };
+      recordings.set(sid, { ...audio, accountSid: call.req.accountSid });
+      return { sid, url: `${baseUrl}/2010-04-01/Accounts/${call.req.accountSid}/Recordings/${sid}`, durationSeconds: audio.durationSeconds };
     },
+  };
+  /** A call's webhooks are signed with the token of the account that placed it. */
+  const contextFor = (accountSid: string) => ({ ...context, authToken: accounts.get(accountSid) ?? opts.authToken });
+  const ownCall = (req: Request) => {
+    const call = calls.get(String(req.params.sid));
+    return call && call.req.accountSid === req.params.accountSid ? call : undefined;
   };
 
   app.post(`${account}/Calls.json`, authenticate, (req, res) => {
@@ -97,9 +108,10 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     if (!url) return twilioError(res, 400, 21205, 'Url parameter is required.');
     if (!/^\+[1-9]\d{6,14}$/.test(to)) return twilioError(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
     const events = b.StatusCallbackEvent === undefined ? ['completed'] : ([] as string[]).concat(b.StatusCallbackEvent);
+    const accountSid = String(req.params.accountSid);
     const call = new SimulatedCall(
       {
-        accountSid: opts.accountSid,
+        accountSid,
         to,
         from,
         url,
@@ -111,7 +123,7 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
         recordingCallback: first(b, 'RecordingStatusCallback') ?? null,
       },
       scripts.get(to) ?? DEFAULT_SCRIPT,
-      context,
+      contextFor(accountSid),
     );
     calls.set(call.sid, call);
     res.status(201).json(callResource(call));
@@ -122,19 +134,19 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     const to = typeof req.query.To === 'string' ? req.query.To : undefined;
     const after = typeof req.query['StartTime>'] === 'string' ? Date.parse(req.query['StartTime>']) : NaN;
     const found = [...calls.values()].filter(
-      (c) => (!to || c.req.to === to) && (Number.isNaN(after) || c.createdAt.getTime() >= after),
+      (c) => c.req.accountSid === req.params.accountSid && (!to || c.req.to === to) && (Number.isNaN(after) || c.createdAt.getTime() >= after),
     );
     res.json({ calls: found.map(callResource), page: 0, page_size: 50, first_page_uri: req.originalUrl, next_page_uri: null, previous_page_uri: null, uri: req.originalUrl });
   });
 
   app.get(`${account}/Calls/:sid.json`, authenticate, (req, res) => {
-    const call = calls.get(String(req.params.sid));
+    const call = ownCall(req);
     if (!call) return twilioError(res, 404, 20404, 'The requested resource was not found');
     res.json(callResource(call));
   });
 
   app.post(`${account}/Calls/:sid.json`, authenticate, (req, res) => {
-    const call = calls.get(String(req.params.sid));
+    const call = ownCall(req);
     if (!call) return twilioError(res, 404, 20404, 'The requested resource was not found');
     const b = req.body as Form;
     const status = first(b, 'Status');
@@ -155,7 +167,8 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
 
   app.get(`${account}/Recordings/:file`, authenticate, (req, res) => {
     const [sid, ext = 'wav'] = String(req.params.file).split('.');
-    const audio = recordings.get(sid ?? '');
+    const found = recordings.get(sid ?? '');
+    const audio = found?.accountSid === req.params.accountSid ? found : undefined;
     const body = ext === 'mp3' ? audio?.mp3 : ext === 'wav' ? audio?.wav : null;
     if (!body) return twilioError(res, 404, 20404, 'The requested resource was not found');
     res.type(ext === 'mp3' ? 'audio/mpeg' : 'audio/x-wav').send(body);
@@ -170,6 +183,14 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     }
     scripts.set(body.number, parsed.data);
     res.status(201).json({ number: body.number, script: parsed.data });
+  });
+  app.post('/_sim/accounts', (req, res) => {
+    const { account_sid: sid, auth_token: token } = req.body as { account_sid?: unknown; auth_token?: unknown };
+    if (typeof sid !== 'string' || !/^AC[0-9a-fA-F]{32}$/.test(sid) || typeof token !== 'string' || token.length < 16) {
+      return res.status(400).json({ error: 'expected {account_sid: AC + 32 hex, auth_token: 16+ characters}' });
+    }
+    accounts.set(sid, token);
+    res.status(201).json({ account_sid: sid });
   });
   app.get('/_sim/calls/:sid', (req, res) => {
     const call = calls.get(String(req.params.sid));
@@ -188,6 +209,7 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     port,
     calls,
     scriptNumber: (number, script) => scripts.set(number, calleeScriptSchema.parse(script)),
+    addAccount: (sid, token) => void accounts.set(sid, token),
     close: async () => {
       for (const c of calls.values()) c.requestHangup();
       await Promise.allSettled([...calls.values()].map((c) => c.done));
