@@ -1,4 +1,5 @@
-import { appendCallEvents, type NewCallEvent } from '../src/db/call-events';
+import { appendCallEvents, callBelongsTo, type NewCallEvent } from '../src/db/call-events';
+import { storable } from '../src/db/storable-keys';
 import { runDynamicData } from '../src/dynamic-data/run';
 import type { DynamicDataOutcome, DynamicDataRequest } from '../src/dynamic-data/types';
 import type { ActivityDeps } from './deps';
@@ -33,6 +34,10 @@ export function createDynamicDataActivities({ db, outbound }: Pick<ActivityDeps,
   return {
     async runDynamicData(input: RunDynamicDataInput): Promise<RunDynamicDataResult> {
       const outcome = await runDynamicData(outbound, input.requests, input.variables);
+      if (Object.keys(outcome.variables).length > 0 && (await callBelongsTo(db, input.orgId, input.callId))) {
+        // GET /v1/calls/{id} shows the call's variables, dynamic_data's included.
+        await db.collections.calls.updateOne({ _id: input.callId }, { $set: { variables: storable({ ...input.variables, ...outcome.variables }) as Record<string, unknown> } });
+      }
       await appendCallEvents(db, input.orgId, input.callId, events(outcome));
       return { variables: outcome.variables, context: outcome.context };
     },

@@ -1,6 +1,7 @@
 import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { NewCallEvent } from '../src/db/call-events';
 import type { QueueStatus } from '../src/db/types';
+import { storable } from '../src/db/storable-keys';
 import { renderTemplate } from '../src/templating';
 import {
   type AgentAction,
@@ -248,7 +249,12 @@ export class CallSession {
         this.toolExchanges.push({ afterLine, toolCallId: work.toolCallId, name: work.tool.name, arguments: work.input, result: outcome.resultForModel });
       }
       this.writeBehind(
-        records.updateCall({ ...this.ref, set: {}, events: [{ level: work.kind, category: outcome.ok ? 'info' : 'error', message: outcome.message }] }),
+        records.updateCall({
+          ...this.ref,
+          // GET /v1/calls/{id} shows the variables the work added (third-party keys made storable).
+          set: Object.keys(outcome.variables).length > 0 ? { variables: storable(this.variables) as Record<string, unknown> } : {},
+          events: [{ level: work.kind, category: outcome.ok ? 'info' : 'error', message: outcome.message }],
+        }),
       );
       return await this.runTurn(this.transcript.length);
     } catch (err) {

@@ -71,6 +71,7 @@ describe('dynamic_data', () => {
     expect(said[0]).toBe(`assistant: Hello ${marker}, I have your order here.`);
     expect(said).toContain(`assistant: You said "Where is my order?". Your order o-for-${member} is shipped.`);
     expect(simCallsTo(stack, to)).toHaveLength(1);
+    expect(call.variables).toMatchObject({ phone_number: to, member_id: member, order_id: `o-for-${member}`, order_status: 'shipped' });
 
     const all = await events(stack, callId);
     // Before the first word, and indeed before the dial.

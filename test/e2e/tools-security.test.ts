@@ -20,7 +20,7 @@ describe('SSRF guard: tools and dynamic_data without an allow-list', () => {
     await api.close();
     await stack.stop();
   });
-  const post = (path: string, body: unknown) => request(stack.apiUrl).post(path).set('authorization', stack.org.apiKey).send(body);
+  const post = (path: string, body: object) => request(stack.apiUrl).post(path).set('authorization', stack.org.apiKey).send(body);
   const tool = (url: string) => ({ name: 'LookupThing', description: 'Looks a thing up', url });
 
   it.each([

@@ -85,6 +85,7 @@ describe('custom tools in calls', () => {
     expect(said).toContain('assistant: You said "Great, thanks.". Your stylist is Ana.');
     expect(agentHeard(to)).toEqual(call.transcripts.filter((t: { user: string }) => t.user === 'assistant').map((t: { text: string }) => t.text));
     expect(simCallsTo(stack, to)[0]!.errors).toEqual([]);
+    expect(call.variables).toMatchObject({ stylist_name: 'Ana', succesfully_booked_slot: true, api_key: 'sk-test-123' });
 
     const log = await eventually(async () => {
       const evs = await events(stack, callId);
