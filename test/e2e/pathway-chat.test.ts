@@ -157,6 +157,29 @@ describe('e2e: pathway chat on the restaurant example', () => {
     expect(r).toMatchObject({ current_node_id: 'goodbye', assistant_response: 'Thanks for calling Bella Vista. Goodbye!', chat_ended: true });
   });
 
+  it('runs the production version unless a version is named', async () => {
+    const graph = restaurantPathway(booking.url);
+    const id = await createPathway(stack, graph);
+    const start = graph.nodes.find((n) => n.id === 'start')!;
+    start.data.text = 'Version two greeting.';
+    const v2 = await api().post(`/v1/pathway/${id}`).set('authorization', stack.org.apiKey).send({ nodes: graph.nodes, edges: graph.edges });
+    expect(v2.body.version_number).toBe(2);
+    const firstLine = async (body: Record<string, unknown>) => {
+      const res = await api().post('/v1/pathway/chat/create').set('authorization', stack.org.apiKey).send({ pathway_id: id, ...body });
+      const reply = await say(res.body.chat_id, '');
+      await stack.temporal.client.workflow.getHandle(`call-${res.body.chat_id}`).signal('stopCall', { reason: 'test done' });
+      return reply.assistant_response as string;
+    };
+    // Never published: the latest saved version runs.
+    expect(await firstLine({})).toBe('Version two greeting.');
+    await api().post(`/v1/pathway/${id}/publish`).set('authorization', stack.org.apiKey).send({ version_id: 1, environment: 'production' }).expect(200);
+    expect(await firstLine({})).toMatch(/^Hello, thanks for calling Bella Vista/);
+    expect(await firstLine({ version: 2 })).toBe('Version two greeting.');
+    // Staging is only what it says: production still runs by default.
+    await api().post(`/v1/pathway/${id}/publish`).set('authorization', stack.org.apiKey).send({ version_id: 2, environment: 'staging' }).expect(200);
+    expect(await firstLine({})).toMatch(/^Hello, thanks for calling Bella Vista/);
+  });
+
   it('ends an abandoned chat after its idle timeout', async () => {
     const chat = await newChat({ idle_timeout_seconds: 1 });
     await say(chat, 'hello');
