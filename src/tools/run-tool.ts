@@ -40,7 +40,16 @@ export function extractVariables(data: unknown, response: Record<string, string>
  * beside the call's variables. A non-2xx answer or a refused/failed request throws ToolRunError,
  * whose `retryable` follows the HTTP module's classification.
  */
+/** `input_schema.required` names the model left out or left empty: the tool is not called without them. */
+export function missingInputs(spec: ToolSpec, input: Record<string, unknown>): string[] {
+  const required = spec.inputSchema?.required;
+  if (!Array.isArray(required)) return [];
+  return required.filter((r): r is string => typeof r === 'string' && (input[r] === undefined || input[r] === null || input[r] === ''));
+}
+
 export async function runToolRequest(outbound: OutboundHttp, spec: ToolSpec, input: Record<string, unknown>, vars: Variables): Promise<ToolRunSuccess> {
+  const missing = missingInputs(spec, input);
+  if (missing.length > 0) throw new ToolRunError(`the input is missing required fields: ${missing.join(', ')}; ask the caller for them`, false, null);
   let result: HttpCallResult;
   try {
     result = await executeHttpCall(

@@ -1,6 +1,9 @@
 import { buildMessages, type AgentTurnInput } from '../../activities/agent-turn';
 import { agentReplyTwiml } from '../../src/telephony/twiml';
-import { extractVariables } from '../../src/tools/run-tool';
+import { extractVariables, missingInputs, runToolRequest } from '../../src/tools/run-tool';
+import { createOutboundHttp } from '../../src/net/outbound-http';
+import { parseAllowList } from '../../src/net/allow-list';
+import type { ToolSpec } from '../../src/tools/types';
 import { toolResultForModel } from '../../src/tools/tool-result';
 import type { AgentReply, ToolWork } from '../../src/workflow-api/call';
 
@@ -56,5 +59,18 @@ describe('the tool turn', () => {
     expect(JSON.parse(toolResultForModel({ ok: false, error: 'HTTP 500' }))).toMatchObject({ status: 'failed', error: 'HTTP 500' });
     const long = toolResultForModel({ ok: true, variables: { data: 'x'.repeat(10_000) } });
     expect(long.length).toBeLessThanOrEqual(4001);
+  });
+
+  it('does not call a tool whose required inputs the model left out, and says which', async () => {
+    const spec = {
+      name: 'Book', url: 'https://127.0.0.1:1/never', method: 'POST', headers: {}, query: {}, body: null, response: {}, timeoutMs: 1000,
+      inputSchema: { properties: { date: 'YYYY-MM-DD', time: 'HH:MM' }, required: ['date', 'time'] },
+    } as unknown as ToolSpec;
+    expect(missingInputs(spec, { date: '2024-01-01', time: '' })).toEqual(['time']);
+    const outbound = createOutboundHttp({ allowList: parseAllowList('127.0.0.1') });
+    await expect(runToolRequest(outbound, spec, { date: '2024-01-01' }, {})).rejects.toMatchObject({
+      message: 'the input is missing required fields: time; ask the caller for them',
+      retryable: false,
+    });
   });
 });
