@@ -203,4 +203,21 @@ describe('custom tools in calls', () => {
     const continues = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name === 'continueTurn');
     expect(continues.length).toBeGreaterThanOrEqual(2);
   }, 60_000);
+
+  it('lets the offline model choose a tool by itself when the caller asks for what it does (no script)', async () => {
+    api.on('/forecast', (req, res) => json(res, 200, { forecast: `sunny for ${req.query.q ?? 'nobody'}` }));
+    const to = uniqueNumber();
+    stack.simulator.scriptNumber(to, { utterances: ['What is the weather forecast for tomorrow?', 'Bye.'] });
+    const callId = await sendCall(stack, {
+      phone_number: to,
+      first_sentence: 'Hello.',
+      task: 'Answer questions.',
+      tools: [{ name: 'WeatherForecast', description: 'Gets the weather forecast', url: `${api.url}/forecast`, query: { q: '{{input.day}}' }, speech: 'Checking the forecast.', input_schema: { properties: { day: 'the day asked about' } } }],
+    });
+    const call = await waitForCompletion(stack, callId);
+    expect(api.at('/forecast').length).toBeGreaterThanOrEqual(1);
+    const said = lines(call);
+    expect(said[said.indexOf('user: What is the weather forecast for tomorrow?') + 1]).toBe('assistant: Checking the forecast.');
+    expect(said[said.indexOf('assistant: Checking the forecast.') + 1]).toMatch(/^assistant: Here is what I found: .*sunny/);
+  });
 });
