@@ -1,3 +1,4 @@
+import { accountPaths } from './openapi-accounts';
 import { batchPaths } from './openapi-batches';
 import { pathwayPaths } from './openapi-pathways';
 import { toolPaths } from './openapi-tools';
@@ -126,6 +127,7 @@ export function openApiDocument(serverUrl: string) {
       ...pathwayPaths,
       ...toolPaths,
       ...batchPaths,
+      ...accountPaths,
     },
   };
 }
