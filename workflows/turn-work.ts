@@ -38,6 +38,8 @@ async function runToolWork(work: ToolWork, variables: Record<string, unknown>, r
     // Room for DNS, the redirects and the response beyond the request's own deadline.
     startToCloseTimeout: timeoutMs + 5_000,
     retry: { initialInterval: '250 milliseconds', backoffCoefficient: 2, maximumAttempts: tool.method === 'GET' ? 2 : 1 },
+    // What an operator sees on the activity in the Temporal UI.
+    summary: `Tool ${tool.name} (${tool.method})`,
   });
   try {
     const res = await acts.runTool({ ...ref, tool, input: work.input, variables });

@@ -96,6 +96,11 @@ describe('custom tools in calls', () => {
     expect(toolEvent.message).toContain(`Tool BookAppointment: POST ${api.url}/book-appointment → 200`);
     expect(toolEvent.message).toContain('stylist_name');
     expect(JSON.stringify(log)).not.toContain('sk-test-123');
+    // The run is its own activity in the Temporal UI, with a summary an operator can read.
+    const history = await stack.temporal.client.workflow.getHandle(callWorkflowId(callId)).fetchHistory();
+    const runs = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runTool');
+    expect(runs).toHaveLength(1);
+    expect(Buffer.from(runs[0]!.userMetadata!.summary!.data!).toString()).toContain('Tool BookAppointment (POST)');
     // The tool turn replays deterministically (and, recorded, guards it in test/workflows/replay.test.ts).
     await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-tools');
   });
