@@ -1,5 +1,5 @@
 import { isPermanentHttpStatus } from '../errors';
-import { renderDeep, renderTemplate, stringify, type Variables } from '../templating';
+import { lookup, renderDeep, renderTemplate, stringify, type Variables } from '../templating';
 import { describeUrl, OutboundHttpError, parseOutboundUrl } from './destination';
 import type { OutboundHttp } from './outbound-http';
 
@@ -81,6 +81,23 @@ function isJson(text: string): boolean {
   }
 }
 
+const WHOLE_PLACEHOLDER = /^\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}$/;
+
+/**
+ * Renders a JSON body leaf by leaf. A string that is exactly one placeholder naming an object or
+ * array (`"slot": "{{input}}"`) becomes that value, nested, rather than a string of JSON.
+ */
+export function renderJsonBody(value: unknown, vars: Variables): unknown {
+  if (typeof value === 'string') {
+    const whole = WHOLE_PLACEHOLDER.exec(value);
+    const found = whole ? lookup(vars, whole[1]!) : undefined;
+    return found !== null && typeof found === 'object' ? found : renderTemplate(value, vars);
+  }
+  if (Array.isArray(value)) return value.map((v) => renderJsonBody(v, vars));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderJsonBody(v, vars)]));
+  return value;
+}
+
 /** An object body is rendered leaf by leaf and sent as JSON; a string body is rendered as is. */
 function renderBody(body: unknown, vars: Variables): { text: string; json: boolean } | undefined {
   if (body === undefined || body === null) return undefined;
@@ -88,7 +105,7 @@ function renderBody(body: unknown, vars: Variables): { text: string; json: boole
     const text = renderTemplate(body, vars);
     return { text, json: isJson(text) };
   }
-  return { text: JSON.stringify(renderDeep(body, vars)), json: true };
+  return { text: JSON.stringify(renderJsonBody(body, vars)), json: true };
 }
 
 function parseBody(text: string, contentType: string | undefined): unknown {

@@ -89,6 +89,11 @@ describe('executeHttpCall', () => {
     expect(server.seen[0]!.headers['content-type']).toBe('application/json');
   });
 
+  it('nests an object where a body value is exactly one placeholder, as the seed\'s {"slot": "{{input}}"}', async () => {
+    await executeHttpCall(open, { url: base(), method: 'POST', body: { slot: '{{input}}', note: 'at {{input.time}}', list: ['{{input}}'] } }, { input: { date: 'd', time: 't' } });
+    expect(JSON.parse(server.seen[0]!.body)).toEqual({ slot: { date: 'd', time: 't' }, note: 'at t', list: [{ date: 'd', time: 't' }] });
+  });
+
   it('sends no body with GET and returns text bodies as text', async () => {
     answer = (_req, res) => res.end('plain answer');
     const result = await executeHttpCall(open, { url: base(), body: { ignored: true } }, {});
