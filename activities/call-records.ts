@@ -61,7 +61,9 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
     const wf = ctx.info.workflowExecution;
     if (!wf) return null;
     try {
-      const state = await ctx.client.workflow.getHandle(wf.workflowId, wf.runId).query(callStateQuery);
+      // Bounded well inside the activity's 10 s, so a slow answer falls back to the stored lines instead of timing out.
+      const handle = ctx.client.workflow.getHandle(wf.workflowId, wf.runId);
+      const state = await ctx.client.withAbortSignal(AbortSignal.timeout(3_000), () => handle.query(callStateQuery));
       return Array.isArray(state.transcript) ? [...state.transcript].sort((a, b) => a.seq - b.seq) : null;
     } catch {
       return null;

@@ -68,6 +68,8 @@ describe('custom Twilio accounts (encrypted_key)', () => {
     // Every webhook the simulator sent (signed with the customer's token) was accepted.
     expect(sim!.errors).toEqual([]);
     expect(call.transcripts.map((t: { text: string }) => t.text)).toContain('Hello?');
+    // The final record's transcript (from the workflow's own state) matches the stored lines.
+    expect(call.concatenated_transcript).toBe(call.transcripts.map((t: { user: string; text: string }) => `${t.user}: ${t.text}`).join(' \n '));
 
     // A webhook for that call signed with another token is refused.
     const url = twilioWebhookUrl(stack.endpoints.publicBaseUrl, 'status', res.body.call_id);
