@@ -73,13 +73,25 @@ async function main(): Promise<number> {
     t = performance.now();
     const cpu0 = cpuSnapshot(stack.pids);
     progress(`baseline: ${opts.calls * turns} raw updates over ${opts.calls} workflows side by side`);
-    // A failed baseline is reported, not fatal: the call figures still stand on their own.
+    // A failed baseline is reported, not fatal. At 200 side by side on a loaded 2-core machine one
+    // update can take over the baseline's 30 s limit; then it is measured again 50 side by side.
     let baselineError: string | null = null;
-    const raw = await measureUpdates(stack.temporal.client, stack.baseline.taskQueue, 'raw', { iterations: opts.calls * turns, concurrency: opts.calls, warmup: 2 }).catch((err: unknown) => {
+    let baselineConcurrency = opts.calls;
+    const measure = (concurrency: number) =>
+      measureUpdates(stack.temporal.client, stack.baseline.taskQueue, 'raw', { iterations: opts.calls * turns, concurrency, warmup: 2 });
+    let raw = await measure(baselineConcurrency).catch((err: unknown) => {
       baselineError = describeError(err);
       progress(`baseline failed: ${baselineError}`);
       return [] as number[];
     });
+    if (raw.length === 0 && opts.calls > 50) {
+      baselineConcurrency = 50;
+      progress(`baseline again: ${opts.calls * turns} raw updates over 50 workflows side by side`);
+      raw = await measure(baselineConcurrency).catch((err: unknown) => {
+        baselineError = `${baselineError}; at 50: ${describeError(err)}`;
+        return [] as number[];
+      });
+    }
     phases.baseline = performance.now() - t;
 
     t = performance.now();
@@ -117,7 +129,7 @@ async function main(): Promise<number> {
     report = [
       '',
       `Switchboard calls: ${opts.calls} simulated calls started at once, ${turns} turns each (answer, ${opts.lines} caller lines, goodbye);` +
-        ` worker in its own process; baseline: ${raw.length} raw Temporal updates, ${opts.calls} workflows side by side, same run`,
+        ` worker in its own process; baseline: ${raw.length} raw Temporal updates, ${baselineConcurrency} workflows side by side, same run`,
       formatMachine(machine, vers),
       '',
       formatTable(rows),
