@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { NewCallEvent } from '../src/db/call-events';
+import { callBelongsTo, insertOnce, type NewCallEvent } from '../src/db/call-events';
 import type { Database } from '../src/db/database';
 import { AnswerSchemaError, analysisJsonSchema, questionsJsonSchema, validateAnswer, type JsonSchema } from '../src/llm/answer-schema';
 import { ModelOutputError, type ChatModel } from '../src/llm/chat-model';
@@ -44,19 +44,22 @@ const HALF = 40_000;
 export async function appendAttemptEvents(db: Database, ref: PostCallRef, events: NewCallEvent[]): Promise<void> {
   const { activityId, attempt, workflowExecution } = Context.current().info;
   const base = Date.now();
-  await db.collections.callEvents.bulkWrite(
-    events.map((e, i) => {
-      const _id = `${ref.callId}:${workflowExecution?.runId ?? 'standalone'}:${activityId}:${attempt}:${i}`;
-      const doc = { _id, org_id: ref.orgId, call_id: ref.callId, ...e, timestamp: new Date(base + i) };
-      return { updateOne: { filter: { _id, org_id: ref.orgId }, update: { $setOnInsert: doc }, upsert: true } };
-    }),
+  // Inserts, not upserts: on FerretDB an insert probes the _id index, an upsert scans (src/db/call-events.ts).
+  await insertOnce(
+    db.collections.callEvents,
+    events.map((e, i) => ({
+      _id: `${ref.callId}:${workflowExecution?.runId ?? 'standalone'}:${activityId}:${attempt}:${i}`,
+      org_id: ref.orgId,
+      call_id: ref.callId,
+      ...e,
+      timestamp: new Date(base + i),
+    })),
   );
 }
 
 /** The stored transcript as the model reads it; very long calls keep their beginning and end. */
 async function transcriptText(db: Database, { orgId, callId }: PostCallRef): Promise<string> {
-  const found = await db.collections.calls.countDocuments({ _id: callId, org_id: orgId }, { limit: 1 });
-  if (!found) throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
+  if (!(await callBelongsTo(db, orgId, callId))) throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
   const lines = await db.collections.transcripts.find({ org_id: orgId, call_id: callId }).sort({ seq: 1 }).toArray();
   const text = lines.map((l) => `${l.user}: ${l.text}`).join('\n');
   if (text.length <= 2 * HALF) return text;
@@ -95,8 +98,11 @@ function compileSchema<T>(build: () => T): T {
 }
 
 export function createPostCallActivities({ db, chat }: Pick<ActivityDeps, 'db' | 'chat'>) {
-  const setOnCall = (ref: PostCallRef, set: Record<string, unknown>) =>
-    db.collections.calls.updateOne({ _id: ref.callId, org_id: ref.orgId }, { $set: set });
+  // By bare _id once the call is known to be the organisation's (fast on FerretDB).
+  const setOnCall = async (ref: PostCallRef, set: Record<string, unknown>) => {
+    if (!(await callBelongsTo(db, ref.orgId, ref.callId))) throw ApplicationFailure.nonRetryable(`call ${ref.callId} has no record`, 'CallRecordMissing');
+    return db.collections.calls.updateOne({ _id: ref.callId }, { $set: set });
+  };
 
   return {
     /** Stores `summary`; a call with no transcript has nothing to summarise and keeps summary null. */

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { callDetail } from '../api/presenters/call';
 import { SecretBoxError } from '../src/crypto/secret-box';
 import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '../src/crypto/webhook-signature';
+import { findOwnedCall } from '../src/db/call-events';
 import type { CallEventDoc } from '../src/db/types';
 import { isPermanentHttpStatus } from '../src/errors';
 import { describeUrl, OutboundHttpError, parseOutboundUrl } from '../src/net/destination';
@@ -52,7 +53,7 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
 export function createWebhookDeliveryActivities({ db, outbound, webhookSecrets, webhooks }: Pick<ActivityDeps, 'db' | 'outbound' | 'webhookSecrets' | 'webhooks'>) {
   async function payload(input: DeliverWebhookInput): Promise<unknown> {
     const { orgId, callId } = input;
-    const call = await db.collections.calls.findOne({ _id: callId, org_id: orgId });
+    const call = await findOwnedCall(db, orgId, callId);
     if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
     if (input.kind === 'call') {
       const lines = await db.collections.transcripts.find({ org_id: orgId, call_id: callId }).sort({ seq: 1 }).toArray();
