@@ -18,7 +18,9 @@ export function callRecordingRouter(deps: ApiDeps): Router {
   const { calls } = deps.db.collections;
 
   router.get('/v1/calls/:id/recording', async (req, res) => {
-    const call = await calls.findOne({ _id: String(req.params.id), org_id: req.orgId }, { projection: { recording_url: 1 } });
+    const call = (await calls.findOne({ _id: String(req.params.id), org_id: req.orgId }, { projection: { recording_url: 1, carrier_account_id: 1 } })) as
+      | { _id: string; recording_url: string | null; carrier_account_id?: string | null }
+      | null;
     if (!call) throw new ApiError(404, FETCH_ERROR, ['Call not found.']);
     if (!call.recording_url) {
       throw new ApiError(404, FETCH_ERROR, ['No recording is available for this call. Recordings exist only for calls created with record: true.']);
@@ -34,7 +36,9 @@ export function callRecordingRouter(deps: ApiDeps): Router {
     const format = wanted === 'audio/mpeg' ? 'mp3' : 'wav';
     let audio: { body: Buffer };
     try {
-      audio = await deps.telephony.fetchRecordingAudio(call.recording_url, format, null);
+      // A call placed with an encrypted_key keeps its recording on that account.
+      const credentials = call.carrier_account_id ? ((await deps.carrierAccounts?.byId(req.orgId, call.carrier_account_id)) ?? null) : null;
+      audio = await deps.telephony.fetchRecordingAudio(call.recording_url, format, credentials);
     } catch (err) {
       const status = statusOf(err);
       if (status === 404) throw new ApiError(404, FETCH_ERROR, ['The carrier no longer has this recording.']);

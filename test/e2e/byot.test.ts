@@ -71,6 +71,11 @@ describe('custom Twilio accounts (encrypted_key)', () => {
     // The final record's transcript (from the workflow's own state) matches the stored lines.
     expect(call.concatenated_transcript).toBe(call.transcripts.map((t: { user: string; text: string }) => `${t.user}: ${t.text}`).join(' \n '));
 
+    // The recording lives on the customer's account, and its audio is fetched with that account.
+    const audio = await api().get(`/v1/calls/${res.body.call_id}/recording`).set('authorization', stack.org.apiKey).set('accept', 'audio/wav').buffer(true).expect(200);
+    expect(audio.headers['content-type']).toMatch(/^audio\//);
+    expect(audio.body.subarray(0, 4).toString('ascii')).toBe('RIFF');
+
     // A webhook for that call signed with another token is refused.
     const url = twilioWebhookUrl(stack.endpoints.publicBaseUrl, 'status', res.body.call_id);
     const params = { CallSid: sim!.sid, AccountSid: acct.sid, CallStatus: 'completed' };
