@@ -112,6 +112,8 @@ async function main(): Promise<number> {
     const firstPost = Math.min(...calls.map((c) => c.postedAt));
     const problems = calls.filter((c) => c.problem).map((c) => `${c.callId || '(no id)'}: ${c.problem}`);
     const complete = calls.filter((c) => c.status === 'complete').length;
+    // Dials the carrier saw for these calls: one each, or something dialled twice.
+    const dials = [...stack.simulator.calls.values()].filter((c) => ids.has(/call_id=([^&]+)/.exec(c.req.url)?.[1] ?? '')).length;
 
     const rows: Array<[string, Summary]> = [
       ['turn wall (webhook in -> TwiML out)', summarize(samples.map((s) => s.wallMs))],
@@ -135,7 +137,7 @@ async function main(): Promise<number> {
       formatTable(rows),
       '',
       `turn overhead / raw update   p50 ${ratio(ov.p50, rw.p50)}   p99 ${ratio(ov.p99, rw.p99)}${baselineError ? `   (baseline failed: ${baselineError})` : ''}`,
-      `calls completed: ${complete} of ${opts.calls} with queue_status complete; ${closed.length} workflows closed, ${hungUp.length} lines dropped`,
+      `calls completed: ${complete} of ${opts.calls} with queue_status complete; ${closed.length} workflows closed, ${hungUp.length} lines dropped; ${dials} dials`,
       `calls completed per second: ${perSecond(closed.length, lastClosed - firstPost)} (workflow closed, final record written);` +
         ` ${perSecond(hungUp.length, lastHungUp - firstPost)} (line dropped)`,
       `worker process peak RSS (VmHWM): ${mb(mem?.peakRssMb)}; RSS at the end ${mb(mem?.rssMb)}; after warm-up ${mb(memAfterWarm?.rssMb)}`,
