@@ -117,7 +117,7 @@ export function createBatchActivities({ db, telephony, outbound, webhookSecrets,
       await db.collections.batchAnalyses.bulkWrite(
         entries.map(([callId, answers]) => {
           const _id = `${input.batchId}:${callId}`;
-          const doc = { org_id: input.orgId, batch_id: input.batchId, call_id: callId, goal: input.goal, questions: input.questions, answers, created_at: now };
+          const doc = { org_id: input.orgId, batch_id: input.batchId, call_id: callId, goal: input.goal, questions_json: JSON.stringify(input.questions), answers_json: JSON.stringify(answers), created_at: now };
           return { updateOne: { filter: { _id, org_id: input.orgId }, update: { $set: doc }, upsert: true } };
         }),
         { ordered: false },

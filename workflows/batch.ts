@@ -27,6 +27,7 @@ import {
   type StopBatchResult,
 } from '../src/workflow-api/batch';
 import { stopCallSignal } from '../src/workflow-api/call';
+import { SA } from '../src/workflow-api/search-attributes';
 import type { callWorkflow } from './call';
 
 /** Reading rows and writing the batch's records: quick, retried until the store answers. */
@@ -117,7 +118,17 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
         workflowId: `call-${p.callId}`,
         args: [p.input],
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        memo: { summary: `Batch ${input.batchId} row ${p.index}` },
+        // The same attributes as a call sent on its own, plus its batch, so `BatchId = '…'` finds both.
+        typedSearchAttributes: [
+          { key: SA.CallId, value: p.callId },
+          { key: SA.OrgId, value: input.orgId },
+          { key: SA.PhoneNumber, value: p.to },
+          { key: SA.CallStatus, value: 'queued' },
+          { key: SA.Channel, value: 'phone' },
+          { key: SA.BatchId, value: input.batchId },
+          ...(input.campaignId ? [{ key: SA.CampaignId, value: input.campaignId }] : []),
+        ],
+        memo: { summary: `Batch ${input.batchId} row ${p.index}`, org_id: input.orgId },
       }),
     ).catch(() => {
       // Already started (cannot happen within one history): count the row once and move on.

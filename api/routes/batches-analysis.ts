@@ -56,7 +56,7 @@ export function batchesAnalysisRouter(deps: ApiDeps): Router {
     res.json({
       status: 'success',
       message: 'Successfully fetched analyses',
-      analysis: docs.map((d) => ({ call_id: d.call_id, batch_id: d.batch_id, goal: d.goal, answers: d.answers, questions: d.questions })),
+      analysis: docs.map((d) => ({ call_id: d.call_id, batch_id: d.batch_id, goal: d.goal, answers: JSON.parse(d.answers_json) as unknown[], questions: JSON.parse(d.questions_json) as unknown[][] })),
     });
   });
 

@@ -54,7 +54,8 @@ export interface BatchAnalysisDoc {
   batch_id: string;
   call_id: string;
   goal: string;
-  questions: unknown[][];
-  answers: unknown[];
+  /** JSON text: FerretDB refuses nested arrays (questions are [question, type] pairs; answers may be anything). */
+  questions_json: string;
+  answers_json: string;
   created_at: Date;
 }

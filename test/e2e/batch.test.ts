@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { questionsJsonSchema } from '../../src/llm/answer-schema';
 import { simCallsTo, uniqueNumber } from '../helpers/calls';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
@@ -99,6 +100,12 @@ describe('batches', () => {
     await post(`/v1/batches/${mixedBatchId}/stop`, {}, other.apiKey).expect(404);
     await post(`/v1/batches/${mixedBatchId}/replay`, {}, other.apiKey).expect(404);
     expect((await get('/v1/batches', other.apiKey).expect(200)).body.batches).toEqual([]);
+    // Operators find the batch and its calls by one search attribute.
+    await eventually(async () => {
+      const types: string[] = [];
+      for await (const w of stack.temporal.client.workflow.list({ query: `BatchId = '${mixedBatchId}'` })) types.push(w.type);
+      return types.filter((t) => t === 'callWorkflow').length === 5 && types.filter((t) => t === 'batchWorkflow').length === 1;
+    });
   });
 
   it('replays only the failed rows (error, no-answer, busy) as a new batch linked to the original', async () => {
@@ -125,6 +132,50 @@ describe('batches', () => {
     const batch = await waitForBatch(res.body.batch_id);
     expect(batch.call_data.map((c: { to: string }) => c.to)).toEqual([busy.to]);
     await post('/v1/calls/no-such-call/replay', {}).expect(404);
+  });
+
+  it('analyzes every finished call of the batch and stores the answers', async () => {
+    const questions: Array<[string, string]> = [['Who answered the call?', 'human or voicemail'], ['Did they agree?', 'boolean']];
+    const { keys } = questionsJsonSchema(questions);
+    // The calls with a transcript (the person and the machine) ask the model; the others answer nulls.
+    const reply = { json: { [keys[0]!]: 'human', [keys[1]!]: true } };
+    stack.model.scripts.add({ match: 'Reach people', replies: [reply, reply, reply, reply, reply] });
+    const res = await post(`/v1/batches/${mixedBatchId}/analyze`, { goal: 'Reach people', questions }).expect(200);
+    expect(res.body).toMatchObject({ status: 'success', message: 'Successfully analyzed batch' });
+    const answers = res.body.answers as Record<string, unknown[]>;
+    expect(Object.keys(answers)).toHaveLength(5);
+    for (const a of Object.values(answers)) expect(a).toHaveLength(2);
+    const stored = await get(`/v1/batches/${mixedBatchId}/analysis`).expect(200);
+    expect(stored.body.analysis).toHaveLength(5);
+    expect(stored.body.analysis[0]).toMatchObject({ batch_id: mixedBatchId, goal: 'Reach people', questions });
+    expect(Object.values(answers).filter((a) => a[0] === 'human')).toHaveLength(2);
+    await post(`/v1/batches/${mixedBatchId}/analyze`, { goal: 'x', questions: 'nope' }).expect(400);
+  }, 120_000);
+
+  it('waits for start_time before dialling anything', async () => {
+    const to = uniqueNumber();
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances: ['Bye.'] });
+    const startTime = new Date(Date.now() + 4000).toISOString();
+    const id = await sendBatch({ base_prompt: 'Hi.', call_data: [{ phone_number: to }], start_time: startTime });
+    const early = (await get(`/v1/batches/${id}/progress`).expect(200)).body;
+    expect(early).toMatchObject({ queued: 1, live: 0, done: 0 });
+    expect(simCallsTo(stack, to)).toHaveLength(0);
+    await waitForBatch(id);
+    expect(simCallsTo(stack, to)[0]!.createdAt.getTime()).toBeGreaterThanOrEqual(Date.parse(startTime) - 50);
+  });
+
+  it('cancelling the batch workflow (Temporal UI) stops it like the stop endpoint', async () => {
+    const rows = Array.from({ length: 8 }, () => uniqueNumber());
+    for (const n of rows) stack.simulator.scriptNumber(n, { answer: 'human', utterances: Array.from({ length: 50 }, () => 'Go on.'), speechDelayMs: 200 });
+    const id = await sendBatch({ base_prompt: 'Keep talking.', call_data: rows.map((phone_number) => ({ phone_number })), max_concurrency: 2 });
+    await eventually(async () => (await get(`/v1/batches/${id}/progress`).expect(200)).body.live === 2);
+    await stack.temporal.client.workflow.getHandle(`batch-${id}`).cancel();
+    const batch = await waitForBatch(id);
+    expect(batch.batch_params.stopped).toBe(true);
+    expect(batch.analysis).toMatchObject({ total_calls: 2, completed_calls: 2 });
+    expect(rows.filter((n) => simCallsTo(stack, n).length > 0)).toHaveLength(2);
+    // Each stopped call still wrote its final record.
+    expect(batch.call_data.every((c: { completed: boolean; call_ended_by: string }) => c.completed && c.call_ended_by === 'ASSISTANT')).toBe(true);
   });
 
   it('test_mode dials only the first row and shows what it will get', async () => {
