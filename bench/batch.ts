@@ -115,6 +115,8 @@ async function main(): Promise<number> {
       `outcomes:                     ${JSON.stringify(final.queueStatuses)} ${JSON.stringify(final.statuses)}`,
       '',
       formatTable([
+        // k-th call hung up -> (k + max_concurrency)-th dial: how long a slot freed by a call stays empty
+        // (includes the call's final record, its done signal and the next child's start).
         ['dial delay behind the window (slot free -> next dial)', summarize(behind)],
         ['call on the line (dial -> hang-up)', summarize(durations)],
       ]),
