@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { rowCallBody, readRows } from '../src/batches/create-batch';
 import { rowCallId } from '../src/batches/ids';
+import type { ResolvedCallConfig } from '../src/calls/call-config';
 import { callWorkflowInput, opt } from '../src/calls/call-input';
 import { SecretBoxError } from '../src/crypto/secret-box';
 import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '../src/crypto/webhook-signature';
@@ -58,6 +59,7 @@ export function createBatchActivities({ db, telephony, outbound, webhookSecrets,
         throw ApplicationFailure.nonRetryable(`batch ${batchId}: rows ${from}..${from + count} missing`, 'BatchRowsMissing');
       }
       const now = new Date();
+      const config = batch.call_config_json ? (JSON.parse(batch.call_config_json) as ResolvedCallConfig) : {};
       const prepared = rows.map(({ index, row }) => {
         const callId = rowCallId(batchId, index);
         const body = rowCallBody(batch, row);
@@ -65,7 +67,7 @@ export function createBatchActivities({ db, telephony, outbound, webhookSecrets,
         const input: CallWorkflowInput = {
           ...callWorkflowInput(
             { callId, orgId, batchId },
-            { to: String(row.phone_number), from, body, encryptedKey: batch.encrypted_key, webhookBaseUrl: batch.webhook_base_url },
+            { to: String(row.phone_number), from, body, encryptedKey: batch.encrypted_key, webhookBaseUrl: batch.webhook_base_url, ...config },
             batch.call_defaults,
           ),
           batchRow: { workflowId: batchWorkflowId(batchId), index },

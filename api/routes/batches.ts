@@ -4,6 +4,7 @@ import type { TranscriptDoc } from '../../src/db/types';
 import type { ApiDeps } from '../deps';
 import { badRequest, notFound } from '../errors';
 import { validateBatch } from '../schemas/batch';
+import { resolveCallConfig } from '../services/call-config';
 import { batchDetail, batchListItem } from './batches-view';
 
 export const DEFAULT_BATCH_SETTINGS = { bodyLimitBytes: 64 * 1_048_576, maxConcurrency: 50, dialsPerSecond: 20 };
@@ -12,6 +13,7 @@ export function createBatchDeps(deps: ApiDeps): CreateBatchDeps {
   return {
     db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, logger: deps.logger,
     publicBaseUrl: deps.publicBaseUrl, callDefaults: deps.callDefaults, batches: deps.batches ?? DEFAULT_BATCH_SETTINGS,
+    resolveCallConfig: (orgId, callParams, encryptedKey) => resolveCallConfig(deps, orgId, callParams, encryptedKey),
   };
 }
 

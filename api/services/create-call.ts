@@ -4,11 +4,10 @@ import type { CallDoc } from '../../src/db/types';
 import { callWorkflowId, newCallId } from '../../src/ids';
 import { SA } from '../../src/workflow-api/search-attributes';
 import type { ApiDeps } from '../deps';
-import { badRequest, conflict, unavailable } from '../errors';
+import { conflict, unavailable } from '../errors';
 import type { SendCallParams } from '../schemas/send-call';
 import { callWorkflowInput, opt } from '../../src/calls/call-input';
-import { resolveCallPathway } from './call-pathway';
-import { resolveCallExtras } from './call-tools';
+import { resolveCallConfig } from './call-config';
 
 export interface CreateCallResult {
   callId: string;
@@ -41,23 +40,15 @@ export async function createCall(
   params: SendCallParams,
   opts: { idempotencyKey: string | null; encryptedKey: string | null },
 ): Promise<CreateCallResult> {
-  // A per-request carrier account must exist, be live and be this organisation's before anything starts.
-  if (opts.encryptedKey !== null && !(await deps.carrierAccounts?.resolve(orgId, opts.encryptedKey))) {
-    throw badRequest(['encrypted_key is not a valid, active key of this organisation (POST /v1/accounts creates one).'], 'Invalid encrypted_key');
-  }
-  // Tools and dynamic_data are checked (and TL- ids resolved) before anything is stored or started.
-  const extras = await resolveCallExtras(deps, orgId, params.body);
-  const pathway = await resolveCallPathway(deps, orgId, params.body);
+  const config = await resolveCallConfig(deps, orgId, params.body, opts.encryptedKey);
   const { callId, claimed } = await claimCallId(deps, orgId, opts.idempotencyKey);
   const body = params.body;
   const from = params.from ?? deps.callDefaults.from;
   const input = callWorkflowInput(
     { callId, orgId, batchId: null },
-    { to: params.phoneNumber, from, body, encryptedKey: opts.encryptedKey, webhookBaseUrl: deps.publicBaseUrl, ...extras },
+    { to: params.phoneNumber, from, body, encryptedKey: opts.encryptedKey, webhookBaseUrl: deps.publicBaseUrl, ...config },
     deps.callDefaults,
   );
-  // With a pathway, task, tools and transfer settings are unused (the seed's rule); the workflow ignores them.
-  if (pathway) input.pathway = pathway;
   const now = new Date();
   const doc: CallDoc = {
     _id: callId, org_id: orgId, call_id: callId, c_id: callId,

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { ResolvedCallConfig } from '../calls/call-config';
 import type { CallDefaults } from '../calls/call-input';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
@@ -16,6 +17,8 @@ export interface CreateBatchDeps {
   publicBaseUrl: string;
   callDefaults: CallDefaults;
   batches: { maxConcurrency: number; dialsPerSecond: number };
+  /** Checks encrypted_key and resolves tools, dynamic_data and the pathway, as POST /v1/calls does; throws a 4xx. */
+  resolveCallConfig: (orgId: string, callParams: Record<string, unknown>, encryptedKey: string | null) => Promise<ResolvedCallConfig>;
 }
 
 export interface NewBatch {
@@ -54,6 +57,8 @@ export function rowCallBody(batch: Pick<BatchDoc, 'base_prompt' | 'call_params' 
  * rows and the document are removed again, so nothing is half-created.
  */
 export async function createBatch(deps: CreateBatchDeps, b: NewBatch): Promise<BatchDoc> {
+  // Before anything is stored: a bad key, tool or pathway refuses the whole batch.
+  const callConfig = await deps.resolveCallConfig(b.orgId, b.callParams, b.encryptedKey);
   const batchId = newBatchId();
   const { batches, batchRows } = deps.db.collections;
   const chunks: BatchRowChunkDoc[] = [];
@@ -74,6 +79,7 @@ export async function createBatch(deps: CreateBatchDeps, b: NewBatch): Promise<B
     skipped_rows: b.skipped.slice(0, 1000), workflow_id: batchWorkflowId(batchId), stopped: false, completed_at: null,
     // What the worker needs to build each call exactly as POST /v1/calls would.
     call_defaults: deps.callDefaults, webhook_base_url: deps.publicBaseUrl, encrypted_key: b.encryptedKey,
+    call_config_json: JSON.stringify(callConfig),
   };
   const input: BatchWorkflowInput = {
     batchId, orgId: b.orgId, campaignId: b.campaignId, totalRows: doc.dial_rows, maxConcurrency,

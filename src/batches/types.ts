@@ -34,6 +34,8 @@ export interface BatchDoc {
   call_defaults: { from: string; maxDurationMinutes: number; ringTimeoutSeconds: number };
   webhook_base_url: string;
   encrypted_key: string | null;
+  /** The batch's ResolvedCallConfig (tools, dynamic_data, pathway) as JSON text: FerretDB refuses nested arrays. */
+  call_config_json?: string | null;
 }
 
 /** Rows are stored in chunks of ROWS_PER_CHUNK; `_id` = `<batch_id>:<chunk number, 6 digits>`. */

@@ -7,8 +7,7 @@ import type {
   VoicemailAction,
   VoicemailSettings,
 } from '../workflow-api/call';
-import type { DynamicDataRequest } from '../dynamic-data/types';
-import type { ToolSpec } from '../tools/types';
+import type { ResolvedCallConfig } from './call-config';
 
 /** Turns a validated Send Call body into the call workflow's typed input (docs/api.md says what each field does). */
 
@@ -71,16 +70,8 @@ export function transferSettings(body: Body): TransferSettings {
 
 export function callWorkflowInput(
   ids: { callId: string; orgId: string; batchId: string | null },
-  call: {
-    to: string;
-    from: string;
-    body: Body;
-    encryptedKey: string | null;
-    webhookBaseUrl: string;
-    /** Validated and resolved by the API (TL- ids looked up); absent = none. */
-    tools?: ToolSpec[];
-    dynamicData?: DynamicDataRequest[];
-  },
+  /** The config is resolved by the API beforehand (TL- ids looked up, pathway version fixed); absent = none. */
+  call: { to: string; from: string; body: Body; encryptedKey: string | null; webhookBaseUrl: string } & ResolvedCallConfig,
   defaults: CallDefaults,
 ): CallWorkflowInput {
   const { body } = call;
@@ -116,5 +107,7 @@ export function callWorkflowInput(
     // Only when present: inputs of calls without them stay exactly as before.
     ...(call.tools?.length ? { tools: call.tools } : {}),
     ...(call.dynamicData?.length ? { dynamicData: call.dynamicData } : {}),
+    // With a pathway, task, tools and transfer settings are unused (the seed's rule); the workflow ignores them.
+    ...(call.pathway ? { pathway: call.pathway } : {}),
   };
 }

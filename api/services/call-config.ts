@@ -1,0 +1,25 @@
+import type { ResolvedCallConfig } from '../../src/calls/call-config';
+import type { ApiDeps } from '../deps';
+import { badRequest } from '../errors';
+import { resolveCallPathway } from './call-pathway';
+import { resolveCallExtras } from './call-tools';
+
+/**
+ * Checks and resolves what a Send Call body (or a batch's call parameters) refers to: the
+ * `encrypted_key` carrier account, tools, dynamic_data and the pathway. Any problem is a 4xx
+ * before anything is stored or started.
+ */
+export async function resolveCallConfig(
+  deps: ApiDeps,
+  orgId: string,
+  body: Record<string, unknown>,
+  encryptedKey: string | null,
+): Promise<ResolvedCallConfig> {
+  // A per-request carrier account must exist, be live and be this organisation's.
+  if (encryptedKey !== null && !(await deps.carrierAccounts?.resolve(orgId, encryptedKey))) {
+    throw badRequest(['encrypted_key is not a valid, active key of this organisation (POST /v1/accounts creates one).'], 'Invalid encrypted_key');
+  }
+  const extras = await resolveCallExtras(deps, orgId, body);
+  const pathway = await resolveCallPathway(deps, orgId, body);
+  return { ...extras, ...(pathway ? { pathway } : {}) };
+}
