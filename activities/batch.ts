@@ -7,10 +7,9 @@ import { callWorkflowInput, opt } from '../src/calls/call-input';
 import { SecretBoxError } from '../src/crypto/secret-box';
 import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '../src/crypto/webhook-signature';
 import { isDuplicateKeyError } from '../src/db/database';
-import type { CallDoc } from '../src/db/types';
+import { newCallDoc } from '../src/calls/call-doc';
 import { isPermanentHttpStatus } from '../src/errors';
 import { describeUrl, OutboundHttpError, parseOutboundUrl } from '../src/net/destination';
-import { callWorkflowId } from '../src/ids';
 import { batchWorkflowId } from '../src/workflow-api/batch';
 import type { CallWorkflowInput } from '../src/workflow-api/call';
 import type { ActivityDeps } from './deps';
@@ -72,20 +71,7 @@ export function createBatchActivities({ db, telephony, outbound, webhookSecrets,
           ),
           batchRow: { workflowId: batchWorkflowId(batchId), index },
         };
-        const doc: CallDoc = {
-          _id: callId, org_id: orgId, call_id: callId, c_id: callId, to: input.to, from,
-          batch_id: batchId, batch_row: index, campaign_id: batch.campaign_id, inbound: false,
-          request_data: body, variables: {}, metadata: (body.metadata as Record<string, unknown>) ?? {},
-          queue_status: 'queued', status: 'queued', completed: false,
-          created_at: now, started_at: null, end_at: null, ended_at: null,
-          call_length: null, corrected_duration: null, max_duration: input.maxDurationMinutes,
-          answered_by: null, call_ended_by: null, error_message: null,
-          record: body.record === true, recording_url: null, summary: null, price: null,
-          analysis: null, analysis_schema: (body.analysis_schema as Record<string, unknown>) ?? null,
-          pathway_logs: null, concatenated_transcript: null, transferred_to: null, local_dialing: false,
-          endpoint_url: batch.webhook_base_url, provider_call_sid: null, workflow_id: callWorkflowId(callId),
-          simulated: telephony.simulated,
-        };
+        const doc = { ...newCallDoc(input, { body, queueStatus: 'queued', endpointUrl: batch.webhook_base_url, simulated: telephony.simulated, now }), batch_row: index };
         return { prepared: { index, callId, to: input.to, input }, doc };
       });
       if (prepared.length > 0) {

@@ -1,16 +1,16 @@
 import { ActivityFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
 import { callWorkflowInput } from '../../src/calls/call-input';
-import { decodeGraph, pathwayCollections, resolveRunVersion } from '../../src/db/pathway-store';
+import { newCallDoc } from '../../src/calls/call-doc';
 import type { CallDoc } from '../../src/db/types';
 import { callWorkflowId, newCallId } from '../../src/ids';
-import { startNode } from '../../src/pathway/validate';
 import type { CallWorkflowInput } from '../../src/workflow-api/call';
 import { MAX_CHAT_MESSAGE_CHARS, pathwayChatUpdate, type PathwayChatReply } from '../../src/workflow-api/pathway';
 import { SA } from '../../src/workflow-api/search-attributes';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest, conflict, notFound, unavailable } from '../errors';
 import { isPlainObject } from '../schemas/field-checks';
+import { resolveCallPathway } from '../services/call-pathway';
 
 type ChatDoc = CallDoc & { channel: 'chat'; pathway_id: string; pathway_version_id: string };
 
@@ -43,7 +43,6 @@ function chatReplyBody(chatId: string, pathwayId: string, r: PathwayChatReply) {
 /** /v1/pathway/chat: a chat is a call workflow on the `chat` channel; each message is an update. */
 export function pathwayChatRouter(deps: ApiDeps): Router {
   const router = Router();
-  const c = pathwayCollections(deps.db.db);
   const calls = deps.db.collections.calls;
 
   const chatOf = async (orgId: string, id: string): Promise<ChatDoc> => {
@@ -66,12 +65,8 @@ export function pathwayChatRouter(deps: ApiDeps): Router {
     if (body.request_data !== undefined && !isPlainObject(body.request_data)) errors.push('request_data must be an object.');
     if (errors.length > 0) throw badRequest(errors);
 
-    const resolved = await resolveRunVersion(c, req.orgId, pathwayId!, (v as string | number | undefined) ?? null);
-    if ('error' in resolved) throw notFound(resolved.error === 'pathway' ? 'Pathway not found.' : 'Pathway version not found (save the pathway first).');
-    const graph = decodeGraph(resolved.version);
-    if (startNodeId && !graph.nodes.some((n) => n.id === startNodeId)) throw badRequest([`start_node_id "${startNodeId}" is not a node of this pathway.`]);
-    if (!startNode(graph, startNodeId)) throw badRequest(['The pathway has no start node; give start_node_id or mark a node isStart.']);
-
+    const run = await resolveCallPathway(deps, req.orgId, { pathway_id: pathwayId, pathway_version: v, start_node_id: startNodeId });
+    if (!run) throw badRequest(['pathway_id is required.']);
     const chatId = newCallId();
     const base = callWorkflowInput(
       { callId: chatId, orgId: req.orgId, batchId: null },
@@ -81,24 +76,12 @@ export function pathwayChatRouter(deps: ApiDeps): Router {
     const input: CallWorkflowInput = {
       ...base,
       channel: 'chat',
-      pathway: {
-        pathwayId: resolved.pathway._id,
-        versionId: resolved.version._id,
-        versionNumber: resolved.version.version_number,
-        startNodeId,
-        ...(typeof idle === 'number' ? { chatIdleTimeoutMs: Math.round(idle * 1000) } : {}),
-      },
+      pathway: { ...run, ...(typeof idle === 'number' ? { chatIdleTimeoutMs: Math.round(idle * 1000) } : {}) },
     };
-    const now = new Date();
     const doc: ChatDoc = {
-      _id: chatId, org_id: req.orgId, call_id: chatId, c_id: chatId, to: '', from: '', batch_id: null, campaign_id: null,
-      inbound: false, request_data: input.requestData, variables: {}, metadata: {}, queue_status: 'queued', status: 'queued',
-      completed: false, created_at: now, started_at: null, end_at: null, ended_at: null, call_length: null, corrected_duration: null,
-      max_duration: input.maxDurationMinutes, answered_by: null, call_ended_by: null, error_message: null, record: false,
-      recording_url: null, summary: null, price: null, analysis: null, analysis_schema: null, pathway_logs: null,
-      concatenated_transcript: null, transferred_to: null, local_dialing: false, endpoint_url: deps.publicBaseUrl,
-      provider_call_sid: null, workflow_id: callWorkflowId(chatId), simulated: false,
-      channel: 'chat', pathway_id: resolved.pathway._id, pathway_version_id: resolved.version._id,
+      ...newCallDoc(input, { body: { request_data: input.requestData }, queueStatus: 'queued', endpointUrl: deps.publicBaseUrl, simulated: false, now: new Date() }),
+      request_data: input.requestData,
+      channel: 'chat', pathway_id: run.pathwayId, pathway_version_id: run.versionId,
     };
     await calls.insertOne(doc);
     try {
@@ -112,7 +95,7 @@ export function pathwayChatRouter(deps: ApiDeps): Router {
           { key: SA.CallStatus, value: 'queued' },
           { key: SA.Channel, value: 'chat' },
         ],
-        memo: { summary: `Pathway chat on ${resolved.pathway.name} v${resolved.version.version_number}`, org_id: req.orgId },
+        memo: { summary: `Pathway chat on ${run.pathwayId} v${run.versionNumber}`, org_id: req.orgId },
       });
     } catch (err) {
       await calls.updateOne({ _id: chatId, org_id: req.orgId }, { $set: { queue_status: 'pre_queue_error', completed: true, error_message: 'The chat could not be started.' } });

@@ -1,12 +1,12 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { isDuplicateKeyError } from '../../src/db/database';
-import type { CallDoc } from '../../src/db/types';
+import { newCallDoc } from '../../src/calls/call-doc';
 import { callWorkflowId, newCallId } from '../../src/ids';
 import { SA } from '../../src/workflow-api/search-attributes';
 import type { ApiDeps } from '../deps';
 import { conflict, unavailable } from '../errors';
 import type { SendCallParams } from '../schemas/send-call';
-import { callWorkflowInput, opt } from '../../src/calls/call-input';
+import { callWorkflowInput } from '../../src/calls/call-input';
 import { resolveCallConfig } from './call-config';
 
 export interface CreateCallResult {
@@ -50,21 +50,8 @@ export async function createCall(
     deps.callDefaults,
   );
   const now = new Date();
-  const doc: CallDoc = {
-    _id: callId, org_id: orgId, call_id: callId, c_id: callId,
-    to: params.phoneNumber, from,
-    batch_id: null, campaign_id: opt<string>(body.campaign_id, 'string'), inbound: false,
-    request_data: body, variables: {}, metadata: (body.metadata as Record<string, unknown>) ?? {},
-    queue_status: 'new', status: 'queued', completed: false,
-    created_at: now, started_at: null, end_at: null, ended_at: null,
-    call_length: null, corrected_duration: null, max_duration: input.maxDurationMinutes,
-    answered_by: null, call_ended_by: null, error_message: null,
-    record: body.record === true, recording_url: null, summary: null, price: null,
-    analysis: null, analysis_schema: (body.analysis_schema as Record<string, unknown>) ?? null,
-    pathway_logs: null, concatenated_transcript: null, transferred_to: null, local_dialing: false,
-    endpoint_url: deps.publicBaseUrl, provider_call_sid: null, workflow_id: callWorkflowId(callId),
-    simulated: deps.telephony.simulated,
-  };
+  const doc = newCallDoc(input, { body, queueStatus: 'new', endpointUrl: deps.publicBaseUrl, simulated: deps.telephony.simulated, now });
+
   let replayed = !claimed;
   try {
     await deps.db.collections.calls.insertOne(doc);
