@@ -169,6 +169,8 @@ describe('batches', () => {
     for (const n of rows) stack.simulator.scriptNumber(n, { answer: 'human', utterances: Array.from({ length: 50 }, () => 'Go on.'), speechDelayMs: 200 });
     const id = await sendBatch({ base_prompt: 'Keep talking.', call_data: rows.map((phone_number) => ({ phone_number })), max_concurrency: 2 });
     await eventually(async () => (await get(`/v1/batches/${id}/progress`).expect(200)).body.live === 2);
+    // Both live calls are on the line (not merely started) when the cancel arrives.
+    await eventually(async () => rows.filter((n) => simCallsTo(stack, n).length > 0).length === 2);
     await stack.temporal.client.workflow.getHandle(`batch-${id}`).cancel();
     const batch = await waitForBatch(id);
     expect(batch.batch_params.stopped).toBe(true);
