@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { rowCallBody, readRows } from '../src/batches/create-batch';
+import { reserveDialSlots } from '../src/batches/dial-rate';
 import { rowCallId } from '../src/batches/ids';
 import type { ResolvedCallConfig } from '../src/calls/call-config';
 import { callWorkflowInput, opt } from '../src/calls/call-input';
@@ -110,6 +111,11 @@ export function createBatchActivities({ db, telephony, outbound, webhookSecrets,
         }),
         { ordered: false },
       );
+    },
+
+    /** Dial slots from the organisation's shared schedule (BATCH_DIALS_PER_SECOND across all its batches). */
+    async reserveDials({ orgId, count, perSecond }: { orgId: string; count: number; perSecond: number }): Promise<{ waitMs: number }> {
+      return reserveDialSlots(db.collections.dialSlots, orgId, count, perSecond);
     },
 
     /** Rows prepared but never started because the batch stopped meanwhile: their documents say so. */

@@ -8,7 +8,6 @@ import {
   ParentClosePolicy,
   proxyActivities,
   setHandler,
-  sleep,
   startChild,
   upsertMemo,
   workflowInfo,
@@ -143,10 +142,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     );
   };
 
-  const paceMs = 1000 / input.dialsPerSecond;
   const perGroup = Math.max(1, Math.min(input.groupSize, Math.ceil(input.dialsPerSecond)));
-  let paceOrigin = 0;
-  let dialsPaced = 0;
 
   let startingGroups = 0;
   const canStartMore = () => live.size < input.maxConcurrency && startingGroups < MAX_STARTING_GROUPS;
@@ -161,9 +157,9 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
       if (workflowInfo().continueAsNewSuggested || startedThisRun >= MAX_STARTS_PER_RUN) return 'continue';
       if (nextIndex < input.totalRows && canStartMore()) {
         const count = Math.min(perGroup, input.maxConcurrency - live.size, input.totalRows - nextIndex);
-        if (dialsPaced === 0) paceOrigin = Date.now();
-        const wait = paceOrigin + dialsPaced * paceMs - Date.now();
-        if (wait > 1) await sleep(wait);
+        // The organisation's dial rate is shared by all its batches: slots come from one schedule.
+        const { waitMs } = await store.reserveDials({ orgId: input.orgId, count, perSecond: input.dialsPerSecond });
+        if (waitMs > 1 && (await condition(() => stopped, waitMs))) return 'finished';
         const prepared = await store.prepareBatchCalls({ orgId: input.orgId, batchId: input.batchId, from: nextIndex, count });
         if (stopped) {
           await CancellationScope.nonCancellable(() => store.cancelBatchCalls({ orgId: input.orgId, callIds: prepared.map((p) => p.callId) }));
@@ -173,7 +169,6 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
         // Counted as dialled from here on, so a stop arriving during the starts does not count them as cancelled.
         nextIndex += count;
         startedThisRun += count;
-        dialsPaced += count;
         // Not awaited: the server records child starts one by one, so the next group is prepared
         // while this one starts (at most MAX_STARTING_GROUPS groups in flight).
         startingGroups += 1;

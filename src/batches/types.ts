@@ -61,3 +61,10 @@ export interface BatchAnalysisDoc {
   answers_json: string;
   created_at: Date;
 }
+
+/** A claimed dial slot of an organisation: `_id` = `<org_id>:<slot number>` (see src/batches/dial-rate.ts). */
+export interface DialSlotDoc {
+  _id: string;
+  org_id: string;
+  slot: number;
+}

@@ -1,5 +1,5 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
-import type { BatchAnalysisDoc, BatchDoc, BatchRowChunkDoc } from '../batches/types';
+import type { BatchAnalysisDoc, BatchDoc, BatchRowChunkDoc, DialSlotDoc } from '../batches/types';
 import type { CarrierAccountDoc } from '../telephony/carrier-accounts';
 import { ensurePathwayIndexes } from './pathway-store';
 import type { ToolDoc } from '../tools/tool-store';
@@ -16,6 +16,7 @@ export interface Collections {
   batches: Collection<BatchDoc>;
   batchRows: Collection<BatchRowChunkDoc>;
   batchAnalyses: Collection<BatchAnalysisDoc>;
+  dialSlots: Collection<DialSlotDoc>;
   tools: Collection<ToolDoc>;
   /** Bring-your-own Twilio accounts (encrypted_key), auth tokens sealed. */
   accounts: Collection<CarrierAccountDoc>;
@@ -43,6 +44,7 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     batches: db.collection<BatchDoc>('batches'),
     batchRows: db.collection<BatchRowChunkDoc>('batch_rows'),
     batchAnalyses: db.collection<BatchAnalysisDoc>('batch_analyses'),
+    dialSlots: db.collection<DialSlotDoc>('dial_slots'),
     tools: db.collection<ToolDoc>('tools'),
     accounts: db.collection<CarrierAccountDoc>('accounts'),
   };

@@ -25,7 +25,7 @@ export interface BatchWorkflowInput {
   /** Rows to dial: 0 .. totalRows-1 (1 with test_mode). The rows themselves stay in MongoDB. */
   totalRows: number;
   maxConcurrency: number;
-  /** Dial starts per second this batch may use (config BATCH_DIALS_PER_SECOND). */
+  /** Dials per second of the whole organisation (config BATCH_DIALS_PER_SECOND), shared through reserveDials. */
   dialsPerSecond: number;
   /** ISO-8601: the whole batch waits until then. */
   startTime: string | null;
