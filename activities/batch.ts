@@ -113,6 +113,11 @@ export function createBatchActivities({ db, telephony, outbound, webhookSecrets,
       );
     },
 
+    /** The batch webhook failed for good: the batch says so (GET /v1/batches/{id}, batch_params.batch_webhook_error). */
+    async recordBatchWebhookFailure({ orgId, batchId, message }: { orgId: string; batchId: string; message: string }): Promise<void> {
+      await db.collections.batches.updateOne({ _id: batchId, org_id: orgId }, { $set: { batch_webhook_error: message.slice(0, 500) } });
+    },
+
     /** Dial slots from the organisation's shared schedule (BATCH_DIALS_PER_SECOND across all its batches). */
     async reserveDials({ orgId, count, perSecond }: { orgId: string; count: number; perSecond: number }): Promise<{ waitMs: number }> {
       return reserveDialSlots(db.collections.dialSlots, orgId, count, perSecond);

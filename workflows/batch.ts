@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   CancellationScope,
   condition,
@@ -28,6 +29,10 @@ import {
 import { stopCallSignal } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
 import type { callWorkflow } from './call';
+
+/** The activity's own words for a failure, not Temporal's wrapper. */
+const activityFailureMessage = (err: unknown): string =>
+  err instanceof ActivityFailure && err.cause ? err.cause.message : err instanceof Error ? err.message : 'unknown error';
 
 /** Reading rows and writing the batch's records: quick, retried until the store answers. */
 const store = proxyActivities<Activities>({
@@ -218,7 +223,12 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     const summary = { orgId: input.orgId, batchId: input.batchId, stopped, done, cancelledRows, queueStatuses, statuses };
     const { webhookUrl } = await store.finishBatch(summary);
     upsertMemo({ summary: `${done} calls done${stopped ? `; stopped (${stopReason}), ${cancelledRows} rows not dialled` : ''}` });
-    if (webhookUrl) await webhook.deliverBatchWebhook({ ...summary, url: webhookUrl }).catch(() => undefined);
+    if (webhookUrl) {
+      // The batch's calls are done whatever the receiver says: a final failure is recorded on the batch, not thrown.
+      await webhook.deliverBatchWebhook({ ...summary, url: webhookUrl }).catch((err: unknown) =>
+        store.recordBatchWebhookFailure({ orgId: input.orgId, batchId: input.batchId, message: activityFailureMessage(err) }),
+      );
+    }
     if (cancelled) throw cancelled;
     return { batchId: input.batchId, done, cancelledRows, queueStatuses, statuses, stopped };
   });

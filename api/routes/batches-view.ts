@@ -41,6 +41,7 @@ export function batchParams(b: BatchDoc) {
     replay_of: b.replay_of,
     replay_statuses: b.replay_statuses,
     skipped_rows: b.skipped_rows,
+    batch_webhook_error: b.batch_webhook_error ?? null,
   };
 }
 

@@ -22,6 +22,8 @@ export interface BatchDoc {
   test_mode: boolean;
   max_concurrency: number;
   batch_webhook: string | null;
+  /** Set when the batch webhook failed after its retries. */
+  batch_webhook_error?: string | null;
   start_time: string | null;
   /** The batch this one replays, with the outcomes replayed. */
   replay_of: string | null;

@@ -12,6 +12,7 @@ describe('batch call configuration', () => {
   beforeAll(async () => {
     stack = await startStack({ env: { BATCH_DIALS_PER_SECOND: '50' } });
     api = await startToolServer();
+    api.on('/refuses', (_req, res) => json(res, 400, { error: 'no' }));
     api.on('/customers', (req, res) => {
       lookups.push(String(req.query.phone_number));
       json(res, 200, { tier: 'gold' });
@@ -45,6 +46,18 @@ describe('batch call configuration', () => {
       const call = (await request(stack.apiUrl).get(`/v1/calls/${c.call_id}`).set('authorization', stack.org.apiKey).expect(200)).body;
       expect(call.variables).toMatchObject({ tier: 'gold', phone_number: c.to });
     }
+  });
+
+  it('records a batch webhook that failed for good on the batch, which still completes', async () => {
+    const n = uniqueNumber();
+    stack.simulator.scriptNumber(n, { utterances: ['Bye.'] });
+    const res = await post('/v1/batches', { base_prompt: 'Hi', call_data: [{ phone_number: n }], batch_webhook: `${api.url}/refuses` }).expect(200);
+    const batch = await eventually(async () => {
+      const b = (await request(stack.apiUrl).get(`/v1/batches/${res.body.batch_id}`).set('authorization', stack.org.apiKey).expect(200)).body;
+      return b.batch_params.batch_webhook_error ? b : null;
+    }, 60_000, 200);
+    expect(batch.status).toBe('completed');
+    expect(batch.batch_params.batch_webhook_error).toMatch(/400/);
   });
 
   it('refuses the whole batch for an unknown tool, a missing pathway or an unknown encrypted_key, creating nothing', async () => {
