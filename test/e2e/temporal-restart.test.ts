@@ -7,6 +7,7 @@ import { getFreePort } from '../../src/infra/readiness';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/infra/temporal-dev-server';
 import { callWorkflowId } from '../../src/ids';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/workflow-api/search-attributes';
+import request from 'supertest';
 import { getCall, sendCall, simCallsTo, uniqueNumber } from '../helpers/calls';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
@@ -83,5 +84,27 @@ describe('a live call across a Temporal server restart', () => {
       expect(call.error_message).toEqual(expect.any(String));
       expect(call.error_message.length).toBeGreaterThan(0);
     }
+  }, 240_000);
+
+  it('a batch window carries on after the server comes back, dialling every row exactly once', async () => {
+    const rows = Array.from({ length: 6 }, () => uniqueNumber());
+    for (const n of rows) stack.simulator.scriptNumber(n, { answer: 'human', utterances: ['Hello.', 'Bye.'], speechDelayMs: 300 });
+    const res = await request(stack.apiUrl)
+      .post('/v1/batches')
+      .set('authorization', stack.org.apiKey)
+      .send({ base_prompt: 'Say hello.', call_data: rows.map((phone_number) => ({ phone_number })), max_concurrency: 2 })
+      .expect(200);
+    const batchId = res.body.batch_id as string;
+    // Restart while the first calls are live and the rest of the rows are still to dial.
+    await eventually(async () => rows.some((n) => simCallsTo(stack, n).length > 0), 60_000, 20);
+    await server.stop();
+    server = await startServer();
+
+    const batch = await eventually(async () => {
+      const b = (await request(stack.apiUrl).get(`/v1/batches/${batchId}`).set('authorization', stack.org.apiKey).expect(200)).body;
+      return b.status === 'completed' ? b : null;
+    }, 180_000, 500);
+    expect(batch.analysis).toMatchObject({ total_calls: 6, completed_calls: 6 });
+    expect(rows.map((n) => simCallsTo(stack, n).length)).toEqual([1, 1, 1, 1, 1, 1]);
   }, 240_000);
 });
