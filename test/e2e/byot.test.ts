@@ -80,7 +80,8 @@ describe('custom Twilio accounts (encrypted_key)', () => {
     const url = twilioWebhookUrl(stack.endpoints.publicBaseUrl, 'status', res.body.call_id);
     const params = { CallSid: sim!.sid, AccountSid: acct.sid, CallStatus: 'completed' };
     expect((await postSignedWebhook(newAccount().token, url, params)).status).toBe(403);
-    expect((await postSignedWebhook(acct.token, url, params)).status).toBe(204);
+    // With the account's own token the signature passes: 204, or 404 once the workflow has closed (the signal has nowhere to go).
+    expect([204, 404]).toContain((await postSignedWebhook(acct.token, url, params)).status);
 
     // The customer's token is good for its own calls only: not for a call on the server's account.
     const plainTo = uniqueNumber();
