@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { runningChildren } from '../src/infra/child-process';
 import { batchProgressQuery, batchWorkflowId } from '../src/workflow-api/batch';
 import { cpuSnapshot, formatCpu } from './lib/cpu';
 import { formatMachine, machineInfo, versions } from './lib/machine';
 import { startBenchStack } from './lib/stack';
 import { formatTable, summarize } from './lib/stats';
+import { progress, runMain, stopOnSignal, stopStack } from './lib/run';
 
 /**
  * `npm run bench:batch`: one batch of N rows (default 10,000) against the carrier simulator, two
@@ -35,7 +35,6 @@ function options() {
   return { rows, concurrency, dps, timeoutMs: Number(values['timeout-s']) * 1000 };
 }
 
-const progress = (msg: string) => process.stderr.write(`· ${msg}\n`);
 
 /** Peak resident memory of a child process (VmHWM), in MB. */
 function peakRssMb(pid: number): number {
@@ -53,9 +52,7 @@ async function main(): Promise<number> {
   process.env.BATCH_DIALS_PER_SECOND = String(opts.dps);
   const loadAtStart = loadavg()[0]!;
   const stack = await startBenchStack(progress);
-  const onSignal = () => void stack.stop().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignal(stack);
   let report: string[];
   try {
     const [machine, vers] = await Promise.all([machineInfo(), versions(stack.temporalBinary, stack.endpoints.mongoUri)]);
@@ -127,18 +124,10 @@ async function main(): Promise<number> {
       `load average (1 min, whole machine): ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end`,
     ];
   } finally {
-    await stack.stop();
-    const left = runningChildren();
-    if (left.length > 0) process.stderr.write(`bench: child processes still running: ${left.map((c) => `${c.name} ${c.pid}`).join(', ')}\n`);
+    await stopStack(stack);
   }
   process.stdout.write(`${report.join('\n')}\n`);
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { runningChildren } from '../src/infra/child-process';
 import { measureUpdates } from './lib/baseline';
 import { runConcurrentCalls, scriptLoadCallee, turnsPerCall } from './lib/call-load';
 import { cpuSnapshot, formatCpu } from './lib/cpu';
@@ -10,6 +9,7 @@ import { formatMachine, machineInfo, versions } from './lib/machine';
 import { startBenchStack } from './lib/stack';
 import { formatTable, ratio, summarize, type Summary } from './lib/stats';
 import { memoryOf } from './lib/worker-process';
+import { progress, runMain, stopOnSignal, stopStack } from './lib/run';
 
 /**
  * `npm run bench:calls`: N simulated calls at once (default 200), each a scripted conversation of
@@ -37,7 +37,6 @@ function options() {
   return { calls, lines, json: values.json };
 }
 
-const progress = (msg: string) => process.stderr.write(`· ${msg}\n`);
 const describeError = (err: unknown): string => {
   const parts: string[] = [];
   for (let e: unknown = err; e && parts.length < 4; e = (e as { cause?: unknown }).cause) parts.push(e instanceof Error ? e.message : String(e));
@@ -52,9 +51,7 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   const loadAtStart = loadavg()[0]!;
   const stack = await startBenchStack(progress, { workerProcess: true });
-  const onSignal = () => void stack.stop().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignal(stack);
   const phases: Record<string, number> = { setup: performance.now() - t0 };
   let report: string[];
   try {
@@ -155,9 +152,7 @@ async function main(): Promise<number> {
       report.push(`figures written to ${opts.json}`);
     }
   } finally {
-    await stack.stop();
-    const left = runningChildren();
-    if (left.length > 0) process.stderr.write(`bench: child processes still running: ${left.map((c) => `${c.name} ${c.pid}`).join(', ')}\n`);
+    await stopStack(stack);
   }
   process.stdout.write(`${report.join('\n')}\n`);
   return 0;
@@ -166,10 +161,4 @@ async function main(): Promise<number> {
 // After the stack stops, a retry timer of a closed gRPC channel can throw; the figures matter more.
 process.on('uncaughtException', (err) => process.stderr.write(`bench: ignored after shutdown: ${describeError(err)}\n`));
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench failed: ${describeError(err)}\n${err instanceof Error ? (err.stack ?? '') : ''}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { runningChildren } from '../src/infra/child-process';
 import { measureUpdates } from './lib/baseline';
 import { runCalls, scriptCallee, stillOpen, TURNS_PER_CALL } from './lib/calls';
 import { cpuSnapshot, formatCpu } from './lib/cpu';
@@ -10,6 +9,7 @@ import { formatMachine, machineInfo, versions } from './lib/machine';
 import { startBenchStack } from './lib/stack';
 import { formatTable, ratio, summarize, type Summary } from './lib/stats';
 import type { TurnSample } from './lib/timing-proxy';
+import { progress, runMain, stopOnSignal, stopStack } from './lib/run';
 
 /**
  * `npm run bench:turn`: turn overhead, i.e. webhook arrival → TwiML reply minus the model's own
@@ -35,7 +35,6 @@ function options() {
   return { turns, concurrency, json: values.json };
 }
 
-const progress = (msg: string) => process.stderr.write(`· ${msg}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const overhead = (s: TurnSample) => s.wallMs - s.modelMs;
 
@@ -45,9 +44,7 @@ async function main(): Promise<number> {
   // Everything here shares the machine with whatever else runs on it; the load average says how much.
   const loadAtStart = loadavg()[0]!;
   const stack = await startBenchStack(progress);
-  const onSignal = () => void stack.stop().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stopOnSignal(stack);
   const phases: Record<string, number> = { setup: performance.now() - t0 };
   let report: string[];
   try {
@@ -123,20 +120,11 @@ async function main(): Promise<number> {
       report.push(`figures written to ${opts.json}`);
     }
   } finally {
-    await stack.stop();
-    const left = runningChildren();
-    if (left.length > 0) process.stderr.write(`bench: child processes still running: ${left.map((c) => `${c.name} ${c.pid}`).join(', ')}\n`);
+    await stopStack(stack);
   }
   // After the stop, so the SDK core's own log lines (it writes to stdout) cannot split the report.
   process.stdout.write(`${report.join('\n')}\n`);
   return 0;
 }
 
-main().then(
-  // Exit explicitly: the Temporal native runtime can hold the event loop open after its workers stop.
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+runMain(main);
