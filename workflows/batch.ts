@@ -27,7 +27,7 @@ import {
   type StopBatchResult,
 } from '../src/workflow-api/batch';
 import { stopCallSignal } from '../src/workflow-api/call';
-import { SA } from '../src/workflow-api/search-attributes';
+import { callStartAttributes } from '../src/workflow-api/search-attributes';
 import type { callWorkflow } from './call';
 
 /** The activity's own words for a failure, not Temporal's wrapper. */
@@ -123,15 +123,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
         args: [p.input],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         // The same attributes as a call sent on its own, plus its batch, so `BatchId = '…'` finds both.
-        typedSearchAttributes: [
-          { key: SA.CallId, value: p.callId },
-          { key: SA.OrgId, value: input.orgId },
-          { key: SA.PhoneNumber, value: p.to },
-          { key: SA.CallStatus, value: 'queued' },
-          { key: SA.Channel, value: 'phone' },
-          { key: SA.BatchId, value: input.batchId },
-          ...(input.campaignId ? [{ key: SA.CampaignId, value: input.campaignId }] : []),
-        ],
+        typedSearchAttributes: callStartAttributes(p.input, input.campaignId),
         memo: { summary: `Batch ${input.batchId} row ${p.index}`, org_id: input.orgId },
       }),
     ).catch(() => {

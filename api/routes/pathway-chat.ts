@@ -6,7 +6,7 @@ import type { CallDoc } from '../../src/db/types';
 import { callWorkflowId, newCallId } from '../../src/ids';
 import type { CallWorkflowInput } from '../../src/workflow-api/call';
 import { MAX_CHAT_MESSAGE_CHARS, pathwayChatUpdate, type PathwayChatReply } from '../../src/workflow-api/pathway';
-import { SA } from '../../src/workflow-api/search-attributes';
+import { callStartAttributes } from '../../src/workflow-api/search-attributes';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest, conflict, notFound, unavailable } from '../errors';
 import { isPlainObject } from '../schemas/field-checks';
@@ -89,12 +89,7 @@ export function pathwayChatRouter(deps: ApiDeps): Router {
         taskQueue: deps.taskQueue,
         workflowId: callWorkflowId(chatId),
         args: [input],
-        typedSearchAttributes: [
-          { key: SA.CallId, value: chatId },
-          { key: SA.OrgId, value: req.orgId },
-          { key: SA.CallStatus, value: 'queued' },
-          { key: SA.Channel, value: 'chat' },
-        ],
+        typedSearchAttributes: callStartAttributes(input, null),
         memo: { summary: `Pathway chat on ${run.pathwayId} v${run.versionNumber}`, org_id: req.orgId },
       });
     } catch (err) {

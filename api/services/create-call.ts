@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { isDuplicateKeyError } from '../../src/db/database';
 import { newCallDoc } from '../../src/calls/call-doc';
 import { callWorkflowId, newCallId } from '../../src/ids';
-import { SA } from '../../src/workflow-api/search-attributes';
+import { callStartAttributes } from '../../src/workflow-api/search-attributes';
 import type { ApiDeps } from '../deps';
 import { conflict, unavailable } from '../errors';
 import type { SendCallParams } from '../schemas/send-call';
@@ -65,14 +65,7 @@ export async function createCall(
       taskQueue: deps.taskQueue,
       workflowId: callWorkflowId(callId),
       args: [input],
-      typedSearchAttributes: [
-        { key: SA.CallId, value: callId },
-        { key: SA.OrgId, value: orgId },
-        { key: SA.PhoneNumber, value: params.phoneNumber },
-        { key: SA.CallStatus, value: 'queued' },
-        { key: SA.Channel, value: 'phone' },
-        ...(doc.campaign_id ? [{ key: SA.CampaignId, value: doc.campaign_id }] : []),
-      ],
+      typedSearchAttributes: callStartAttributes(input, doc.campaign_id),
       memo: { summary: `Outbound call to ${params.phoneNumber.slice(0, -4)}****`, org_id: orgId },
     });
   } catch (err) {

@@ -1,4 +1,5 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import type { CallWorkflowInput } from './call';
 
 /** Registered at start-up (DESIGN §11); the dev server caps Keyword attributes at 10 per namespace. */
 export const SA = {
@@ -23,3 +24,19 @@ export const SEARCH_ATTRIBUTE_TYPES: Record<keyof typeof SA, 'Keyword'> = {
   OrgId: 'Keyword',
   Channel: 'Keyword',
 };
+
+/**
+ * The attributes a call workflow starts with, whoever starts it (POST /v1/calls, a pathway chat, a
+ * batch's window): operators filter every call the same way.
+ */
+export function callStartAttributes(input: CallWorkflowInput, campaignId: string | null): SearchAttributePair[] {
+  return [
+    { key: SA.CallId, value: input.callId },
+    { key: SA.OrgId, value: input.orgId },
+    ...(input.to ? [{ key: SA.PhoneNumber, value: input.to }] : []),
+    { key: SA.CallStatus, value: 'queued' },
+    { key: SA.Channel, value: input.channel },
+    ...(input.batchId ? [{ key: SA.BatchId, value: input.batchId }] : []),
+    ...(campaignId ? [{ key: SA.CampaignId, value: campaignId }] : []),
+  ];
+}
