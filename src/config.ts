@@ -31,7 +31,11 @@ const envSchema = z.object({
 
   MONGODB_URI: optionalString.pipe(z.string().startsWith('mongodb').optional()),
   MONGODB_DB: z.string().default('switchboard'),
-  FERRETDB_PORT: port(27117),
+  // Port of the embedded store; FERRETDB_PORT is its former name, still read.
+  MONGO_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  FERRETDB_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  // The embedded MongoDB-wire server: SecantusDB (indexed, built with cargo) or FerretDB (Go, scans).
+  EMBEDDED_MONGO: z.enum(['secantus', 'ferretdb']).default('secantus'),
 
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -85,7 +89,7 @@ export interface Config {
   http: { host: string; port: number; publicBaseUrl: string | undefined; bodyLimitBytes: number };
   paths: { dataDir: string; cacheDir: string };
   auth: { seedApiKey: string | undefined; adminApiKey: string | undefined };
-  mongo: { uri: string | undefined; db: string; embeddedPort: number };
+  mongo: { uri: string | undefined; db: string; embeddedPort: number; embedded: 'secantus' | 'ferretdb' };
   temporal: {
     address: string | undefined;
     namespace: string;
@@ -150,7 +154,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL, bodyLimitBytes: e.BODY_LIMIT_BYTES },
     paths: { dataDir: resolve(e.SWITCHBOARD_DATA_DIR), cacheDir: resolve(e.SWITCHBOARD_CACHE_DIR) },
     auth: { seedApiKey: e.SWITCHBOARD_API_KEY, adminApiKey: e.ADMIN_API_KEY },
-    mongo: { uri: e.MONGODB_URI, db: e.MONGODB_DB, embeddedPort: e.FERRETDB_PORT },
+    mongo: {
+      uri: e.MONGODB_URI,
+      db: e.MONGODB_DB,
+      embeddedPort: e.MONGO_PORT ?? e.FERRETDB_PORT ?? 27117,
+      embedded: e.EMBEDDED_MONGO,
+    },
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,

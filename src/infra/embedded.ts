@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config';
-import { startFerretDb, type FerretDbServer } from './ferretdb-server';
-import { ferretdbBinary, temporalBinary } from './paths';
+import { ConfigError, type Config } from '../config';
+import { startEmbeddedMongo, type EmbeddedMongoServer } from './mongo-server';
+import { EMBEDDED_MONGO_NAMES, embeddedMongoBinary, temporalBinary } from './paths';
 import { getFreePort, isPortFree } from './readiness';
 import { startTemporalDevServer, type SearchAttributeTypeName, type TemporalDevServer } from './temporal-dev-server';
 
@@ -28,18 +28,21 @@ const host = '127.0.0.1';
 
 function requireBinary(path: string, what: string, envVar: string): string {
   if (!existsSync(path)) {
-    throw new Error(
+    throw new ConfigError(
       `The ${what} binary is missing (${path}). Run \`npm run setup\` to build it, or set ${envVar} to use an external one.`,
     );
   }
   return path;
 }
 
-async function choosePort(configured: number, random: boolean, envVar: string): Promise<number> {
+async function choosePort(configured: number, random: boolean, envVar: string, what: string): Promise<number> {
   if (random) return getFreePort(host);
   // Otherwise a server already listening there would pass our readiness check for us.
   if (!(await isPortFree(host, configured))) {
-    throw new Error(`Port ${configured} on ${host} is already in use; set ${envVar} to another port.`);
+    // A ConfigError: the entry points print its message alone, without a stack trace.
+    throw new ConfigError(
+      `Port ${configured} on ${host} (${what}) is already in use: is another Switchboard running? Stop it, or set ${envVar} to another port.`,
+    );
   }
   return configured;
 }
@@ -62,13 +65,19 @@ export async function startEmbeddedInfrastructure(
   const temporalBin = needTemporal
     ? requireBinary(temporalBinary(config.paths.cacheDir), 'Temporal CLI', 'TEMPORAL_ADDRESS')
     : '';
-  const ferretBin = needMongo ? requireBinary(ferretdbBinary(config.paths.cacheDir), 'FerretDB', 'MONGODB_URI') : '';
+  const mongoKind = config.mongo.embedded;
+  const mongoName = EMBEDDED_MONGO_NAMES[mongoKind];
+  const mongoBin = needMongo
+    ? requireBinary(embeddedMongoBinary(mongoKind, config.paths.cacheDir), mongoName, 'MONGODB_URI')
+    : '';
 
   const startTemporal = async (): Promise<TemporalDevServer | undefined> => {
     if (!needTemporal) return undefined;
-    const port = await choosePort(config.temporal.embeddedPort, random, 'TEMPORAL_PORT');
+    const port = await choosePort(config.temporal.embeddedPort, random, 'TEMPORAL_PORT', 'Temporal');
     const uiPort =
-      config.temporal.uiPort === 0 ? 0 : await choosePort(config.temporal.uiPort, random, 'TEMPORAL_UI_PORT');
+      config.temporal.uiPort === 0
+        ? 0
+        : await choosePort(config.temporal.uiPort, random, 'TEMPORAL_UI_PORT', 'Temporal UI');
     const t0 = Date.now();
     log(`starting Temporal dev server on ${host}:${port} (logs in ${logDir})`);
     const server = await startTemporalDevServer({
@@ -85,13 +94,13 @@ export async function startEmbeddedInfrastructure(
     return server;
   };
 
-  const startMongo = async (): Promise<FerretDbServer | undefined> => {
+  const startMongo = async (): Promise<EmbeddedMongoServer | undefined> => {
     if (!needMongo) return undefined;
-    const port = await choosePort(config.mongo.embeddedPort, random, 'FERRETDB_PORT');
+    const port = await choosePort(config.mongo.embeddedPort, random, 'MONGO_PORT', mongoName);
     const t0 = Date.now();
-    log(`starting FerretDB on ${host}:${port} (logs in ${logDir})`);
-    const server = await startFerretDb({ binary: ferretBin, dataDir, port, logDir, echo: opts.echo });
-    log(`FerretDB ready at ${server.uri} in ${elapsed(t0)}`);
+    log(`starting ${mongoName} on ${host}:${port} (logs in ${logDir})`);
+    const server = await startEmbeddedMongo({ kind: mongoKind, binary: mongoBin, dataDir, port, logDir, echo: opts.echo });
+    log(`${mongoName} ready at ${server.uri} in ${elapsed(t0)}`);
     return server;
   };
 
@@ -104,7 +113,10 @@ export async function startEmbeddedInfrastructure(
   if (failures.length > 0) {
     await stop();
     if (failures.length === 1) throw failures[0];
-    throw new AggregateError(failures, failures.map((f) => (f instanceof Error ? f.message : String(f))).join('\n'));
+    const message = failures.map((f) => (f instanceof Error ? f.message : String(f))).join('\n');
+    // Both ports taken, say: still a configuration problem, still no stack trace.
+    if (failures.every((f) => f instanceof ConfigError)) throw new ConfigError(message);
+    throw new AggregateError(failures, message);
   }
   const temporalServer = temporal.status === 'fulfilled' ? temporal.value : undefined;
   const mongoServer = mongo.status === 'fulfilled' ? mongo.value : undefined;

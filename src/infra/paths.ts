@@ -11,6 +11,20 @@ export function temporalBinary(cacheDir: string): string {
   return join(binDir(cacheDir), `temporal${exe}`);
 }
 
+/** The embedded MongoDB-wire store when MONGODB_URI is not set (EMBEDDED_MONGO; see mongo-server.ts). */
+export type EmbeddedMongoKind = 'secantus' | 'ferretdb';
+
+export const EMBEDDED_MONGO_NAMES: Record<EmbeddedMongoKind, string> = { secantus: 'SecantusDB', ferretdb: 'FerretDB' };
+
+export function embeddedMongoBinary(kind: EmbeddedMongoKind, cacheDir: string): string {
+  return kind === 'secantus' ? secantusBinary(cacheDir) : ferretdbBinary(cacheDir);
+}
+
+/** SecantusDB's MongoDB-wire server (crates.io `secantus-mdb`), the default embedded store. */
+export function secantusBinary(cacheDir: string): string {
+  return join(binDir(cacheDir), `secantusd-rs${exe}`);
+}
+
 export function ferretdbBinary(cacheDir: string): string {
   return join(binDir(cacheDir), `ferretdb-sb${exe}`);
 }
