@@ -14,8 +14,6 @@ export interface SpawnOptions {
   echo?: boolean | ((line: string) => void);
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Keep stdin as an open pipe so a child that watches it notices when we die, even by SIGKILL. */
-  stdinPipe?: boolean;
   /** Grace period between SIGTERM and SIGKILL on stop(). */
   stopTimeoutMs?: number;
 }
@@ -42,6 +40,31 @@ export interface ManagedChild {
 const running = new Set<ManagedChild>();
 let hooksInstalled = false;
 
+/**
+ * Servers must not outlive us, even when we are killed with SIGKILL and no handler runs. Linux's
+ * PR_SET_PDEATHSIG is out of reach from Node (and per thread, and absent on macOS), and polling our
+ * pid from a helper can meet a reused pid. A pipe cannot lie: the kernel closes our end when we die,
+ * however we die. So every server starts under this POSIX sh wrapper, with stdin a pipe from us. It
+ * forks a watcher that blocks reading that pipe, then execs the server, so the server keeps the pid
+ * and process group we spawned (stop(), readiness and RSS figures address the real server). When the
+ * read ends (we are gone, or stop() closed the pipe), the watcher sends SIGTERM to the group and
+ * SIGKILL after DEATH_GRACE_S. The watcher costs one idle shell (~1 MB) per server. The pid and its
+ * group cannot be reused while the watcher, a member of the group, is alive.
+ */
+const DEATH_GRACE_S = 5;
+const SUPERVISE = [
+  'exec 3<&0 </dev/null',
+  '(',
+  '  while read -r _ <&3; do :; done',
+  "  trap '' TERM",
+  '  kill -s TERM -- -$$ 2>/dev/null || exit 0',
+  '  n=0',
+  `  while kill -0 $$ 2>/dev/null && [ "$n" -lt ${DEATH_GRACE_S * 10} ]; do sleep 0.1; n=$((n + 1)); done`,
+  '  kill -s KILL -- -$$ 2>/dev/null',
+  ') >/dev/null 2>&1 &',
+  'exec "$@" 3<&-',
+].join('\n');
+
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -56,11 +79,12 @@ export function spawnManaged(opts: SpawnOptions): ManagedChild {
   log.write(`\n--- ${new Date().toISOString()} ${opts.command} ${opts.args.join(' ')}\n`);
   // A separate process group lets stop() reach grandchildren and keeps a terminal's
   // Ctrl-C from killing servers before the app has drained its own work.
-  const child: ChildProcess = spawn(opts.command, opts.args, {
+  const child: ChildProcess = spawn('/bin/sh', ['-c', SUPERVISE, opts.name, opts.command, ...opts.args], {
     cwd: opts.cwd,
     env: opts.env ?? process.env,
     detached: true,
-    stdio: [opts.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    // stdin: the pipe whose end tells the watcher we are gone (see SUPERVISE).
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) {
     // The 'error' event follows asynchronously; an unhandled one would crash us.
