@@ -76,6 +76,18 @@ describe('embedded infrastructure', () => {
       const things = client.db('sbtest').collection<Thing>('things');
       await things.insertOne({ _id: 'a', n: 1 });
       expect(await things.findOne({ n: 1 })).toEqual({ _id: 'a', n: 1 });
+
+      // The store must answer from its indexes (docs/operations.md), not by scanning.
+      const lines = client.db('sbtest').collection<{ _id: string; org_id: string; call_id: string; seq: number }>('lines');
+      await lines.createIndex({ org_id: 1, call_id: 1, seq: 1 });
+      await lines.insertMany(
+        Array.from({ length: 2_000 }, (_, i) => ({ _id: `l${i}`, org_id: `org${i % 2}`, call_id: `call${i % 100}`, seq: i })),
+      );
+      const plan = await lines.find({ org_id: 'org1', call_id: 'call7' }).sort({ seq: 1 }).explain('executionStats');
+      const stats = plan.executionStats as { nReturned: number; totalDocsExamined: number; totalKeysExamined: number };
+      expect(stats.nReturned).toBe(20);
+      expect(stats.totalDocsExamined).toBe(20);
+      expect(stats.totalKeysExamined).toBeLessThanOrEqual(21);
     });
 
     expect(await searchAttributeNames(infra.temporalAddress, config.temporal.namespace)).toEqual(
