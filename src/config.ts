@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isValidEncryptionKey } from './crypto/encryption-key';
 import { parseAllowList } from './net/allow-list';
+import { PUBLIC_SIMULATOR_AUTH_TOKEN } from './simulator/carrier/auth-token';
 
 /**
  * The only reader of the environment. Everything else receives a typed Config.
@@ -57,7 +58,8 @@ const envSchema = z.object({
   SIMULATOR_PORT: port(4020),
   SIMULATOR_SPEECH_DELAY_MS: z.coerce.number().int().min(0).default(0),
   SIMULATOR_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/).default('AC5e1f0000000000000000000000000000'),
-  SIMULATOR_AUTH_TOKEN: z.string().min(16).default('simulated-carrier-auth-token'),
+  // Unset: generated once into the data folder (src/simulator/carrier/auth-token.ts).
+  SIMULATOR_AUTH_TOKEN: optionalString.pipe(z.string().min(16).optional()),
 
   CALL_MAX_DURATION_MINUTES: z.coerce.number().positive().default(30),
   CALL_RING_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
@@ -111,7 +113,8 @@ export interface Config {
     simulatorPort: number;
     simulatorSpeechDelayMs: number;
     simulatorAccountSid: string;
-    simulatorAuthToken: string;
+    /** Unset: one generated per data folder, read with ensureSimulatorAuthToken(). */
+    simulatorAuthToken: string | undefined;
   };
   calls: { maxDurationMinutes: number; ringTimeoutSeconds: number; pricePerMinuteUsd: number };
   /** Seals secrets at rest; when unset outside production a key is generated into the data folder. */
@@ -141,6 +144,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowList = [...parseAllowList(e.OUTBOUND_ALLOWLIST ?? (e.NODE_ENV === 'development' ? DEV_ALLOWLIST : '')).entries];
   } catch (err) {
     throw new ConfigError(`Invalid configuration:\n  OUTBOUND_ALLOWLIST: ${(err as Error).message}`);
+  }
+  if (e.NODE_ENV === 'production' && e.SIMULATOR_AUTH_TOKEN === PUBLIC_SIMULATOR_AUTH_TOKEN) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SIMULATOR_AUTH_TOKEN is the public example value, with which anyone could forge carrier webhooks; ' +
+        'in production unset it (a random token is generated into the data folder) or set a secret of your own',
+    );
   }
   const telephonyMode: TelephonyMode = e.TWILIO_ACCOUNT_SID ? 'twilio' : 'simulator';
   if (telephonyMode === 'twilio' && !e.PUBLIC_BASE_URL) {

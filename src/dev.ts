@@ -4,6 +4,7 @@ import { startEmbeddedInfrastructure } from './infra/embedded';
 import { createLogger } from './logger';
 import { openStores, startApiRole, startWorkerRole } from './roles';
 import { defaultEndpoints } from './services';
+import { ensureSimulatorAuthToken } from './simulator/carrier/auth-token';
 import { startCarrierSimulator } from './simulator/carrier/server';
 import { startOfflineModel } from './simulator/offline-model/server';
 import { bundleWorkflows } from './temporal/worker';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   if (config.telephony.mode === 'simulator') {
     const sim = await startCarrierSimulator({
       accountSid: config.telephony.simulatorAccountSid,
-      authToken: config.telephony.simulatorAuthToken,
+      authToken: ensureSimulatorAuthToken(config),
       port: config.telephony.simulatorPort,
       speechDelayMs: config.telephony.simulatorSpeechDelayMs,
     });

@@ -1,6 +1,7 @@
 import type { Config } from './config';
 import type { ChatModel } from './llm/chat-model';
 import { OpenAiChatModel } from './llm/openai-chat-model';
+import { ensureSimulatorAuthToken } from './simulator/carrier/auth-token';
 import type { TelephonyProvider } from './telephony/provider';
 import { TwilioProvider } from './telephony/twilio-provider';
 
@@ -25,7 +26,10 @@ export function defaultEndpoints(config: Config): Endpoints {
   };
 }
 
-/** Twilio through the official SDK: at api.twilio.com with real credentials, at the simulator otherwise. */
+/**
+ * Twilio through the official SDK: at api.twilio.com with real credentials, at the simulator
+ * otherwise, with the simulator's token (configured, or the data folder's generated one).
+ */
 export function createTelephonyProvider(config: Config, endpoints: Pick<Endpoints, 'simulatorUrl'>): TelephonyProvider {
   const t = config.telephony;
   if (t.mode === 'twilio' && t.accountSid && t.authToken) {
@@ -33,7 +37,7 @@ export function createTelephonyProvider(config: Config, endpoints: Pick<Endpoint
   }
   return new TwilioProvider({
     accountSid: t.simulatorAccountSid,
-    authToken: t.simulatorAuthToken,
+    authToken: ensureSimulatorAuthToken(config),
     apiBaseUrl: endpoints.simulatorUrl,
   });
 }

@@ -10,6 +10,7 @@ import { temporalBinary } from '../../src/infra/paths';
 import { createLogger } from '../../src/logger';
 import { openStores, startApiRole, startWorkerRole } from '../../src/roles';
 import { defaultEndpoints, type Endpoints } from '../../src/services';
+import { ensureSimulatorAuthToken } from '../../src/simulator/carrier/auth-token';
 import { startCarrierSimulator, type CarrierSimulator } from '../../src/simulator/carrier/server';
 import { startOfflineModel } from '../../src/simulator/offline-model/server';
 import type { TemporalClients } from '../../src/temporal/connection';
@@ -100,7 +101,7 @@ export async function startBenchStack(log: (msg: string) => void, opts: BenchSta
 
     const simulator = await startCarrierSimulator({
       accountSid: config.telephony.simulatorAccountSid,
-      authToken: config.telephony.simulatorAuthToken,
+      authToken: ensureSimulatorAuthToken(config),
       port: 0,
     });
     stops.push(['carrier simulator', () => simulator.close()]);

@@ -5,6 +5,7 @@ import { getFreePort } from '../../src/infra/readiness';
 import { createLogger } from '../../src/logger';
 import { openStores, startApiRole, startWorkerRole, type ApiRole, type WorkerRole } from '../../src/roles';
 import { defaultEndpoints, type Endpoints } from '../../src/services';
+import { ensureSimulatorAuthToken } from '../../src/simulator/carrier/auth-token';
 import { startCarrierSimulator, type CarrierSimulator } from '../../src/simulator/carrier/server';
 import { startOfflineModel, type OfflineModelHandle } from '../../src/simulator/offline-model/server';
 import type { Database } from '../../src/db/database';
@@ -31,6 +32,9 @@ export const uid = (): string => randomBytes(6).toString('hex');
 /** 32 bytes, base64: not a secret, only for test databases. */
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
+/** Not a secret either: each stack's own simulator, on loopback, signs and is checked with it. */
+export const TEST_SIMULATOR_AUTH_TOKEN = 'test-simulator-auth-token';
+
 /**
  * The whole system against the run's shared Temporal and FerretDB: its own database, task queue,
  * carrier simulator and offline model, so test files never see each other's calls.
@@ -50,12 +54,13 @@ export async function startStack(
     // Tests seal secrets with a fixed key and reach their local receivers (webhooks, tools) on loopback only.
     ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY,
     OUTBOUND_ALLOWLIST: process.env.OUTBOUND_ALLOWLIST ?? 'localhost,127.0.0.1,::1',
+    SIMULATOR_AUTH_TOKEN: TEST_SIMULATOR_AUTH_TOKEN,
     ...opts.env,
   });
   const logger = createLogger(config.logLevel);
   const simulator = await startCarrierSimulator({
     accountSid: config.telephony.simulatorAccountSid,
-    authToken: config.telephony.simulatorAuthToken,
+    authToken: ensureSimulatorAuthToken(config),
     port: 0,
     webhookTimeoutMs: opts.simulatorWebhookTimeoutMs,
   });

@@ -1,4 +1,8 @@
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
+import { ensureSimulatorAuthToken } from '../../src/simulator/carrier/auth-token';
 
 /** loadConfig's thrown message, or a failure if it did not throw a ConfigError. */
 function configError(env: Record<string, string>): string {
@@ -136,5 +140,58 @@ describe('loadConfig: LLM', () => {
 
   it('OPENAI_MODEL overrides the model', () => {
     expect(loadConfig({ OPENAI_API_KEY: 'sk-test', OPENAI_MODEL: 'gpt-4.1' }).llm.model).toBe('gpt-4.1');
+  });
+});
+
+describe('loadConfig: the carrier simulator token', () => {
+  const PUBLIC_TOKEN = 'simulated-carrier-auth-token';
+
+  it('has no fixed default: unset means one generated per data folder', () => {
+    expect(loadConfig({}).telephony.simulatorAuthToken).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'production' }).telephony.simulatorAuthToken).toBeUndefined();
+  });
+
+  it('refuses the public example value in production, naming the variable', () => {
+    const message = configError({ NODE_ENV: 'production', SIMULATOR_AUTH_TOKEN: PUBLIC_TOKEN });
+    expect(message).toContain('SIMULATOR_AUTH_TOKEN');
+    expect(message).toMatch(/forge carrier webhooks/);
+    expect(configError({ NODE_ENV: 'production', SIMULATOR_AUTH_TOKEN: ` ${PUBLIC_TOKEN} ` })).toContain('SIMULATOR_AUTH_TOKEN');
+  });
+
+  it('takes a token of your own in production, and the example value elsewhere', () => {
+    expect(loadConfig({ NODE_ENV: 'production', SIMULATOR_AUTH_TOKEN: 'a-secret-of-our-own-0123' }).telephony.simulatorAuthToken).toBe('a-secret-of-our-own-0123');
+    expect(loadConfig({ NODE_ENV: 'development', SIMULATOR_AUTH_TOKEN: PUBLIC_TOKEN }).telephony.simulatorAuthToken).toBe(PUBLIC_TOKEN);
+  });
+
+  it('refuses a token shorter than 16 characters', () => {
+    expect(configError({ SIMULATOR_AUTH_TOKEN: 'short' })).toContain('SIMULATOR_AUTH_TOKEN');
+  });
+});
+
+describe('ensureSimulatorAuthToken', () => {
+  const dirs: string[] = [];
+  const dataDir = async () => {
+    const d = await mkdtemp(join(tmpdir(), 'sb-sim-token-'));
+    dirs.push(d);
+    return d;
+  };
+  afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+  const settings = (dir: string, token?: string) => ({ paths: { dataDir: dir }, telephony: { simulatorAuthToken: token } });
+
+  it('generates a random token once per data folder, kept private, and reuses it', async () => {
+    const dir = await dataDir();
+    const [a, b] = [ensureSimulatorAuthToken(settings(dir)), ensureSimulatorAuthToken(settings(dir))];
+    expect(a).toMatch(/^[0-9a-f]{48}$/);
+    expect(b).toBe(a);
+    expect(ensureSimulatorAuthToken(settings(dir))).toBe(a);
+    expect((await stat(join(dir, 'simulator-auth-token'))).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(['simulator-auth-token']);
+    expect(ensureSimulatorAuthToken(settings(await dataDir()))).not.toBe(a);
+  });
+
+  it('uses a configured token and writes nothing', async () => {
+    const dir = await dataDir();
+    expect(ensureSimulatorAuthToken(settings(dir, 'configured-token-value'))).toBe('configured-token-value');
+    expect(await readdir(dir)).toEqual([]);
   });
 });
