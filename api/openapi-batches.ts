@@ -1,3 +1,6 @@
+import { analyzeRequestBody } from './openapi-analysis';
+import { MAX_BATCH_LIST_LIMIT } from './routes/batches';
+
 /** OpenAPI paths of batches and replay (merged into api/openapi.ts); behaviour in docs/batches.md. */
 const err = { $ref: '#/components/responses/Error' };
 const auth = [{ apiKey: [] }];
@@ -64,7 +67,7 @@ export const batchPaths = {
         { name: 'campaign_id', in: 'query', schema: { type: 'string' } },
         { name: 'from', in: 'query', schema: { type: 'integer', minimum: 0 } },
         { name: 'to', in: 'query', schema: { type: 'integer', minimum: 0 } },
-        { name: 'limit', in: 'query', schema: { type: 'integer', default: 1000, maximum: 1000 } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 0, maximum: MAX_BATCH_LIST_LIMIT, default: MAX_BATCH_LIST_LIMIT } },
         { name: 'ascending', in: 'query', schema: { type: 'boolean', default: false } },
       ],
       responses: { ...ok('`{status, batches: [{batch_id, label, base_prompt, call_params, created_at, endpoint_code, …}]}`'), 400: err },
@@ -94,10 +97,7 @@ export const batchPaths = {
       summary: 'Answer questions about every finished call of the batch',
       security: auth,
       parameters: [batchId],
-      requestBody: {
-        required: true,
-        content: { 'application/json': { schema: { type: 'object', required: ['goal', 'questions'], properties: { goal: { type: 'string' }, questions: { type: 'array', items: { type: 'array', items: { type: 'string' } } } } } } },
-      },
+      requestBody: analyzeRequestBody,
       responses: { ...ok('`{status, message, answers: {call_id: [...]}}`'), 400: err, 404: err, 409: err },
     },
   },

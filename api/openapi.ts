@@ -1,4 +1,5 @@
 import { accountPaths } from './openapi-accounts';
+import { analyzeRequestBody } from './openapi-analysis';
 import { batchPaths } from './openapi-batches';
 import { pathwayPaths } from './openapi-pathways';
 import { toolPaths } from './openapi-tools';
@@ -7,6 +8,23 @@ import { toolPaths } from './openapi-tools';
 const errorResponse = { $ref: '#/components/responses/Error' };
 const auth = [{ apiKey: [] }];
 const callIdParam = { name: 'call_id', in: 'path', required: true, schema: { type: 'string' } };
+
+type Operation = { security?: unknown; responses?: Record<string, unknown> };
+
+/** Every operation behind an API key (or the admin key) answers 401 when the key is missing or unknown. */
+function withUnauthorizedResponses<P extends Record<string, Record<string, object>>>(paths: P): P {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(item).map(([method, op]) => {
+          const o = op as Operation;
+          return [method, o.security && o.responses ? { ...o, responses: { ...o.responses, 401: errorResponse } } : op];
+        }),
+      ),
+    ]),
+  ) as P;
+}
 
 export function openApiDocument(serverUrl: string) {
   return {
@@ -54,7 +72,7 @@ export function openApiDocument(serverUrl: string) {
         Error: { description: "Bland's error shape", content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       },
     },
-    paths: {
+    paths: withUnauthorizedResponses({
       '/docs': { get: { summary: 'These docs, browsable', responses: { 200: { description: 'HTML' } } } },
       '/openapi.json': { get: { summary: 'This description', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/health': { get: { summary: 'Liveness of MongoDB and Temporal', responses: { 200: { description: 'ok' }, 503: { description: 'degraded' } } } },
@@ -102,6 +120,7 @@ export function openApiDocument(serverUrl: string) {
           summary: 'Answer questions about a finished call (`{goal, questions: [[question, type]]}`)',
           security: auth,
           parameters: [callIdParam],
+          requestBody: analyzeRequestBody,
           responses: { 200: { description: '`{status, message, answers}`' }, 400: errorResponse, 404: errorResponse, 409: errorResponse, 502: errorResponse, 504: errorResponse },
         },
       },
@@ -119,8 +138,9 @@ export function openApiDocument(serverUrl: string) {
       },
       '/v1/telephony/twilio/{hook}': {
         post: {
-          summary: 'Carrier webhooks (voice, gather, status), verified by X-Twilio-Signature',
-          parameters: [{ name: 'hook', in: 'path', required: true, schema: { enum: ['voice', 'gather', 'status', 'amd', 'recording', 'dial-status'] } }],
+          summary: 'Carrier webhooks (voice, gather, continue, status, …), verified by X-Twilio-Signature',
+          description: '`continue` is fetched by the carrier after a reply that started work (a tool, a webhook node): it answers with the follow-up TwiML (docs/tools.md).',
+          parameters: [{ name: 'hook', in: 'path', required: true, schema: { enum: ['voice', 'gather', 'continue', 'status', 'amd', 'recording', 'dial-status'] } }],
           responses: { 200: { description: 'TwiML' }, 204: { description: 'accepted' }, 403: errorResponse },
         },
       },
@@ -128,6 +148,6 @@ export function openApiDocument(serverUrl: string) {
       ...toolPaths,
       ...batchPaths,
       ...accountPaths,
-    },
+    }),
   };
 }

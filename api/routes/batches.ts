@@ -19,6 +19,9 @@ export function createBatchDeps(deps: ApiDeps): CreateBatchDeps {
 
 const INTEGER = /^\d{1,9}$/;
 
+/** GET /v1/batches: the seed's default `limit`, and its largest; a larger one is a 400, as /openapi.json says. */
+export const MAX_BATCH_LIST_LIMIT = 1000;
+
 function boolParam(q: Record<string, unknown>, key: string, fallback: boolean, errors: string[]): boolean {
   const v = q[key];
   if (v === undefined) return fallback;
@@ -67,7 +70,8 @@ export function batchesRouter(deps: ApiDeps): Router {
     };
     const from = int('from') ?? 0;
     const to = int('to');
-    const limit = Math.min(int('limit') ?? 1000, 1000);
+    const limit = int('limit') ?? MAX_BATCH_LIST_LIMIT;
+    if (limit > MAX_BATCH_LIST_LIMIT) errors.push(`limit must be at most ${MAX_BATCH_LIST_LIMIT}.`);
     const ascending = boolParam(q, 'ascending', false, errors);
     if (q.campaign_id !== undefined && typeof q.campaign_id !== 'string') errors.push('campaign_id must be given once.');
     if (to !== undefined && to < from) errors.push('to must not be less than from.');

@@ -7,8 +7,8 @@ import type { AnalyzeCallWorkflowInput, analyzeCallWorkflow } from '../../workfl
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest, conflict, notFound } from '../errors';
 
-const MAX_QUESTIONS = 50;
-const LIMITS = { goal: 2_000, question: 1_000, type: 200 };
+/** The body's limits (characters; `questions` is a count), stated as they are in /openapi.json. */
+export const ANALYZE_LIMITS = { goal: 2_000, question: 1_000, type: 200, questions: 50 };
 
 type Parsed = { ok: true; goal: string; questions: Array<[string, string]> } | { ok: false; errors: string[] };
 
@@ -21,19 +21,19 @@ export function parseAnalyzeBody(body: unknown): Parsed {
   const errors = Object.keys(b)
     .filter((k) => k !== 'goal' && k !== 'questions')
     .map((k) => `Unknown field "${k}".`);
-  if (!text(b.goal, LIMITS.goal)) errors.push(`goal must be a non-empty string of at most ${LIMITS.goal} characters.`);
+  if (!text(b.goal, ANALYZE_LIMITS.goal)) errors.push(`goal must be a non-empty string of at most ${ANALYZE_LIMITS.goal} characters.`);
   const questions: Array<[string, string]> = [];
-  if (!Array.isArray(b.questions) || b.questions.length === 0 || b.questions.length > MAX_QUESTIONS) {
-    errors.push(`questions must be an array of 1 to ${MAX_QUESTIONS} [question, type] pairs.`);
+  if (!Array.isArray(b.questions) || b.questions.length === 0 || b.questions.length > ANALYZE_LIMITS.questions) {
+    errors.push(`questions must be an array of 1 to ${ANALYZE_LIMITS.questions} [question, type] pairs.`);
   } else {
     b.questions.forEach((q: unknown, i) => {
       const pair = Array.isArray(q) ? (q as unknown[]) : null;
       if (!pair || pair.length < 1 || pair.length > 2) {
         errors.push(`questions[${i}] must be [question] or [question, type].`);
-      } else if (!text(pair[0], LIMITS.question)) {
-        errors.push(`questions[${i}][0] must be a non-empty string of at most ${LIMITS.question} characters.`);
-      } else if (pair.length === 2 && !text(pair[1], LIMITS.type)) {
-        errors.push(`questions[${i}][1] must be a non-empty type description of at most ${LIMITS.type} characters.`);
+      } else if (!text(pair[0], ANALYZE_LIMITS.question)) {
+        errors.push(`questions[${i}][0] must be a non-empty string of at most ${ANALYZE_LIMITS.question} characters.`);
+      } else if (pair.length === 2 && !text(pair[1], ANALYZE_LIMITS.type)) {
+        errors.push(`questions[${i}][1] must be a non-empty type description of at most ${ANALYZE_LIMITS.type} characters.`);
       } else {
         questions.push([(pair[0] as string).trim(), pair.length === 2 ? (pair[1] as string).trim() : 'string']);
       }

@@ -88,6 +88,10 @@ describe('batch input', () => {
     await post({ goal: 'g', questions: [['q']] }, '/v1/batches/nope-gen-batch/analyze').expect(404);
     await post({ goal: 5 }, '/v1/batches/nope-gen-batch/analyze').expect(400);
     await get('/v1/batches?limit=abc').expect(400);
+    // The seed's limit, as /openapi.json states it: 1000 at most, larger is refused rather than cut.
+    expect((await get('/v1/batches?limit=1001').expect(400)).body.errors).toEqual(['limit must be at most 1000.']);
+    await get('/v1/batches?limit=1000').expect(200);
+    await get('/v1/batches?limit=0').expect(200);
     await get('/v1/batches/nope-gen-batch?include_calls=maybe').expect(400);
   });
 
