@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { ApiDeps } from './deps';
 import { requireAdminKey, requireApiKey } from './middleware/auth';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { orgRateLimit, WORK_ROUTES } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { docsPage } from './docs-page';
 import { openApiDocument } from './openapi';
@@ -25,11 +26,22 @@ import { twilioWebhooksRouter } from './routes/telephony-twilio';
 import { dynamicDataRouter } from './routes/dynamic-data';
 import { toolsRouter } from './routes/tools';
 import { webhookSecretRouter } from './routes/webhook-secret';
+import { createAuthFailureGuard } from '../src/rate-limit/auth-failures';
+import { createWindowCounters } from '../src/rate-limit/counters';
+import { createOrgLimiter } from '../src/rate-limit/org-limits';
+import { DEFAULT_RATE_LIMITS } from '../src/rate-limit/settings';
+import { storeErrorReporter } from '../src/rate-limit/store-errors';
 
 /** The HTTP API, without listening: main-api.ts and the tests mount it. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
-  const apiKey = requireApiKey(deps.db);
+  // Rate limits live in the store, shared by every API process; the blocks one has seen are its own.
+  const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
+  const reportStoreError = storeErrorReporter(deps.logger);
+  const counters = createWindowCounters(deps.db.collections.rateLimits, reportStoreError);
+  const authFailures = createAuthFailureGuard({ counters, limits, reportStoreError });
+  const orgLimits = orgRateLimit(createOrgLimiter({ counters, limits, reportStoreError }));
+  const apiKey = requireApiKey(deps.db, authFailures);
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
@@ -47,8 +59,11 @@ export function createApp(deps: ApiDeps): Express {
   app.use(twilioWebhooksRouter(deps));
 
   // Authenticate before parsing, so an unauthenticated request costs no body parsing.
-  app.use('/v1/admin', requireAdminKey(deps.adminApiKey));
+  app.use('/v1/admin', requireAdminKey(deps.adminApiKey, authFailures));
   app.use('/v1', (req, res, next) => (/^\/admin(\/|$)/.test(req.path) ? next() : apiKey(req, res, next)));
+  // Per-organisation limits, also before parsing: a refused request costs one counter update.
+  app.post(WORK_ROUTES, orgLimits.markWork);
+  app.use('/v1', orgLimits.limitOrg);
   // Only POST /v1/batches takes large bodies (100,000 rows are several MB): BATCH_BODY_LIMIT_BYTES.
   app.post('/v1/batches', express.json({ limit: (deps.batches ?? DEFAULT_BATCH_SETTINGS).bodyLimitBytes, strict: true }));
   app.use(express.json({ limit: deps.bodyLimitBytes, strict: true }));

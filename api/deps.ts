@@ -5,6 +5,7 @@ import type { Database } from '../src/db/database';
 import type { Logger } from '../src/logger';
 import type { AllowList } from '../src/net/allow-list';
 import type { OutboundHttp } from '../src/net/outbound-http';
+import type { RateLimitSettings } from '../src/rate-limit/settings';
 import type { CarrierAccountStore } from '../src/telephony/carrier-accounts';
 import type { TelephonyProvider } from '../src/telephony/provider';
 
@@ -30,4 +31,6 @@ export interface ApiDeps {
   batches?: { bodyLimitBytes: number; maxConcurrency: number; dialsPerSecond: number };
   /** OUTBOUND_ALLOWLIST for tool and dynamic_data URL checks, and the guarded client for POST /v1/dynamic_data/test. Absent: nothing private is allowed. */
   outbound?: { http: OutboundHttp; allowList: AllowList };
+  /** Per-minute limits (config RATE_LIMIT_*; 0 = off); absent: DEFAULT_RATE_LIMITS. */
+  rateLimits?: RateLimitSettings;
 }

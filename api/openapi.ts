@@ -11,6 +11,21 @@ const callIdParam = { name: 'call_id', in: 'path', required: true, schema: { typ
 
 type Operation = { security?: unknown; responses?: Record<string, unknown> };
 
+/** Every route behind an API key can answer 429 (rate limits, docs/api.md); the path objects are shared, so copied. */
+function withRateLimitResponses<P extends Record<string, Record<string, object>>>(paths: P): P {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(item).map(([method, op]) => {
+          const o = op as Operation;
+          return [method, o.security && o.responses ? { ...o, responses: { ...o.responses, 429: { $ref: '#/components/responses/TooManyRequests' } } } : op];
+        }),
+      ),
+    ]),
+  ) as P;
+}
+
 /** Every operation behind an API key (or the admin key) answers 401 when the key is missing or unknown. */
 function withUnauthorizedResponses<P extends Record<string, Record<string, object>>>(paths: P): P {
   return Object.fromEntries(
@@ -70,9 +85,14 @@ export function openApiDocument(serverUrl: string) {
       },
       responses: {
         Error: { description: "Bland's error shape", content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        TooManyRequests: {
+          description: 'A rate limit is exceeded (failed API-key checks, or the organisation\'s requests or work-creating requests per minute)',
+          headers: { 'Retry-After': { description: 'Seconds until the limit\'s window ends', schema: { type: 'integer', minimum: 1 } } },
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
     },
-    paths: withUnauthorizedResponses({
+    paths: withUnauthorizedResponses(withRateLimitResponses({
       '/docs': { get: { summary: 'These docs, browsable', responses: { 200: { description: 'HTML' } } } },
       '/openapi.json': { get: { summary: 'This description', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/health': { get: { summary: 'Liveness of MongoDB and Temporal', responses: { 200: { description: 'ok' }, 503: { description: 'degraded' } } } },
@@ -148,6 +168,6 @@ export function openApiDocument(serverUrl: string) {
       ...toolPaths,
       ...batchPaths,
       ...accountPaths,
-    }),
+    })),
   };
 }

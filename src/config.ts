@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isValidEncryptionKey } from './crypto/encryption-key';
 import { parseAllowList } from './net/allow-list';
+import { DEFAULT_RATE_LIMITS, type RateLimitSettings } from './rate-limit/settings';
 import { PUBLIC_SIMULATOR_AUTH_TOKEN } from './simulator/carrier/auth-token';
 
 /**
@@ -14,6 +15,8 @@ const optionalString = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+
+const perMinute = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
@@ -77,6 +80,12 @@ const envSchema = z.object({
   BATCH_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1_048_576),
   BATCH_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   BATCH_DIALS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+
+  // Rate limits per one-minute window, shared by all API processes through the store; 0 = off.
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.authFailuresPerAddress),
+  RATE_LIMIT_AUTH_FAILURES_PER_KEY_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.authFailuresPerKey),
+  RATE_LIMIT_CALLS_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.workPerOrg),
+  RATE_LIMIT_REQUESTS_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.requestsPerOrg),
 });
 
 /** Loopback for `npm start`, so local tools and webhook receivers work out of the box; nothing elsewhere. */
@@ -123,6 +132,8 @@ export interface Config {
   outbound: { allowList: string[]; maxResponseBytes: number; webhookTimeoutMs: number };
   /** Defaults of a batch that does not set them, and the batch route's own body limit. */
   batches: { bodyLimitBytes: number; maxConcurrency: number; dialsPerSecond: number };
+  /** Per-minute limits on failed key checks (per address, per key) and per organisation; 0 = off. */
+  rateLimits: RateLimitSettings;
 }
 
 export class ConfigError extends Error {
@@ -204,5 +215,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     security: { encryptionKey: e.ENCRYPTION_KEY },
     outbound: { allowList, maxResponseBytes: e.OUTBOUND_MAX_RESPONSE_BYTES, webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS },
     batches: { bodyLimitBytes: e.BATCH_BODY_LIMIT_BYTES, maxConcurrency: e.BATCH_MAX_CONCURRENCY, dialsPerSecond: e.BATCH_DIALS_PER_SECOND },
+    rateLimits: {
+      authFailuresPerAddress: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+      authFailuresPerKey: e.RATE_LIMIT_AUTH_FAILURES_PER_KEY_PER_MINUTE,
+      workPerOrg: e.RATE_LIMIT_CALLS_PER_MINUTE,
+      requestsPerOrg: e.RATE_LIMIT_REQUESTS_PER_MINUTE,
+    },
   };
 }

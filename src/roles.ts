@@ -56,6 +56,7 @@ export async function startApiRole(
     },
     modes: { telephony: config.telephony.mode, llm: config.llm.mode },
     batches: config.batches,
+    rateLimits: config.rateLimits,
     outbound: {
       http: createOutboundHttp({ allowList: parseAllowList(config.outbound.allowList), maxResponseBytes: config.outbound.maxResponseBytes }),
       allowList: parseAllowList(config.outbound.allowList),

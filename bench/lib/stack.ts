@@ -84,6 +84,8 @@ export async function startBenchStack(log: (msg: string) => void, opts: BenchSta
       TEMPORAL_ADDRESS: '', MONGODB_URI: '', WORKFLOW_BUNDLE_PATH: '',
       LOG_LEVEL: 'silent', SWITCHBOARD_DATA_DIR: dataDir, PUBLIC_BASE_URL: proxy.url,
       MONGODB_DB: 'bench', TEMPORAL_TASK_QUEUE: 'bench-calls', TEMPORAL_UI_PORT: '0',
+      // A benchmark measures throughput, not the per-organisation limits it would otherwise hit at once.
+      RATE_LIMIT_CALLS_PER_MINUTE: '0', RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
       ...opts.env,
     };
     const config = loadConfig(env);

@@ -1,7 +1,9 @@
 import { MongoClient, type Collection, type Db } from 'mongodb';
 import type { BatchAnalysisDoc, BatchDoc, BatchRowChunkDoc, DialSlotDoc } from '../batches/types';
+import type { RateLimitDoc } from '../rate-limit/counters';
 import type { CarrierAccountDoc } from '../telephony/carrier-accounts';
 import { ensurePathwayIndexes } from './pathway-store';
+import { ensureRateLimitIndexes } from '../rate-limit/indexes';
 import type { ToolDoc } from '../tools/tool-store';
 import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
 
@@ -20,6 +22,8 @@ export interface Collections {
   tools: Collection<ToolDoc>;
   /** Bring-your-own Twilio accounts (encrypted_key), auth tokens sealed. */
   accounts: Collection<CarrierAccountDoc>;
+  /** Fixed-window request counters of the rate limits, deleted by a TTL index when their window ends. */
+  rateLimits: Collection<RateLimitDoc>;
 }
 
 export interface Database {
@@ -47,6 +51,7 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     dialSlots: db.collection<DialSlotDoc>('dial_slots'),
     tools: db.collection<ToolDoc>('tools'),
     accounts: db.collection<CarrierAccountDoc>('accounts'),
+    rateLimits: db.collection<RateLimitDoc>('rate_limits'),
   };
   return { client, db, collections, close: () => client.close() };
 }
@@ -65,6 +70,7 @@ export async function ensureIndexes({ db, collections: c }: Database): Promise<v
     c.batches.createIndex({ org_id: 1, created_at: -1 }),
     c.batchAnalyses.createIndex({ org_id: 1, batch_id: 1 }),
     c.tools.createIndex({ org_id: 1, created_at: -1 }),
+    ensureRateLimitIndexes(c.rateLimits),
   ]);
 }
 

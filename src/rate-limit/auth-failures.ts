@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Collection } from 'mongodb';
 import { clientAddressBucket } from './client-address';
-import { hitWindow, secondsUntil, type RateLimitDoc } from './counters';
+import { secondsUntil, type WindowCounters } from './counters';
 import type { RateLimitSettings } from './settings';
 import type { StoreErrorReporter } from './store-errors';
 
@@ -31,16 +30,18 @@ export const presentedKeyDigest = (key: string): string =>
 
 /**
  * Limits failed API-key checks per client address and per presented key value, so keys cannot be
- * guessed at speed. Every failure is counted in the store, shared by all API processes; when a
- * count goes over its limit the process remembers the block until the window ends and refuses that
- * address or key at once, before the key is even looked up. Successful checks cost nothing here.
+ * guessed at speed. Every failure is counted in the store, shared by all API processes; once a
+ * count reaches its limit the process remembers the block until the window ends and refuses that
+ * address or key at once, before the key is even looked up. Another process learns of it at its
+ * own next failure there (the count it gets back is over the limit). Successful checks cost
+ * nothing here.
  */
 export function createAuthFailureGuard(opts: {
-  collection: Collection<RateLimitDoc>;
+  counters: WindowCounters;
   limits: Pick<RateLimitSettings, 'authFailuresPerAddress' | 'authFailuresPerKey'>;
   reportStoreError: StoreErrorReporter;
 }): AuthFailureGuard {
-  const { collection, limits, reportStoreError } = opts;
+  const { counters: store, limits, reportStoreError } = opts;
   const blockedUntil = new Map<string, number>();
 
   const remember = (id: string, endsAt: number, now: number) => {
@@ -75,8 +76,9 @@ export function createAuthFailureGuard(opts: {
       const hits = await Promise.all(
         targets(ip, presentedKey).map(async (t) => {
           try {
-            const { counters, window } = await hitWindow(collection, t, { failures: 1 }, now);
-            return { t, over: (counters.failures ?? 0) > t.limit, endsAt: window.endsAt };
+            const { counters, window } = await store.hit(t, { failures: 1 }, now);
+            const failures = counters.failures ?? 0;
+            return { t, reached: failures >= t.limit, over: failures > t.limit, endsAt: window.endsAt };
           } catch (err) {
             reportStoreError(err, t.scope);
             return null;
@@ -85,9 +87,9 @@ export function createAuthFailureGuard(opts: {
       );
       let refusal: AuthRefusal | null = null;
       for (const hit of hits) {
-        if (!hit?.over) continue;
-        remember(`${hit.t.scope}:${hit.t.key}`, hit.endsAt, now);
-        refusal ??= { reason: hit.t.reason, limit: hit.t.limit, retryAfterSeconds: secondsUntil(hit.endsAt, now) };
+        // The Nth failure still answers 401; whatever this address or key sends next is refused here.
+        if (hit?.reached) remember(`${hit.t.scope}:${hit.t.key}`, hit.endsAt, now);
+        if (hit?.over) refusal ??= { reason: hit.t.reason, limit: hit.t.limit, retryAfterSeconds: secondsUntil(hit.endsAt, now) };
       }
       return refusal;
     },

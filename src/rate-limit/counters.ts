@@ -1,9 +1,11 @@
 import type { Collection } from 'mongodb';
 import { isDuplicateKeyError } from '../db/database';
 import { RATE_LIMIT_WINDOW_MS } from './settings';
+import type { StoreErrorReporter } from './store-errors';
 
 export type RateLimitScope = 'auth_address' | 'auth_key' | 'org';
 export type CounterName = 'failures' | 'requests' | 'work';
+export type Counters = Partial<Record<CounterName, number>>;
 
 /**
  * One fixed window of one limited thing: `_id` is `<scope>:<key>:<window index>`, so a window is a
@@ -37,42 +39,111 @@ export function secondsUntil(endsAt: number, now: number): number {
   return Math.max(1, Math.ceil((endsAt - now) / 1000));
 }
 
+export interface CounterTarget {
+  scope: RateLimitScope;
+  key: string;
+  orgId?: string;
+}
+
 export interface Hit {
-  counters: Partial<Record<CounterName, number>>;
+  /** The counters as they stood right after this hit was added. */
+  counters: Counters;
   window: Window;
 }
 
+export interface WindowCounters {
+  /** Adds `inc` to the current window's counters of `target` and answers their values after it. */
+  hit(target: CounterTarget, inc: Counters, now?: number): Promise<Hit>;
+}
+
+interface Waiter {
+  inc: Counters;
+  resolve(hit: Hit): void;
+  reject(err: unknown): void;
+}
+
+const NAMES: CounterName[] = ['failures', 'requests', 'work'];
+
 /**
- * Adds `inc` to the current window's counters and answers their new values, in one atomic upsert
- * (one store round trip). Two first hits of a window racing on the same `_id` can make one upsert
- * fail with E11000; the document then exists, so the single retry is a plain increment.
+ * The store side of every limit. Each update is one atomic upsert with `$inc` (one round trip).
+ * Within a process, hits on a window document arriving while its update is in flight wait and
+ * go together as a single `$inc` of their sum, each answered with its own position: a burst
+ * costs the store two updates rather than one per request, and a store whose concurrent updates
+ * of one document can lose increments (FerretDB 1.x does) still counts one process exactly.
+ * Windows of stores without TTL indexes are swept once a window per process.
  */
-export async function hitWindow(
+export function createWindowCounters(
   collection: Collection<RateLimitDoc>,
-  target: { scope: RateLimitScope; key: string; orgId?: string },
-  inc: Partial<Record<CounterName, number>>,
-  now: number,
+  reportStoreError: StoreErrorReporter,
   windowMs = RATE_LIMIT_WINDOW_MS,
-): Promise<Hit> {
-  const window = windowAt(now, windowMs);
-  const id = `${target.scope}:${target.key}:${window.index}`;
-  const update = {
-    $inc: inc,
-    $setOnInsert: { scope: target.scope, expires_at: new Date(window.endsAt), ...(target.orgId ? { org_id: target.orgId } : {}) },
-  };
-  const run = () =>
-    collection.findOneAndUpdate({ _id: id }, update, {
-      upsert: true,
-      returnDocument: 'after',
-      projection: { failures: 1, requests: 1, work: 1 },
-    });
-  let doc: RateLimitDoc | null;
-  try {
-    doc = await run();
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-    doc = await run();
+): WindowCounters {
+  const queues = new Map<string, Waiter[]>();
+  let sweptWindow = -1;
+
+  /** Two first upserts of a window racing on its `_id` can fail with E11000; then it exists, and a retry increments it. */
+  async function upsert(id: string, target: CounterTarget, window: Window, inc: Counters): Promise<RateLimitDoc> {
+    const update = {
+      $inc: inc,
+      $setOnInsert: { scope: target.scope, expires_at: new Date(window.endsAt), ...(target.orgId ? { org_id: target.orgId } : {}) },
+    };
+    // No projection: the document is a handful of fields, and FerretDB 1.x refuses one here.
+    const run = () => collection.findOneAndUpdate({ _id: id }, update, { upsert: true, returnDocument: 'after' });
+    let doc: RateLimitDoc | null;
+    try {
+      doc = await run();
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      doc = await run();
+    }
+    if (!doc) throw new Error(`rate-limit upsert of ${target.scope} answered no document`);
+    return doc;
   }
-  if (!doc) throw new Error(`rate-limit upsert of ${target.scope} answered no document`);
-  return { counters: { failures: doc.failures, requests: doc.requests, work: doc.work }, window };
+
+  async function drain(id: string, target: CounterTarget, window: Window, queue: Waiter[]): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0);
+      const total: Counters = {};
+      for (const w of batch) for (const name of NAMES) if (w.inc[name]) total[name] = (total[name] ?? 0) + w.inc[name];
+      try {
+        const doc = await upsert(id, target, window, total);
+        const after: Counters = { failures: doc.failures, requests: doc.requests, work: doc.work };
+        // The last waiter sees the stored values; each earlier one, those values less the increments after it.
+        for (const waiter of [...batch].reverse()) {
+          waiter.resolve({ counters: { ...after }, window });
+          for (const name of NAMES) {
+            const added = waiter.inc[name];
+            const value = after[name];
+            if (added && value !== undefined) after[name] = value - added;
+          }
+        }
+      } catch (err) {
+        for (const w of batch) w.reject(err);
+      }
+    }
+    queues.delete(id);
+  }
+
+  function sweep(window: Window, now: number): void {
+    if (window.index <= sweptWindow) return;
+    sweptWindow = window.index;
+    collection.deleteMany({ expires_at: { $lte: new Date(now) } }).catch((err: unknown) => reportStoreError(err, 'sweep'));
+  }
+
+  return {
+    hit(target, inc, now = Date.now()) {
+      const window = windowAt(now, windowMs);
+      const id = `${target.scope}:${target.key}:${window.index}`;
+      sweep(window, now);
+      return new Promise<Hit>((resolve, reject) => {
+        const queue = queues.get(id);
+        if (queue) {
+          queue.push({ inc, resolve, reject });
+          return;
+        }
+        const fresh: Waiter[] = [{ inc, resolve, reject }];
+        queues.set(id, fresh);
+        void drain(id, target, window, fresh);
+      });
+    },
+  };
 }

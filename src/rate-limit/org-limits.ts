@@ -1,5 +1,4 @@
-import type { Collection } from 'mongodb';
-import { hitWindow, secondsUntil, type CounterName, type RateLimitDoc } from './counters';
+import { secondsUntil, type Counters, type WindowCounters } from './counters';
 import type { RateLimitSettings } from './settings';
 import type { StoreErrorReporter } from './store-errors';
 
@@ -21,20 +20,20 @@ export interface OrgLimiter {
  * requests are counted too: a client that keeps hammering stays refused until the window ends.
  */
 export function createOrgLimiter(opts: {
-  collection: Collection<RateLimitDoc>;
+  counters: WindowCounters;
   limits: Pick<RateLimitSettings, 'workPerOrg' | 'requestsPerOrg'>;
   reportStoreError: StoreErrorReporter;
 }): OrgLimiter {
-  const { collection, limits, reportStoreError } = opts;
+  const { counters, limits, reportStoreError } = opts;
   return {
     async hit(orgId, work, now = Date.now()) {
-      const inc: Partial<Record<CounterName, number>> = {};
+      const inc: Counters = {};
       if (limits.requestsPerOrg > 0) inc.requests = 1;
       if (work && limits.workPerOrg > 0) inc.work = 1;
       if (Object.keys(inc).length === 0) return null;
       let hit;
       try {
-        hit = await hitWindow(collection, { scope: 'org', key: orgId, orgId }, inc, now);
+        hit = await counters.hit({ scope: 'org', key: orgId, orgId }, inc, now);
       } catch (err) {
         reportStoreError(err, 'org');
         return null;
