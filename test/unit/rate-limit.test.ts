@@ -1,6 +1,8 @@
+import { ConfigError, loadConfig } from '../../src/config';
 import { presentedKeyDigest } from '../../src/rate-limit/auth-failures';
 import { clientAddressBucket } from '../../src/rate-limit/client-address';
 import { secondsUntil, windowAt } from '../../src/rate-limit/counters';
+import { DEFAULT_RATE_LIMITS } from '../../src/rate-limit/settings';
 import { storeErrorReporter } from '../../src/rate-limit/store-errors';
 import type { Logger } from '../../src/logger';
 
@@ -52,5 +54,19 @@ describe('rate limits: pure parts', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ scope: 'org', suppressedSinceLast: 0 });
     expect(lines[1]).toMatchObject({ scope: 'org', suppressedSinceLast: 2 });
+  });
+
+  it('config: documented defaults, 0 switches a limit off, anything else invalid stops start-up naming the variable', () => {
+    expect(loadConfig({}).rateLimits).toEqual(DEFAULT_RATE_LIMITS);
+    expect(DEFAULT_RATE_LIMITS).toEqual({ authFailuresPerAddress: 30, authFailuresPerKey: 10, workPerOrg: 120, requestsPerOrg: 3000 });
+    expect(loadConfig({ RATE_LIMIT_CALLS_PER_MINUTE: '0', RATE_LIMIT_AUTH_FAILURES_PER_KEY_PER_MINUTE: '5' }).rateLimits).toEqual({
+      ...DEFAULT_RATE_LIMITS,
+      workPerOrg: 0,
+      authFailuresPerKey: 5,
+    });
+    for (const bad of ['-1', '1.5', 'many']) {
+      expect(() => loadConfig({ RATE_LIMIT_REQUESTS_PER_MINUTE: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ RATE_LIMIT_REQUESTS_PER_MINUTE: bad })).toThrow(/RATE_LIMIT_REQUESTS_PER_MINUTE/);
+    }
   });
 });
