@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig, type Config } from '../config';
 import { EMBEDDED_MONGO_NAMES, binDir, ferretdbBinary, ferretdbModuleDir, secantusBinary, temporalBinary } from './paths';
@@ -86,7 +86,8 @@ function specs(config: Config): BinarySpec[] {
         // --root: cargo writes <root>/bin/<bin> and its own metadata files; only the binary is kept.
         args: ['install', name, '--version', version, '--locked', '--ignore-rust-version', '--root', tmp, '--bin', bin],
         // Intermediate files inside tmp too, so an interrupted build leaves nothing elsewhere.
-        env: { CARGO_TARGET_DIR: join(tmp, 'target') },
+        // <root>/bin on PATH only spares us cargo's advice to put it there.
+        env: { CARGO_TARGET_DIR: join(tmp, 'target'), PATH: `${join(tmp, 'bin')}${delimiter}${process.env.PATH ?? ''}` },
         output: join(tmp, 'bin', basename(secantusBinary(config.paths.cacheDir))),
       }),
     });
