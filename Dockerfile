@@ -9,7 +9,7 @@
 # TypeScript runs through tsx, as in package.json; there is no compile step. The workflow bundle,
 # which a worker would otherwise build with webpack at every start, is built once here.
 #
-# The image needs no Go: the embedded Temporal dev server and FerretDB belong to `npm start`.
+# The image needs no Go or Rust: the embedded Temporal dev server and store belong to `npm start`.
 # A container must be given TEMPORAL_ADDRESS and MONGODB_URI (docker-compose.yml does).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
