@@ -33,4 +33,6 @@ export interface ApiDeps {
   outbound?: { http: OutboundHttp; allowList: AllowList };
   /** Per-minute limits (config RATE_LIMIT_*; 0 = off); absent: DEFAULT_RATE_LIMITS. */
   rateLimits?: RateLimitSettings;
+  /** POST /v1/dynamic_data/test's total time (config DYNAMIC_DATA_TEST_BUDGET_MS); absent: 30 s. */
+  dynamicData?: { testBudgetMs: number };
 }

@@ -77,6 +77,10 @@ export const toolPaths = {
   '/v1/dynamic_data/test': {
     post: {
       summary: 'Run dynamic_data requests without a call',
+      description:
+        'Runs the entries in order, as a call would, within a total time budget of 30 s for the whole request (DYNAMIC_DATA_TEST_BUDGET_MS). ' +
+        "Each entry's timeout is clipped to what is left of the budget; entries not reached in time are not sent and are answered with " +
+        '`ok: false`, `status: null` and an `error` starting with `not_run:`.',
       security: auth,
       requestBody: {
         required: true,

@@ -75,6 +75,8 @@ const envSchema = z.object({
   OUTBOUND_ALLOWLIST: z.string().optional(),
   OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(1_048_576),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(50_000).default(10_000),
+  // POST /v1/dynamic_data/test: the whole request's time, however many entries and timeouts it has.
+  DYNAMIC_DATA_TEST_BUDGET_MS: z.coerce.number().int().min(1).max(300_000).default(30_000),
 
   // Batches: POST /v1/batches alone takes bodies this large (100,000 rows are several MB).
   BATCH_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1_048_576),
@@ -130,6 +132,8 @@ export interface Config {
   security: { encryptionKey: string | undefined };
   /** User-chosen HTTP destinations (webhooks, tools, dynamic_data): the SSRF guard's settings. */
   outbound: { allowList: string[]; maxResponseBytes: number; webhookTimeoutMs: number };
+  /** POST /v1/dynamic_data/test's total time for all its requests; a call's dynamic_data has no such cap. */
+  dynamicData: { testBudgetMs: number };
   /** Defaults of a batch that does not set them, and the batch route's own body limit. */
   batches: { bodyLimitBytes: number; maxConcurrency: number; dialsPerSecond: number };
   /** Per-minute limits on failed key checks (per address, per key) and per organisation; 0 = off. */
@@ -214,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     security: { encryptionKey: e.ENCRYPTION_KEY },
     outbound: { allowList, maxResponseBytes: e.OUTBOUND_MAX_RESPONSE_BYTES, webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS },
+    dynamicData: { testBudgetMs: e.DYNAMIC_DATA_TEST_BUDGET_MS },
     batches: { bodyLimitBytes: e.BATCH_BODY_LIMIT_BYTES, maxConcurrency: e.BATCH_MAX_CONCURRENCY, dialsPerSecond: e.BATCH_DIALS_PER_SECOND },
     rateLimits: {
       authFailuresPerAddress: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,

@@ -61,6 +61,7 @@ export async function startApiRole(
       http: createOutboundHttp({ allowList: parseAllowList(config.outbound.allowList), maxResponseBytes: config.outbound.maxResponseBytes }),
       allowList: parseAllowList(config.outbound.allowList),
     },
+    dynamicData: config.dynamicData,
   });
   const server = await listen(app, config.http.host, deps.port ?? config.http.port);
   return { server, stop: () => server.close() };

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { runDynamicData } from '../../src/dynamic-data/run';
+import { DEFAULT_DYNAMIC_DATA_TEST_BUDGET_MS, runDynamicData } from '../../src/dynamic-data/run';
 import { validateDynamicData } from '../../src/dynamic-data/validate';
 import { isPlainObject } from '../schemas/field-checks';
 import type { ApiDeps } from '../deps';
@@ -11,6 +11,10 @@ import { outboundOf } from '../services/outbound';
  * cached, behind the same SSRF guard and allow-list) without placing a call, and answers the
  * configuration, each raw response and the parsed variables. `variables` (or `request_data`)
  * stand in for the call's variables, e.g. `{"phone_number": "+15551234567"}`.
+ *
+ * Unlike a call, the request has a total time budget (DYNAMIC_DATA_TEST_BUDGET_MS, 30 s): 20
+ * entries of up to 60 s each would otherwise hold one HTTP request for 20 minutes. Each entry's
+ * timeout is clipped to what is left, and the entries not reached are answered as `not_run`.
  */
 export function dynamicDataRouter(deps: ApiDeps): Router {
   const router = Router();
@@ -24,7 +28,8 @@ export function dynamicDataRouter(deps: ApiDeps): Router {
     const { http, allowList } = outboundOf(deps);
     const checked = validateDynamicData(list, { allowList });
     if (!checked.ok) throw badRequest(checked.errors);
-    const outcome = await runDynamicData(http, checked.requests, (given as Record<string, unknown>) ?? {});
+    const budgetMs = deps.dynamicData?.testBudgetMs ?? DEFAULT_DYNAMIC_DATA_TEST_BUDGET_MS;
+    const outcome = await runDynamicData(http, checked.requests, (given as Record<string, unknown>) ?? {}, { budgetMs });
     res.json({
       status: 'success',
       config: list,

@@ -147,4 +147,46 @@ describe('dynamic_data', () => {
       expect(res.body.status).toBe('error');
     });
   });
+
+  describe('POST /v1/dynamic_data/test: the total time budget', () => {
+    const BUDGET_MS = 1500;
+    let small: Stack;
+    beforeAll(async () => {
+      small = await startStack({ worker: false, env: { DYNAMIC_DATA_TEST_BUDGET_MS: String(BUDGET_MS) } });
+      // Never answers: held until the tool server closes, or until the caller gives up.
+      api.on('/hold', () => undefined);
+    });
+    afterAll(() => small.stop());
+    const post = () => request(small.apiUrl).post('/v1/dynamic_data/test').set('authorization', small.org.apiKey);
+    const slow = (n: string) => ({ url: `${api.url}/hold`, query: { n }, timeout: 60_000, response_data: [{ name: `held_${n}`, data: '$.x' }] });
+    const fast = (name: string) => ({ url: `${api.url}/orders`, query: { member_id: name }, response_data: [{ name, data: '$.orders[0].id' }] });
+
+    it('clips a slow request to what is left of the budget and reports the entries it never reached as not run', async () => {
+      const started = Date.now();
+      const res = await post().send({ dynamic_data: [fast('first'), slow('a'), fast('third'), slow('b')] }).expect(200);
+      const took = Date.now() - started;
+      // Within the budget (plus the request's own overhead), far from the 60 s the entry asked for.
+      expect(took).toBeGreaterThanOrEqual(BUDGET_MS - 50);
+      expect(took).toBeLessThan(BUDGET_MS + 5_000);
+      expect(res.body.variables).toEqual({ first: 'o-for-first' });
+      expect(res.body.responses).toHaveLength(4);
+      expect(res.body.responses[0]).toMatchObject({ index: 0, ok: true, status: 200 });
+      expect(res.body.responses[1]).toMatchObject({ index: 1, ok: false, status: null, response: null });
+      expect(res.body.responses[1].error).toMatch(/^timeout: .*1500 ms budget/);
+      for (const i of [2, 3]) {
+        expect(res.body.responses[i]).toMatchObject({ index: i, ok: false, status: null, cached: false, duration_ms: 0, response: null, variables: {} });
+        expect(res.body.responses[i].error).toMatch(/^not_run: .*1500 ms budget/);
+      }
+      // Neither unreached entry was sent.
+      expect(api.seen.filter((r) => r.url.includes('member_id=third') || r.url.includes('n=b'))).toEqual([]);
+      // Each one the agent would have lost is a note, as for any failed request.
+      expect(res.body.context).toEqual([expect.stringContaining('Information (held_a)'), expect.stringContaining('Information (third)'), expect.stringContaining('Information (held_b)')]);
+    });
+
+    it('leaves requests that fit within the budget alone', async () => {
+      const res = await post().send({ dynamic_data: [fast('one'), fast('two')] }).expect(200);
+      expect(res.body.responses.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
+      expect(res.body.variables).toEqual({ one: 'o-for-one', two: 'o-for-two' });
+    });
+  });
 });
