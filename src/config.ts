@@ -71,8 +71,8 @@ const envSchema = z.object({
   ENCRYPTION_KEY: optionalString.refine((v) => v === undefined || isValidEncryptionKey(v), {
     message: 'must be 32 bytes: 64 hex characters, or base64 (e.g. `openssl rand -base64 32`)',
   }),
-  // Unset and empty differ: empty means "nothing private", even in development.
-  OUTBOUND_ALLOWLIST: z.string().optional(),
+  // host:port entries; nothing private is reachable by default, in development too.
+  OUTBOUND_ALLOWLIST: z.string().default(''),
   OUTBOUND_MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(1_048_576),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(50_000).default(10_000),
   // POST /v1/dynamic_data/test: the whole request's time, however many entries and timeouts it has.
@@ -89,9 +89,6 @@ const envSchema = z.object({
   RATE_LIMIT_CALLS_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.workPerOrg),
   RATE_LIMIT_REQUESTS_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.requestsPerOrg),
 });
-
-/** Loopback for `npm start`, so local tools and webhook receivers work out of the box; nothing elsewhere. */
-const DEV_ALLOWLIST = 'localhost,127.0.0.1,::1';
 
 export type TelephonyMode = 'twilio' | 'simulator';
 export type LlmMode = 'openai' | 'offline';
@@ -156,7 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   let allowList: string[];
   try {
-    allowList = [...parseAllowList(e.OUTBOUND_ALLOWLIST ?? (e.NODE_ENV === 'development' ? DEV_ALLOWLIST : '')).entries];
+    allowList = [...parseAllowList(e.OUTBOUND_ALLOWLIST).entries];
   } catch (err) {
     throw new ConfigError(`Invalid configuration:\n  OUTBOUND_ALLOWLIST: ${(err as Error).message}`);
   }

@@ -9,6 +9,7 @@ import { listen, type RunningServer } from './http-server';
 import type { Logger } from './logger';
 import { parseAllowList } from './net/allow-list';
 import { createOutboundHttp } from './net/outbound-http';
+import { ownServices } from './net/own-services';
 import { createChatModel, createTelephonyProvider, type Endpoints } from './services';
 import { connectTemporal, type TemporalClients } from './temporal/connection';
 import { ensureSearchAttributes } from './temporal/search-attributes';
@@ -25,6 +26,11 @@ export async function openStores(config: Config, endpoints: Endpoints): Promise<
   return { db, temporal };
 }
 
+/** OUTBOUND_ALLOWLIST, with the deployment's own services closed whatever it lists. */
+function outboundAllowList(config: Config, endpoints: Endpoints) {
+  return parseAllowList(config.outbound.allowList, { reserved: ownServices(config, endpoints) });
+}
+
 export interface ApiRole {
   server: RunningServer;
   stop(): Promise<void>;
@@ -38,6 +44,7 @@ export async function startApiRole(
   const box = createSecretBox(await ensureEncryptionKey(config));
   const webhookSecrets = createWebhookSecretStore(deps.db, box);
   const carrierAccounts = createCarrierAccountStore(deps.db, box);
+  const allowList = outboundAllowList(config, endpoints);
   const app = createApp({
     db: deps.db,
     webhookSecrets,
@@ -57,10 +64,7 @@ export async function startApiRole(
     modes: { telephony: config.telephony.mode, llm: config.llm.mode },
     batches: config.batches,
     rateLimits: config.rateLimits,
-    outbound: {
-      http: createOutboundHttp({ allowList: parseAllowList(config.outbound.allowList), maxResponseBytes: config.outbound.maxResponseBytes }),
-      allowList: parseAllowList(config.outbound.allowList),
-    },
+    outbound: { http: createOutboundHttp({ allowList, maxResponseBytes: config.outbound.maxResponseBytes }), allowList },
     dynamicData: config.dynamicData,
   });
   const server = await listen(app, config.http.host, deps.port ?? config.http.port);
@@ -82,7 +86,7 @@ export async function startWorkerRole(
   const webhookSecrets = createWebhookSecretStore(deps.db, box);
   const carrierAccounts = createCarrierAccountStore(deps.db, box);
   const outbound = createOutboundHttp({
-    allowList: parseAllowList(config.outbound.allowList),
+    allowList: outboundAllowList(config, endpoints),
     maxResponseBytes: config.outbound.maxResponseBytes,
     userAgent: 'Switchboard/1.0',
   });

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import type { AllowList } from './allow-list';
-import { normaliseHost } from './allow-list';
+import { normaliseHost, urlPort } from './allow-list';
 import { blockedReason, parseIp } from './ip-ranges';
 
 /** The outbound guard's errors. `retryable` says whether trying again later could succeed. */
@@ -57,6 +57,9 @@ export function parseOutboundUrl(text: string): URL {
   return url;
 }
 
+const reservedError = (hostname: string, port: number) =>
+  new OutboundHttpError('address_not_allowed', `${hostname}:${port} is one of this deployment's own services and is never reachable from a user-chosen URL`);
+
 /**
  * Resolves the URL's host and decides whether it may be reached. Every address the name resolves
  * to must pass, so a name cannot smuggle a private address in beside a public one; the caller then
@@ -64,7 +67,9 @@ export function parseOutboundUrl(text: string): URL {
  */
 export async function vetDestination(url: URL, allowList: AllowList, resolve: Resolver): Promise<ResolvedAddress> {
   const hostname = normaliseHost(url.hostname);
+  const port = urlPort(url);
   const literal = parseIp(hostname);
+  if (allowList.reserved(hostname, literal, port)) throw reservedError(hostname, port);
   let addresses: ResolvedAddress[];
   if (literal) {
     addresses = [{ address: hostname, family: literal.version }];
@@ -82,7 +87,8 @@ export async function vetDestination(url: URL, allowList: AllowList, resolve: Re
   for (const a of addresses) {
     const ip = parseIp(a.address);
     if (!ip) throw new OutboundHttpError('address_not_allowed', `${hostname} resolved to an unparseable address`);
-    const listed = allowList.addressListed(hostname, ip);
+    if (allowList.reserved(hostname, ip, port)) throw reservedError(hostname, port);
+    const listed = allowList.addressListed(hostname, ip, port);
     allListed &&= listed;
     const reason = blockedReason(ip);
     if (reason && !listed) {
@@ -90,7 +96,7 @@ export async function vetDestination(url: URL, allowList: AllowList, resolve: Re
       throw new OutboundHttpError('address_not_allowed', `${shown} is a ${reason} address and is not in OUTBOUND_ALLOWLIST`);
     }
   }
-  if (url.protocol === 'http:' && !allowList.hostListed(hostname) && !allListed) {
+  if (url.protocol === 'http:' && !allowList.hostListed(hostname, port) && !allListed) {
     throw new OutboundHttpError('scheme_not_allowed', `plain http to ${hostname} is not allowed; use https (or list the host in OUTBOUND_ALLOWLIST)`);
   }
   return addresses[0]!;

@@ -1,6 +1,6 @@
 import { isPlainObject, unsafeKey } from '../../api/schemas/field-checks';
 import type { AllowList } from '../net/allow-list';
-import { normaliseHost } from '../net/allow-list';
+import { normaliseHost, urlPort } from '../net/allow-list';
 import { blockedReason, parseIp } from '../net/ip-ranges';
 import { DEFAULT_TOOL_TIMEOUT_MS, type ToolSpec } from './types';
 
@@ -47,12 +47,14 @@ export function checkToolUrl(raw: unknown, label: string, ctx: ToolCheckContext)
   }
   const host = normaliseHost(url.hostname);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `${label} must begin with https://.`;
-  if (url.protocol === 'http:' && !ctx.allowList.hostListed(host)) {
-    return `${label} must begin with https:// (plain http is allowed only for hosts in the operator's OUTBOUND_ALLOWLIST).`;
-  }
+  const port = urlPort(url);
   const ip = parseIp(host);
+  if (ctx.allowList.reserved(host, ip, port)) return `${label} points to one of this deployment's own services (${host}:${port}), which is never allowed.`;
+  if (url.protocol === 'http:' && !ctx.allowList.hostListed(host, port)) {
+    return `${label} must begin with https:// (plain http is allowed only for hosts and ports in the operator's OUTBOUND_ALLOWLIST).`;
+  }
   const reason = ip ? blockedReason(ip) : null;
-  if (ip && reason && !ctx.allowList.addressListed(host, ip)) {
+  if (ip && reason && !ctx.allowList.addressListed(host, ip, port)) {
     return `${label} points to a ${reason} address (${host}), which is not allowed unless the operator's OUTBOUND_ALLOWLIST names it.`;
   }
   return null;

@@ -10,8 +10,8 @@ describe('batch call configuration', () => {
   let api: ToolServer;
   const lookups: string[] = [];
   beforeAll(async () => {
-    stack = await startStack({ env: { BATCH_DIALS_PER_SECOND: '50' } });
     api = await startToolServer();
+    stack = await startStack({ allow: [api.url], env: { BATCH_DIALS_PER_SECOND: '50' } });
     api.on('/refuses', (_req, res) => json(res, 400, { error: 'no' }));
     api.on('/customers', (req, res) => {
       lookups.push(String(req.query.phone_number));

@@ -11,8 +11,8 @@ describe('batches', () => {
   let receiver: WebhookReceiver;
   let secret: string;
   beforeAll(async () => {
-    stack = await startStack({ env: { BATCH_DIALS_PER_SECOND: '50' } });
     receiver = await startWebhookReceiver();
+    stack = await startStack({ allow: [receiver.url], env: { BATCH_DIALS_PER_SECOND: '50' } });
     secret = (await request(stack.apiUrl).post('/v1/webhooks/signing_secret').set('authorization', stack.org.apiKey).expect(200)).body.signing_secret;
   });
   afterAll(async () => {

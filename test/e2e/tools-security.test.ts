@@ -41,7 +41,7 @@ describe('SSRF guard: tools and dynamic_data without an allow-list', () => {
 
   it('refuses plain http to a host that is not allow-listed', async () => {
     const res = await post('/v1/tools', tool('http://api.example.com/x')).expect(400);
-    expect(res.body.errors.join(' ')).toContain('plain http is allowed only for hosts in the operator');
+    expect(res.body.errors.join(' ')).toContain('plain http is allowed only for hosts and ports in the operator');
   });
 
   it('refuses a host name that resolves to a loopback address when the request is made', async () => {
@@ -81,9 +81,9 @@ describe('SSRF guard: redirects', () => {
   let stack: Stack;
   let api: ToolServer;
   beforeAll(async () => {
-    // `localhost` is listed by name; the literal 127.0.0.1 is not.
-    stack = await startStack({ worker: false, env: { OUTBOUND_ALLOWLIST: 'localhost' } });
+    // `localhost` is listed by name with the tool server's port; the literal 127.0.0.1 is not.
     api = await startToolServer();
+    stack = await startStack({ worker: false, env: { OUTBOUND_ALLOWLIST: `localhost:${api.port}` } });
     api.on('/redirect', (_req, res) => {
       res.statusCode = 302;
       res.setHeader('location', `http://127.0.0.1:${api.port}/secret`);
@@ -107,5 +107,53 @@ describe('SSRF guard: redirects', () => {
     expect(api.at('/secret')).toHaveLength(0);
     // The listed host itself is reachable, over plain http too.
     expect(res.body.variables).toEqual({ fine: true });
+  });
+});
+
+/**
+ * The deployment's own services: with the default allow-list nothing local is reachable, and even
+ * an operator who opens every loopback port cannot open Temporal, the store, the simulator, the
+ * offline model or the API itself to a user-chosen URL.
+ */
+describe('SSRF guard: the deployment\'s own services', () => {
+  const own = (stack: Stack) => {
+    const temporal = process.env.TEMPORAL_ADDRESS!;
+    const mongo = new URL(process.env.MONGODB_URI!.replace(/^mongodb:/, 'http:'));
+    return [
+      `http://${temporal}/api/v1/namespaces/default/workflows`,
+      `http://127.0.0.1:${mongo.port}/`,
+      `${stack.apiUrl}/v1/calls`,
+      `${stack.simulator.url}/2010-04-01/Accounts`,
+      `${stack.model.url}/models`,
+    ];
+  };
+
+  it.each([
+    ['the default allow-list', ''],
+    ['an allow-list that opens every loopback port', '127.0.0.1:*,localhost:*,[::1]:*'],
+  ])('refuses them with %s, in every spelling', async (_label, allowList) => {
+    const stack = await startStack({ worker: false, env: { OUTBOUND_ALLOWLIST: allowList } });
+    try {
+      const urls = own(stack).flatMap((u) => {
+        const port = new URL(u).port;
+        return [u, u.replace('127.0.0.1', '2130706433'), u.replace('127.0.0.1', 'localhost.'), `http://[::ffff:7f00:1]:${port}/`];
+      });
+      const res = await request(stack.apiUrl)
+        .post('/v1/dynamic_data/test')
+        .set('authorization', stack.org.apiKey)
+        .send({ dynamic_data: urls.map((url) => ({ url, method: 'POST', headers: { 'X-CSRF-TOKEN': 'a', Cookie: '_csrf=a' }, body: { reason: 'x' } })) });
+      // Refused when the request is read, before anything is sent: every entry, each with its reason.
+      expect(res.status).toBe(400);
+      const errors: string[] = res.body.errors;
+      urls.forEach((_u, i) => expect(errors.find((e) => e.startsWith(`dynamic_data[${i}].url`))).toMatch(/own services|loopback address/));
+      const tool = await request(stack.apiUrl)
+        .post('/v1/tools')
+        .set('authorization', stack.org.apiKey)
+        .send({ name: 'Peek', description: 'x', url: `${stack.simulator.url}/x` })
+        .expect(400);
+      expect(tool.body.errors.join(' ')).toMatch(/own services|loopback address/);
+    } finally {
+      await stack.stop();
+    }
   });
 });

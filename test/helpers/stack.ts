@@ -40,7 +40,13 @@ export const TEST_SIMULATOR_AUTH_TOKEN = 'test-simulator-auth-token';
  * carrier simulator and offline model, so test files never see each other's calls.
  */
 export async function startStack(
-  opts: { worker?: boolean; env?: Record<string, string>; simulatorWebhookTimeoutMs?: number } = {},
+  opts: {
+    worker?: boolean;
+    env?: Record<string, string>;
+    simulatorWebhookTimeoutMs?: number;
+    /** Local servers (tools, webhook receivers) that outbound requests may reach: exactly their host and port. */
+    allow?: string[];
+  } = {},
 ): Promise<Stack> {
   const id = uid();
   const apiPort = await getFreePort();
@@ -51,9 +57,9 @@ export async function startStack(
     MONGODB_DB: `test_${id}`,
     TEMPORAL_TASK_QUEUE: `test-${id}`,
     ADMIN_API_KEY: `admin-${id}-key`,
-    // Tests seal secrets with a fixed key and reach their local receivers (webhooks, tools) on loopback only.
+    // Tests seal secrets with a fixed key, and reach only the local receivers they name (host and port).
     ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY,
-    OUTBOUND_ALLOWLIST: process.env.OUTBOUND_ALLOWLIST ?? 'localhost,127.0.0.1,::1',
+    OUTBOUND_ALLOWLIST: (opts.allow ?? []).map((u) => new URL(u).host).join(','),
     SIMULATOR_AUTH_TOKEN: TEST_SIMULATOR_AUTH_TOKEN,
     ...opts.env,
   });

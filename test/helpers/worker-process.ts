@@ -14,7 +14,9 @@ export function spawnWorker(stack: Stack): ChildProcess {
       MONGODB_DB: stack.config.mongo.db,
       TEMPORAL_TASK_QUEUE: stack.config.temporal.taskQueue,
       SIMULATOR_PORT: String(stack.simulator.port),
+      SIMULATOR_AUTH_TOKEN: stack.config.telephony.simulatorAuthToken,
       OFFLINE_MODEL_PORT: String(stack.model.port),
+      OUTBOUND_ALLOWLIST: stack.config.outbound.allowList.join(','),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -18,11 +18,13 @@ describe('dynamic_data', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ctx = { allowList: parseAllowList(`127.0.0.1:${(server.address() as AddressInfo).port}`) };
+    outbound = createOutboundHttp({ allowList: ctx.allowList });
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
   beforeEach(() => (seen.length = 0));
-  const ctx = { allowList: parseAllowList('127.0.0.1') };
-  const outbound = createOutboundHttp({ allowList: ctx.allowList });
+  let ctx: { allowList: ReturnType<typeof parseAllowList> };
+  let outbound: ReturnType<typeof createOutboundHttp>;
   const valid = (raw: unknown) => {
     const v = validateDynamicData(raw, ctx);
     if (!v.ok) throw new Error(v.errors.join('; '));

@@ -37,12 +37,14 @@ const fakeDns: Resolver = async (host) => {
 describe('executeHttpCall', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let answer: http.RequestListener = (_req, res) => res.end('ok');
-  const open = createOutboundHttp({ allowList: parseAllowList('127.0.0.1') });
+  // Exactly the test server's port, as an operator would list one local service.
+  let open: ReturnType<typeof createOutboundHttp>;
   const closed = createOutboundHttp({ allowList: parseAllowList(''), resolve: fakeDns });
   const base = () => `http://127.0.0.1:${server.port}`;
 
   beforeAll(async () => {
     server = await startServer((req, res) => answer(req, res));
+    open = createOutboundHttp({ allowList: parseAllowList(`127.0.0.1:${server.port}`) });
   });
   afterAll(() => server.close());
   beforeEach(() => {

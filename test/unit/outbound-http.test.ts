@@ -53,6 +53,7 @@ describe('outbound HTTP behind the SSRF guard', () => {
   let answer: http.RequestListener = (_req, res) => res.end('ok');
   beforeAll(async () => {
     server = await startServer((req, res) => answer(req, res));
+    open = createOutboundHttp({ allowList: parseAllowList(`127.0.0.1:${server.port}`) });
   });
   afterAll(() => server.close());
   beforeEach(() => {
@@ -60,7 +61,8 @@ describe('outbound HTTP behind the SSRF guard', () => {
     answer = (_req, res) => res.end('ok');
   });
 
-  const open = createOutboundHttp({ allowList: parseAllowList('127.0.0.1') });
+  // Exactly the test server's port, as an operator would list one local service.
+  let open: ReturnType<typeof createOutboundHttp>;
   const closed = createOutboundHttp({ allowList: parseAllowList('') });
 
   it('reaches an allow-listed loopback address over plain http', async () => {
@@ -73,6 +75,32 @@ describe('outbound HTTP behind the SSRF guard', () => {
   it('refuses loopback, private and metadata addresses without an allow-list entry', async () => {
     for (const url of [`https://127.0.0.1:${server.port}/`, 'https://10.0.0.1/', 'https://169.254.169.254/latest/meta-data', 'https://[::1]/', 'https://[::ffff:127.0.0.1]/', 'https://0x7f.1/']) {
       expect((await refusal(closed.request({ url }))).code).toBe('address_not_allowed');
+    }
+    expect(server.seen).toHaveLength(0);
+  });
+
+  it('refuses every spelling of loopback unless host and port are allow-listed', async () => {
+    const spellings = (port: number) => [
+      `http://2130706433:${port}/`, `http://0x7f000001:${port}/`, `http://0177.0.0.1:${port}/`, `http://127.1:${port}/`,
+      `http://0x7f.0.0.1:${port}/`, `http://localhost.:${port}/`, `http://LOCALHOST:${port}/`, `http://[::ffff:7f00:1]:${port}/`,
+      `http://[0:0:0:0:0:ffff:127.0.0.1]:${port}/`, `http://user:pw@127.0.0.1:${port}/`, `http://[::1]:${port}/`,
+      `http://0.0.0.0:${port}/`, `http://127.0.0.1.:${port}/`,
+    ];
+    for (const url of spellings(server.port)) expect([url, (await refusal(closed.request({ url }))).code]).toEqual([url, 'address_not_allowed']);
+    // Listing the tool server's port opens that port, never a neighbour such as the Temporal UI.
+    for (const url of spellings(8233)) expect([url, (await refusal(open.request({ url }))).code]).toEqual([url, 'address_not_allowed']);
+    expect(server.seen).toHaveLength(0);
+    expect((await open.request({ url: `http://2130706433:${server.port}/ok` })).status).toBe(200);
+  });
+
+  it("refuses the deployment's own services even when the operator lists every loopback port", async () => {
+    const guard = createOutboundHttp({
+      allowList: parseAllowList('127.0.0.1:*,localhost:*,[::1]:*', { reserved: [{ host: '127.0.0.1', port: server.port }] }),
+    });
+    for (const url of [`http://127.0.0.1:${server.port}/`, `http://localhost:${server.port}/`, `http://127.1:${server.port}/`]) {
+      const err = await refusal(guard.request({ url }));
+      expect(err.code).toBe('address_not_allowed');
+      expect(err.message).toContain("one of this deployment's own services");
     }
     expect(server.seen).toHaveLength(0);
   });
@@ -90,7 +118,7 @@ describe('outbound HTTP behind the SSRF guard', () => {
   it('connects to the vetted address, not to a second lookup (no DNS rebinding)', async () => {
     // Real DNS cannot resolve this name; only the pinned address can have carried the request.
     const dns = fakeDns({ 'hooks.test': ['127.0.0.1'] });
-    const guard = createOutboundHttp({ allowList: parseAllowList('hooks.test'), resolve: dns.resolve });
+    const guard = createOutboundHttp({ allowList: parseAllowList(`hooks.test:${server.port}`), resolve: dns.resolve });
     const res = await guard.request({ url: `http://hooks.test:${server.port}/pinned` });
     expect(res.status).toBe(200);
     expect(dns.lookups).toEqual(['hooks.test']);
@@ -99,7 +127,7 @@ describe('outbound HTTP behind the SSRF guard', () => {
 
   it('requires https unless the destination is allow-listed', async () => {
     const dns = fakeDns({ 'public.example': ['93.184.216.34'] });
-    const guard = createOutboundHttp({ allowList: parseAllowList('10.0.0.0/8'), resolve: dns.resolve });
+    const guard = createOutboundHttp({ allowList: parseAllowList('10.0.0.0/8:80'), resolve: dns.resolve });
     expect((await refusal(guard.request({ url: 'http://public.example/' }))).code).toBe('scheme_not_allowed');
     expect((await refusal(guard.request({ url: 'ftp://public.example/' }))).code).toBe('scheme_not_allowed');
     expect((await refusal(guard.request({ url: 'not a url' }))).code).toBe('invalid_url');
@@ -107,8 +135,9 @@ describe('outbound HTTP behind the SSRF guard', () => {
 
   it('vets every redirect target and refuses one that leads to a private address', async () => {
     const dns = fakeDns({ 'internal.example': ['192.168.0.10'] });
-    const guard = createOutboundHttp({ allowList: parseAllowList('127.0.0.1'), resolve: dns.resolve });
-    for (const location of ['http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/', 'https://internal.example/', 'http://[::ffff:a9fe:a9fe]/']) {
+    const guard = createOutboundHttp({ allowList: parseAllowList(`127.0.0.1:${server.port}`), resolve: dns.resolve });
+    // A redirect back to loopback on another port (the Temporal UI, the store) is refused like any other.
+    for (const location of ['http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/', 'https://internal.example/', 'http://[::ffff:a9fe:a9fe]/', 'http://127.0.0.1:8233/api/v1/namespaces', 'http://2130706433:7233/']) {
       answer = (_req, res) => res.writeHead(302, { location }).end();
       expect((await refusal(guard.request({ url: `http://127.0.0.1:${server.port}/start` }))).code).toBe('address_not_allowed');
     }
@@ -139,7 +168,7 @@ describe('outbound HTTP behind the SSRF guard', () => {
     const other = await startServer((_req, res) => res.end('other'));
     try {
       answer = (_req, res) => res.writeHead(307, { location: `http://localhost:${other.port}/x` }).end();
-      const guard = createOutboundHttp({ allowList: parseAllowList('127.0.0.1,localhost') });
+      const guard = createOutboundHttp({ allowList: parseAllowList(`127.0.0.1:${server.port},localhost:${other.port}`) });
       const res = await guard.request({ url: `http://127.0.0.1:${server.port}/`, headers: { Authorization: 'Bearer t', cookie: 'c=1', 'x-keep': 'y' } });
       expect(res.body.toString()).toBe('other');
       expect(other.seen[0]?.headers).toMatchObject({ 'x-keep': 'y' });

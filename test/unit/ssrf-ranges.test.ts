@@ -79,37 +79,60 @@ describe('blocked address ranges', () => {
 });
 
 describe('the operator allow-list', () => {
-  const list = parseAllowList('localhost, 127.0.0.1 10.0.0.0/8,*.corp.example,fd00::/8');
+  const list = parseAllowList('localhost:8080, 127.0.0.1:9000 10.0.0.0/8:443,*.corp.example:*,[fd00::/8]:443');
   const ip = (s: string) => parseIp(s)!;
 
-  it('normalises and keeps its entries', () => {
-    expect(list.entries).toEqual(['localhost', '127.0.0.1', '10.0.0.0/8', '*.corp.example', 'fd00::/8']);
+  it('normalises and keeps its entries, each with its port', () => {
+    expect(list.entries).toEqual(['localhost:8080', '127.0.0.1:9000', '10.0.0.0/8:443', '*.corp.example:*', '[fd00::/8]:443']);
+    expect(parseAllowList('Hooks.Internal.:443').entries).toEqual(['hooks.internal:443']);
     expect(parseAllowList('').entries).toEqual([]);
     expect(parseAllowList(undefined).entries).toEqual([]);
   });
 
-  it('lists hosts by name, subdomain wildcard and IP literal', () => {
-    expect(list.hostListed('LOCALHOST.')).toBe(true);
-    expect(list.hostListed('hooks.corp.example')).toBe(true);
-    expect(list.hostListed('corp.example')).toBe(false);
-    expect(list.hostListed('evilcorp.example')).toBe(false);
-    expect(list.hostListed('10.9.8.7')).toBe(true);
-    expect(list.hostListed('11.0.0.1')).toBe(false);
-    expect(list.hostListed('[fd00::5]')).toBe(true);
+  it('lists hosts by name, subdomain wildcard and IP literal, on the listed port only', () => {
+    expect(list.hostListed('LOCALHOST.', 8080)).toBe(true);
+    expect(list.hostListed('localhost', 8233)).toBe(false);
+    expect(list.hostListed('hooks.corp.example', 1)).toBe(true);
+    expect(list.hostListed('corp.example', 443)).toBe(false);
+    expect(list.hostListed('evilcorp.example', 443)).toBe(false);
+    expect(list.hostListed('10.9.8.7', 443)).toBe(true);
+    expect(list.hostListed('10.9.8.7', 80)).toBe(false);
+    expect(list.hostListed('11.0.0.1', 443)).toBe(false);
+    expect(list.hostListed('[fd00::5]', 443)).toBe(true);
   });
 
-  it('opens addresses by range, or through a listed name except cloud metadata', () => {
-    expect(list.addressListed('anything', ip('10.1.1.1'))).toBe(true);
-    expect(list.addressListed('anything', ip('::ffff:10.1.1.1'))).toBe(true);
-    expect(list.addressListed('anything', ip('192.168.1.1'))).toBe(false);
-    expect(list.addressListed('hooks.corp.example', ip('192.168.1.1'))).toBe(true);
-    expect(list.addressListed('hooks.corp.example', ip('169.254.169.254'))).toBe(false);
-    expect(parseAllowList('169.254.169.254').addressListed('x', ip('169.254.169.254'))).toBe(true);
+  it('opens addresses by range, or through a listed name except cloud metadata, on the listed port only', () => {
+    expect(list.addressListed('anything', ip('10.1.1.1'), 443)).toBe(true);
+    expect(list.addressListed('anything', ip('10.1.1.1'), 27017)).toBe(false);
+    expect(list.addressListed('anything', ip('::ffff:10.1.1.1'), 443)).toBe(true);
+    expect(list.addressListed('anything', ip('192.168.1.1'), 443)).toBe(false);
+    expect(list.addressListed('hooks.corp.example', ip('192.168.1.1'), 443)).toBe(true);
+    expect(list.addressListed('hooks.corp.example', ip('169.254.169.254'), 80)).toBe(false);
+    expect(list.addressListed('x', ip('127.0.0.1'), 9000)).toBe(true);
+    expect(list.addressListed('x', ip('127.0.0.1'), 7233)).toBe(false);
+    expect(parseAllowList('169.254.169.254:80').addressListed('x', ip('169.254.169.254'), 80)).toBe(true);
   });
 
-  it('refuses entries that are neither names nor addresses', () => {
-    for (const bad of ['http://x', 'a b/c', '10.0.0.0/99', '-bad.example', 'x..y']) {
+  it('refuses entries without a port, or that are neither names nor addresses', () => {
+    for (const bad of ['localhost', '127.0.0.1', '10.0.0.0/8', '::1', '[::1]', 'http://x', 'a b/c:80', '10.0.0.0/99:80', '-bad.example:80', 'x..y:80', 'x:0', 'x:65536', 'x:80a']) {
       expect(() => parseAllowList(bad)).toThrow(AllowListError);
     }
+    expect(() => parseAllowList('localhost')).toThrow(/names no port/);
+  });
+
+  it('closes the deployment\'s own services whatever the list says', () => {
+    const open = parseAllowList('127.0.0.1:*,localhost:*,[::1]:*', {
+      reserved: [{ host: '127.0.0.1', port: 7233 }, { host: '0.0.0.0', port: 3000 }, { host: 'temporal', port: 7233 }, { host: '10.0.0.5', port: 27017 }],
+    });
+    expect(open.addressListed('x', ip('127.0.0.1'), 7233)).toBe(false);
+    expect(open.reserved('x', ip('127.0.0.2'), 7233)).toBe(true);
+    expect(open.reserved('x', ip('::1'), 3000)).toBe(true);
+    expect(open.reserved('x', ip('::ffff:127.0.0.1'), 3000)).toBe(true);
+    expect(open.reserved('localhost', null, 3000)).toBe(true);
+    expect(open.reserved('temporal', null, 7233)).toBe(true);
+    expect(open.reserved('x', ip('10.0.0.5'), 27017)).toBe(true);
+    expect(open.reserved('x', ip('10.0.0.6'), 27017)).toBe(false);
+    expect(open.reserved('x', ip('127.0.0.1'), 9000)).toBe(false);
+    expect(open.addressListed('x', ip('127.0.0.1'), 9000)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { parseAllowList } from '../../src/net/allow-list';
 import { RESERVED_TOOL_WORDS, reservedWordIn, validateToolDefinition } from '../../src/tools/tool-definition';
 
 const closed = { allowList: parseAllowList('') };
-const local = { allowList: parseAllowList('127.0.0.1,localhost') };
+const local = { allowList: parseAllowList('127.0.0.1:8080,localhost:8080') };
 const base = { name: 'BookAppointment', description: 'Books an appointment', url: 'https://api.example.com/book' };
 
 describe('custom tool definitions', () => {

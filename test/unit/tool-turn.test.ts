@@ -67,7 +67,7 @@ describe('the tool turn', () => {
       inputSchema: { properties: { date: 'YYYY-MM-DD', time: 'HH:MM' }, required: ['date', 'time'] },
     } as unknown as ToolSpec;
     expect(missingInputs(spec, { date: '2024-01-01', time: '' })).toEqual(['time']);
-    const outbound = createOutboundHttp({ allowList: parseAllowList('127.0.0.1') });
+    const outbound = createOutboundHttp({ allowList: parseAllowList('127.0.0.1:1') });
     await expect(runToolRequest(outbound, spec, { date: '2024-01-01' }, {})).rejects.toMatchObject({
       message: 'the input is missing required fields: time; ask the caller for them',
       retryable: false,
