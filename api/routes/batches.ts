@@ -5,6 +5,7 @@ import type { ApiDeps } from '../deps';
 import { badRequest, notFound } from '../errors';
 import { validateBatch } from '../schemas/batch';
 import { resolveCallConfig } from '../services/call-config';
+import { urlCheck } from '../services/outbound';
 import { batchDetail, batchListItem } from './batches-view';
 
 export const DEFAULT_BATCH_SETTINGS = { bodyLimitBytes: 64 * 1_048_576, maxConcurrency: 50, dialsPerSecond: 20 };
@@ -14,6 +15,10 @@ export function createBatchDeps(deps: ApiDeps): CreateBatchDeps {
     db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, logger: deps.logger,
     publicBaseUrl: deps.publicBaseUrl, callDefaults: deps.callDefaults, batches: deps.batches ?? DEFAULT_BATCH_SETTINGS,
     resolveCallConfig: (orgId, callParams, encryptedKey) => resolveCallConfig(deps, orgId, callParams, encryptedKey),
+    checkWebhookUrl: (url, label) => {
+      const problem = urlCheck(deps)(url, label);
+      if (problem) throw badRequest([problem]);
+    },
   };
 }
 

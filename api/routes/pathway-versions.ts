@@ -4,6 +4,7 @@ import type { PathwayVersionDoc } from '../../src/db/pathway-types';
 import type { ApiDeps } from '../deps';
 import { badRequest, notFound } from '../errors';
 import { parseCreateVersion, parsePublish } from '../schemas/pathway';
+import { urlCheck } from '../services/outbound';
 
 /**
  * /v1/pathway/{id}/version(s) and /publish. A version is addressed by its number (as the seed's
@@ -54,7 +55,7 @@ export function pathwayVersionsRouter(deps: ApiDeps): Router {
 
   router.post('/v1/pathway/:id/version', async (req, res) => {
     const p = await pathwayOf(req.orgId, String(req.params.id));
-    const parsed = parseCreateVersion(req.body, p.name);
+    const parsed = parseCreateVersion(req.body, p.name, { checkUrl: urlCheck(deps) });
     if (!parsed.ok) throw badRequest(parsed.errors, 'Invalid pathway');
     const v = await saveVersion(c, req.orgId, p._id, { ...parsed.value, description: p.description });
     if (!v) throw notFound('Pathway not found.');

@@ -4,6 +4,7 @@ import type { PathwayDoc } from '../../src/db/pathway-types';
 import type { ApiDeps } from '../deps';
 import { badRequest, notFound } from '../errors';
 import { parseCreatePathway, parseUpdatePathway } from '../schemas/pathway';
+import { urlCheck } from '../services/outbound';
 
 export const presentPathway = (p: PathwayDoc) => ({
   pathway_id: p._id,
@@ -50,7 +51,7 @@ export function pathwaysRouter(deps: ApiDeps): Router {
     const id = String(req.params.id);
     const doc = await c.pathways.findOne({ _id: id, org_id: req.orgId });
     if (!doc) throw notFound('Pathway not found.');
-    const parsed = parseUpdatePathway(req.body, decodeGraph(doc));
+    const parsed = parseUpdatePathway(req.body, decodeGraph(doc), { checkUrl: urlCheck(deps) });
     if (!parsed.ok) throw badRequest(parsed.errors, 'Invalid pathway');
     const u = parsed.value;
     const set: Partial<PathwayDoc> = { updated_at: new Date() };

@@ -1,5 +1,5 @@
 import type { GraphContent } from '../../src/db/pathway-store';
-import { validateGraph } from '../../src/pathway/validate';
+import { validateGraph, type ValidateOptions } from '../../src/pathway/validate';
 import { isPlainObject } from './field-checks';
 
 /** Request bodies of the pathway endpoints. Every problem is listed; nothing is stored on any. */
@@ -42,7 +42,7 @@ export interface PathwayUpdate {
 }
 
 /** `current` supplies the half of the graph not sent, so a nodes-only update is checked against the stored edges. */
-export function parseUpdatePathway(body: unknown, current: { nodes: unknown[]; edges: unknown[] }): Parsed<PathwayUpdate> {
+export function parseUpdatePathway(body: unknown, current: { nodes: unknown[]; edges: unknown[] }, checks: ValidateOptions = {}): Parsed<PathwayUpdate> {
   if (!isPlainObject(body)) return { ok: false, errors: ['The request body must be a JSON object.'] };
   const errors: string[] = [];
   const name = text(body, 'name', MAX_NAME, false, errors);
@@ -54,7 +54,7 @@ export function parseUpdatePathway(body: unknown, current: { nodes: unknown[]; e
   if (body.nodes !== undefined || body.edges !== undefined) {
     const nodes = body.nodes === undefined ? current.nodes : emptyObjectAsList(body.nodes);
     const edges = body.edges === undefined ? current.edges : emptyObjectAsList(body.edges);
-    const graph = validateGraph(nodes, edges);
+    const graph = validateGraph(nodes, edges, checks);
     if (!graph.ok) errors.push(...graph.errors);
     else value.graph = graph.graph;
   }
@@ -62,11 +62,11 @@ export function parseUpdatePathway(body: unknown, current: { nodes: unknown[]; e
 }
 
 /** POST /v1/pathway/{id}/version: name, nodes and edges. */
-export function parseCreateVersion(body: unknown, fallbackName: string): Parsed<{ name: string; nodes: GraphContent['nodes']; edges: GraphContent['edges'] }> {
+export function parseCreateVersion(body: unknown, fallbackName: string, checks: ValidateOptions = {}): Parsed<{ name: string; nodes: GraphContent['nodes']; edges: GraphContent['edges'] }> {
   if (!isPlainObject(body)) return { ok: false, errors: ['The request body must be a JSON object.'] };
   const errors: string[] = [];
   const name = text(body, 'name', MAX_NAME, false, errors);
-  const graph = validateGraph(emptyObjectAsList(body.nodes ?? []), emptyObjectAsList(body.edges ?? []));
+  const graph = validateGraph(emptyObjectAsList(body.nodes ?? []), emptyObjectAsList(body.edges ?? []), checks);
   if (!graph.ok) errors.push(...graph.errors);
   if (errors.length > 0 || !graph.ok) return { ok: false, errors };
   return { ok: true, value: { name: name || fallbackName, ...graph.graph } };

@@ -19,6 +19,8 @@ export interface CreateBatchDeps {
   batches: { maxConcurrency: number; dialsPerSecond: number };
   /** Checks encrypted_key and resolves tools, dynamic_data and the pathway, as POST /v1/calls does; throws a 4xx. */
   resolveCallConfig: (orgId: string, callParams: Record<string, unknown>, encryptedKey: string | null) => Promise<ResolvedCallConfig>;
+  /** The save-time rule for user-chosen URLs, for `batch_webhook`; throws a 4xx. */
+  checkWebhookUrl: (url: string, label: string) => void;
 }
 
 export interface NewBatch {
@@ -57,7 +59,8 @@ export function rowCallBody(batch: Pick<BatchDoc, 'base_prompt' | 'call_params' 
  * rows and the document are removed again, so nothing is half-created.
  */
 export async function createBatch(deps: CreateBatchDeps, b: NewBatch): Promise<BatchDoc> {
-  // Before anything is stored: a bad key, tool or pathway refuses the whole batch.
+  // Before anything is stored: a bad webhook, key, tool or pathway refuses the whole batch.
+  if (b.batchWebhook) deps.checkWebhookUrl(b.batchWebhook, 'batch_webhook');
   const callConfig = await deps.resolveCallConfig(b.orgId, b.callParams, b.encryptedKey);
   const batchId = newBatchId();
   const { batches, batchRows } = deps.db.collections;

@@ -20,6 +20,11 @@ export type GraphValidation = { ok: true; graph: PathwayGraph } | { ok: false; e
 export interface ValidateOptions {
   /** A start node chosen by the caller replaces the `isStart` requirement. */
   startNodeId?: string | null;
+  /**
+   * The outbound URL rule (scheme, SSRF guard, allow-list) for Webhook nodes' `url`, as for tools;
+   * injected so that the engine stays pure. Returns the problem, or null.
+   */
+  checkUrl?: (url: string, label: string) => string | null;
 }
 
 /** Keys the store refuses (FerretDB/MongoDB): `.` anywhere or a leading `$`. */
@@ -34,7 +39,7 @@ function unsafeKeys(value: unknown, path: string, out: string[], depth = 0): voi
   }
 }
 
-function checkNodeData(where: string, type: string, data: Record<string, unknown>, errors: string[]): void {
+function checkNodeData(where: string, type: string, data: Record<string, unknown>, errors: string[], opts: ValidateOptions): void {
   const spec = nodeTypeSpec(type);
   for (const field of spec?.required ?? []) {
     if (!nonEmpty(data[field])) errors.push(`${where}: a ${type} node needs data.${field}.`);
@@ -42,6 +47,10 @@ function checkNodeData(where: string, type: string, data: Record<string, unknown
   if (data.isGlobal === true && !nonEmpty(data.globalLabel)) errors.push(`${where}: a global node needs data.globalLabel.`);
   for (const f of ['name', 'text', 'prompt', 'condition', 'globalPrompt', 'kb', 'globalLabel', 'url', 'method', 'transferNumber']) {
     if (data[f] !== undefined && data[f] !== null && typeof data[f] !== 'string') errors.push(`${where}: data.${f} must be a string.`);
+  }
+  if (typeof data.url === 'string' && opts.checkUrl) {
+    const problem = opts.checkUrl(data.url, `${where}: data.url`);
+    if (problem) errors.push(problem);
   }
   if (data.extractVars !== undefined) {
     const ok = Array.isArray(data.extractVars) && data.extractVars.every(
@@ -89,7 +98,7 @@ export function validateGraph(nodesIn: unknown, edgesIn: unknown, opts: Validate
       errors.push(`${where} (${n.id}): unknown node type ${JSON.stringify(n.type)}; known: ${knownNodeTypes().join(', ')}.`);
     }
     if (!isObject(n.data)) return void errors.push(`${where} (${n.id}): data must be an object.`);
-    if (typeof n.type === 'string') checkNodeData(`${where} (${n.id})`, n.type, n.data, errors);
+    if (typeof n.type === 'string') checkNodeData(`${where} (${n.id})`, n.type, n.data, errors, opts);
     unsafeKeys(n.data, `${where}.data`, errors);
     nodes.push(n as unknown as PathwayNode);
   });

@@ -11,7 +11,8 @@ const example = JSON.parse(readFileSync(join(__dirname, '../../examples/restaura
 describe('API: pathways, versions and folders', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack({ worker: false });
+    // The example's booking service, as an operator would allow it.
+    stack = await startStack({ worker: false, allow: ['http://localhost:8080'] });
   });
   afterAll(async () => {
     await stack.stop();
@@ -51,6 +52,21 @@ describe('API: pathways, versions and folders', () => {
     expect(del.body).toMatchObject({ status: 'success', message: 'Pathway deleted successfully' });
     expect((await me().get(`/v1/pathway/${id}`)).status).toBe(404);
     expect((await me().del(`/v1/pathway/${id}`)).status).toBe(404);
+  });
+
+  it('checks Webhook node URLs when saved, as tool URLs are', async () => {
+    const id = await createPathway();
+    const urls = ['file:///etc/passwd', 'gopher://example.com/x', 'http://127.0.0.1:8233/api/v1/namespaces', 'https://169.254.169.254/latest', 'http://api.example.com/x'];
+    const nodes = [
+      { id: 'start', type: 'Default', data: { name: 'Start', text: 'Hi', isStart: true } },
+      ...urls.map((url, i) => ({ id: `w${i}`, type: 'Webhook', data: { name: `W${i}`, text: 'One moment', url, method: 'POST' } })),
+    ];
+    for (const save of [() => me().post(`/v1/pathway/${id}`, { nodes, edges: [] }), () => me().post(`/v1/pathway/${id}/version`, { nodes, edges: [] })]) {
+      const res = await save();
+      expect(res.status).toBe(400);
+      urls.forEach((_u, i) => expect(res.body.errors.join('\n')).toContain(`nodes[${i + 1}] (w${i}): data.url`));
+    }
+    expect((await me().get(`/v1/pathway/${id}/versions`)).body).toEqual([]);
   });
 
   it('refuses a bad graph with every problem listed, and saves nothing', async () => {

@@ -15,8 +15,8 @@ describe('post-call: summary, analysis, signed webhook', () => {
   let secret: string;
 
   beforeAll(async () => {
-    stack = await startStack();
     receiver = await startWebhookReceiver();
+    stack = await startStack({ allow: [receiver.url] });
     const res = await request(stack.apiUrl).post('/v1/webhooks/signing_secret').set('authorization', stack.org.apiKey).expect(200);
     secret = res.body.signing_secret;
   });
@@ -100,11 +100,22 @@ describe('post-call: summary, analysis, signed webhook', () => {
     );
   });
 
-  it('refuses a webhook to a private address outside the allow-list', async () => {
-    const id = await sendCall(stack, { phone_number: callee('Hi.'), task: 'Say hi.', webhook: 'http://10.255.255.1/hook' });
+  it('refuses a webhook to a private address outside the allow-list when the call is sent, as tools are', async () => {
+    for (const webhook of ['http://10.255.255.1/hook', 'https://10.255.255.1/hook', 'file:///etc/passwd', 'gopher://example.com/x']) {
+      const res = await request(stack.apiUrl)
+        .post('/v1/calls')
+        .set('authorization', stack.org.apiKey)
+        .send({ phone_number: callee('Hi.'), task: 'Say hi.', webhook })
+        .expect(400);
+      expect(res.body).toMatchObject({ status: 'error', errors: [expect.stringMatching(/^webhook /)] });
+    }
+  });
+
+  it('refuses, when it is sent, a webhook whose name resolves to a private address', async () => {
+    const id = await sendCall(stack, { phone_number: callee('Hi.'), task: 'Say hi.', webhook: 'https://localhost:1/hook' });
     const call = await settled(id);
     expect(call.queue_status).toBe('complete_error');
-    expect(call.error_message).toBe('Webhook failed: webhook to http://10.255.255.1/hook refused: 10.255.255.1 is a private address and is not in OUTBOUND_ALLOWLIST');
+    expect(call.error_message).toMatch(/^Webhook failed: webhook to https:\/\/localhost:1\/hook refused: localhost \((127\.0\.0\.1|::1)\) is a loopback address and is not in OUTBOUND_ALLOWLIST$/);
   });
 
   it('marks complete_error when the model keeps answering the wrong type, and says which field', async () => {
