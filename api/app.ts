@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { ApiDeps } from './deps';
 import { requireAdminKey, requireApiKey } from './middleware/auth';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { jsonBody } from './middleware/json-body';
 import { orgRateLimit, WORK_ROUTES } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { docsPage } from './docs-page';
@@ -65,8 +66,8 @@ export function createApp(deps: ApiDeps): Express {
   app.post(WORK_ROUTES, orgLimits.markWork);
   app.use('/v1', orgLimits.limitOrg);
   // Only POST /v1/batches takes large bodies (100,000 rows are several MB): BATCH_BODY_LIMIT_BYTES.
-  app.post('/v1/batches', express.json({ limit: (deps.batches ?? DEFAULT_BATCH_SETTINGS).bodyLimitBytes, strict: true }));
-  app.use(express.json({ limit: deps.bodyLimitBytes, strict: true }));
+  app.post('/v1/batches', jsonBody((deps.batches ?? DEFAULT_BATCH_SETTINGS).bodyLimitBytes));
+  app.use(jsonBody(deps.bodyLimitBytes));
   app.use(adminRouter(deps));
   app.use(callControlRouter(deps));
   app.use(callRecordingRouter(deps));

@@ -44,7 +44,7 @@ export function toolsRouter(deps: ApiDeps): Router {
       updated_at: now,
     };
     await tools.insertOne(doc);
-    res.json({ status: 'success', tool_id: doc._id });
+    res.json({ status: 'success', tool_id: doc._id, ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}) });
   });
 
   router.get('/v1/tools', async (req, res) => {
@@ -75,7 +75,7 @@ export function toolsRouter(deps: ApiDeps): Router {
         },
       },
     );
-    res.json({ status: 'success', tool_id: doc._id });
+    res.json({ status: 'success', tool_id: doc._id, ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}) });
   });
 
   router.delete('/v1/tools/:tool_id', async (req, res) => {
