@@ -16,7 +16,7 @@ export interface CreateCallResult {
 
 /**
  * Claims an Idempotency-Key: the first request's call ID wins and every replay gets it back. A
- * replay runs the same idempotent steps (insert, start, mark queued), so a first request that died
+ * replay runs the same idempotent steps (insert, queued event, start), so a first request that died
  * half-way is completed by its replay instead of leaving the call stuck.
  */
 async function claimCallId(deps: ApiDeps, orgId: string, idempotencyKey: string | null): Promise<{ callId: string; claimed: boolean }> {
@@ -50,7 +50,9 @@ export async function createCall(
     deps.callDefaults,
   );
   const now = new Date();
-  const doc = newCallDoc(input, { body, queueStatus: 'new', endpointUrl: deps.publicBaseUrl, simulated: deps.telephony.simulated, now });
+  // Stored as queued before the start: once the workflow runs, the request has nothing left to
+  // write that could fail, so a started call is always answered with its call_id.
+  const doc = newCallDoc(input, { body, queueStatus: 'queued', endpointUrl: deps.publicBaseUrl, simulated: deps.telephony.simulated, now });
 
   let replayed = !claimed;
   try {
@@ -60,6 +62,11 @@ export async function createCall(
     // A replay got here first, or this is one: every step from here on is idempotent.
     replayed = true;
   }
+  await deps.db.collections.callEvents
+    .insertOne({ _id: `${callId}:queued`, org_id: orgId, call_id: callId, level: 'queue', category: 'info', message: 'Call queued', timestamp: now })
+    .catch((err: unknown) => {
+      if (!isDuplicateKeyError(err)) throw err;
+    });
   try {
     await deps.temporal.workflow.start('callWorkflow', {
       taskQueue: deps.taskQueue,
@@ -74,18 +81,12 @@ export async function createCall(
       if (replayed) return { callId, replayed };
       throw conflict(`Call ${callId} was already started.`);
     }
+    deps.logger.error({ err, callId }, 'workflow start failed');
     await deps.db.collections.calls.updateOne(
       { _id: callId, org_id: orgId },
       { $set: { queue_status: 'pre_queue_error', completed: true, error_message: 'The call could not be queued.' } },
     );
-    deps.logger.error({ err, callId }, 'workflow start failed');
     throw unavailable('The call could not be queued; try again.');
   }
-  // Conditional: the workflow may already have moved the call on.
-  await deps.db.collections.calls.updateOne({ _id: callId, org_id: orgId, queue_status: 'new' }, { $set: { queue_status: 'queued' } });
-  await deps.db.collections.callEvents.insertOne({
-    _id: `${callId}:queued`, org_id: orgId, call_id: callId, level: 'queue', category: 'info',
-    message: 'Call queued', timestamp: now,
-  });
   return { callId, replayed };
 }
