@@ -124,7 +124,8 @@ export function createAgentTurnActivities({ chat }: Pick<ActivityDeps, 'chat'>) 
     /** One agent turn: prompt, model, decision. Ordinary retries; no writes (the workflow records the turn). */
     async agentTurn(input: AgentTurnInput): Promise<AgentDecision> {
       const transfer = transferTool(input.transfer);
-      // Heartbeats let Temporal see a dead worker in seconds, not at the turn's full timeout: a caller is waiting.
+      // As a normal activity (workflows older than local turns), heartbeats let Temporal see a dead worker in
+      // seconds, not at the turn's full timeout. As a local activity they do nothing: the workflow task is the lease.
       const context = Context.current();
       const beat = setInterval(() => context.heartbeat(), 1000);
       const result = await chat

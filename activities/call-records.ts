@@ -47,7 +47,11 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
     const base = Date.now();
     await insertOnce(
       db.collections.callEvents,
-      events.map((e, i) => ({ _id: `${ref.callId}:${runId}:${activityId}:${i}`, org_id: ref.orgId, call_id: ref.callId, ...e, timestamp: new Date(base + i) })),
+      events.map(({ at, ...e }, i) => ({
+        _id: `${ref.callId}:${runId}:${activityId}:${i}`, org_id: ref.orgId, call_id: ref.callId, ...e,
+        // A batched event keeps the time it happened; the index keeps the order of those written together.
+        timestamp: new Date((at ? Date.parse(at) : base) + i),
+      })),
     );
   }
 

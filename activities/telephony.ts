@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { findOwnedCall } from '../src/db/call-events';
+import { findOwnedCall, insertOnce } from '../src/db/call-events';
 import { applyPronunciations } from '../src/telephony/pronunciation';
 import type { CarrierCredentials, PlaceCallRequest, ProviderCall } from '../src/telephony/provider';
 import { hangupTwiml } from '../src/telephony/twiml';
@@ -10,6 +10,8 @@ export interface PlaceCallInput extends Omit<PlaceCallRequest, 'credentials'> {
   orgId: string;
   attempt: number;
   encryptedKey: string | null;
+  /** The dial also records the call as `allocated`, with this event (one write instead of an activity of its own). */
+  allocatedEvent?: string;
 }
 
 export interface CallControlInput {
@@ -88,9 +90,17 @@ export function createTelephonyActivities({ db, telephony, carrierAccounts }: Pi
         }
       }
       await db.collections.calls.updateOne(filter, {
-        $set: { dial_attempt: input.attempt, dialing_since: new Date(Date.now() - 1000), provider_call_sid: null, carrier_account_id: accountId } as Record<string, unknown>,
+        $set: {
+          dial_attempt: input.attempt, dialing_since: new Date(Date.now() - 1000), provider_call_sid: null, carrier_account_id: accountId,
+          ...(input.allocatedEvent ? { queue_status: 'allocated' } : {}),
+        } as Record<string, unknown>,
       });
-      const { orgId: _orgId, attempt: _attempt, encryptedKey: _encryptedKey, ...request } = input;
+      if (input.allocatedEvent) {
+        await insertOnce(db.collections.callEvents, [
+          { _id: `${input.callId}:dial:${input.attempt}`, org_id: input.orgId, call_id: input.callId, level: 'call', category: 'info', message: input.allocatedEvent, timestamp: new Date() },
+        ]);
+      }
+      const { orgId: _orgId, attempt: _attempt, encryptedKey: _encryptedKey, allocatedEvent: _allocated, ...request } = input;
       const placed = await telephony.placeCall({ ...request, credentials });
       remember(placed.providerCallSid, credentials);
       await db.collections.calls.updateOne(filter, {

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** Activity groups with their own timeouts and retries (DESIGN §14). */
@@ -15,9 +15,32 @@ export const carrier = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
 });
 
-/** One model turn: a caller is waiting, so retry quickly and not for long. */
+const TURN_RETRY = { initialInterval: '300 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 4 } as const;
+
+/** One model turn as a normal activity: how workflows started before LOCAL_TURNS ran them. */
 export const agent = proxyActivities<Activities>({
   startToCloseTimeout: '60 seconds',
   heartbeatTimeout: '4 seconds',
-  retry: { initialInterval: '300 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 4 },
+  retry: TURN_RETRY,
 });
+
+/**
+ * One model turn as a local activity: it runs in the worker that holds the workflow task, so a
+ * caller's utterance costs one Temporal round trip (the update) instead of two (the update, then
+ * the activity's dispatch and completion). A caller is waiting, so retry quickly and not for long.
+ * Semantics (docs/operations.md, "Turns as local activities"): at least once; a worker that dies
+ * mid-turn loses the workflow task, and the next worker replays and runs the turn again.
+ */
+const localAgent = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '60 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: TURN_RETRY,
+});
+
+/** Marks the workflows that run their model turns as local activities; older histories replay with `agent`. */
+export const LOCAL_TURNS_PATCH = 'local-agent-turns';
+
+/** The proxy for a model turn (agentTurn, pathwayTurn): local unless the history predates LOCAL_TURNS_PATCH. */
+export function turnAgent(): typeof agent {
+  return patched(LOCAL_TURNS_PATCH) ? localAgent : agent;
+}

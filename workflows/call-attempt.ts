@@ -15,7 +15,7 @@ export function failureMessage(err: unknown): string {
 }
 
 /** One dial: ring, converse, react to voicemail, hang up. Leaves what happened in `session.attempt`. */
-export async function runAttempt(session: CallSession, input: CallWorkflowInput): Promise<void> {
+export async function runAttempt(session: CallSession, input: CallWorkflowInput, allocatedEvent?: string): Promise<void> {
   const a = session.newAttempt();
   try {
     const placed = await carrier.placeCall({
@@ -28,6 +28,7 @@ export async function runAttempt(session: CallSession, input: CallWorkflowInput)
       record: input.record,
       machineDetection: input.voicemail.detect,
       encryptedKey: input.encryptedKey,
+      ...(allocatedEvent ? { allocatedEvent } : {}),
     });
     a.providerCallSid ??= placed.providerCallSid;
   } catch (err) {

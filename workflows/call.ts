@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, getExternalWorkflowHandle, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, getExternalWorkflowHandle, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { batchCallDoneSignal } from '../src/workflow-api/batch';
 import type { CallWorkflowInput, CallWorkflowResult } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
@@ -19,9 +19,12 @@ interface AttemptRecord {
   ended_at: string;
 }
 
+/** Marks the calls whose dial activity also records them as `allocated`. */
+export const ALLOCATED_IN_DIAL_PATCH = 'allocated-in-dial';
+
 /** `call-<call_id>`: one phone call, with its retries, from acceptance to its final record. */
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowResult> {
-  // Pathway chat: no telephony. Phone histories never take this branch, so they replay unchanged.
+  // Chats started before chatWorkflow existed ran here; they keep replaying this branch. New chats are chatWorkflow.
   if (input.channel === 'chat') return pathwayChatWorkflow(input);
   const session = new CallSession(input);
   session.registerHandlers();
@@ -35,22 +38,25 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   const attempts: AttemptRecord[] = [];
   let outcome: CallOutcome = callOutcome(session.attempt, session.stopReason);
   if (session.stopReason === null) {
-    session.variables = await records.resolveVariables({
-      ...session.ref,
-      to: input.to,
-      from: input.from,
-      timezone: input.timezone,
-      requestData: input.requestData,
-    });
-    if (input.dynamicData?.length) await loadDynamicData(session, input);
+    session.conversation.useVariables(
+      await records.resolveVariables({
+        ...session.ref,
+        to: input.to,
+        from: input.from,
+        timezone: input.timezone,
+        requestData: input.requestData,
+      }),
+    );
+    if (input.dynamicData?.length) await loadDynamicData(session.conversation, input);
     for (;;) {
       session.setStatus('allocated');
-      await records.updateCall({
-        ...session.ref,
-        set: { queue_status: 'allocated' },
-        events: [{ level: 'call', category: 'info', message: `Dialling (attempt ${session.attempt.number + 1})` }],
-      });
-      await runAttempt(session, input);
+      const dialling = `Dialling (attempt ${session.attempt.number + 1})`;
+      // The dial records `allocated` itself; older histories wrote it in an activity of its own.
+      const allocatedInDial = patched(ALLOCATED_IN_DIAL_PATCH);
+      if (!allocatedInDial) {
+        await records.updateCall({ ...session.ref, set: { queue_status: 'allocated' }, events: [{ level: 'call', category: 'info', message: dialling }] });
+      }
+      await runAttempt(session, input, allocatedInDial ? dialling : undefined);
       outcome = callOutcome(session.attempt, session.stopReason);
       attempts.push({
         attempt: session.attempt.number,
@@ -79,8 +85,8 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
 
   // The final record, once every turn handler and write-behind has finished.
   await condition(allHandlersFinished);
-  await session.settleWork();
-  const writeFailures = await session.settleWrites();
+  await session.conversation.settleWork();
+  const writeFailures = await session.conversation.settleWrites();
   const a = session.attempt;
   const endedAt = a.endedAt ?? new Date();
   // Our clock for the length (the carrier rounds to whole seconds); the carrier's for the billed seconds.

@@ -2,3 +2,4 @@ export { analyzeCallWorkflow } from './analyze-call';
 export { batchWorkflow } from './batch';
 export { analyzeBatchWorkflow } from './batch-analyze';
 export { callWorkflow } from './call';
+export { chatWorkflow } from './chat';

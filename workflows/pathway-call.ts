@@ -4,7 +4,7 @@ import type { WebhookOutcome } from '../src/pathway/turn';
 import type { PathwayState } from '../src/pathway/types';
 import type { AgentDecision, TranscriptLine } from '../src/workflow-api/call';
 import type { PathwayRun } from '../src/workflow-api/pathway';
-import { agent, records } from './activity-proxies';
+import { records, turnAgent } from './activity-proxies';
 
 /** Webhook nodes in a row without the caller speaking (e.g. a cycle of them): beyond this the agent waits for the caller. */
 const MAX_CHAINED_WEBHOOKS = 5;
@@ -38,7 +38,7 @@ export class PathwayConversation {
     const webhookOutcome = this.pendingOutcome;
     this.pendingOutcome = null;
     this.chainedWebhooks = webhookOutcome ? this.chainedWebhooks : 0;
-    const result: PathwayTurnResult = await agent.pathwayTurn({
+    const result: PathwayTurnResult = await turnAgent().pathwayTurn({
       ...this.ref, pathway: this.run, state: this.state, transcript, variables, model: this.model,
       ...(webhookOutcome ? { webhookOutcome } : {}),
     });

@@ -19,6 +19,9 @@ import { records } from './activity-proxies';
 import { runPathwayStep } from './pathway-step';
 
 /**
+ * Frozen: chats started before chatWorkflow (workflows/chat.ts) ran this inside callWorkflow, and
+ * their histories must keep replaying it unchanged. New chats run on the conversation engine.
+ *
  * A pathway chat: the call workflow on the `chat` channel, with no telephony. Each message is an
  * update that runs one pathway turn and answers with the reply, the current node and the history.
  * The chat ends at an End Call or Transfer Call node, on stop, or after an idle timeout.
@@ -85,6 +88,12 @@ export async function pathwayChatWorkflow(input: CallWorkflowInput): Promise<Cal
         turns += 1;
         const events: NewCallEvent[] = [
           { level: 'call', category: 'performance', message: `Pathway turn ${turns} at "${node.name}": model ${Math.round(step.modelMs)} ms` },
+          // A refused or failed webhook node is an outcome the pathway handles; the operator still sees why.
+          ...step.webhooks.map(({ nodeId, outcome }): NewCallEvent => ({
+            level: 'webhook',
+            category: outcome.ok ? 'info' : 'error',
+            message: outcome.ok ? `Webhook node ${nodeId}: HTTP ${outcome.status}` : `Webhook node ${nodeId} failed: ${outcome.error ?? 'error'}`,
+          })),
         ];
         if (step.final.action === 'end' || step.final.action === 'transfer') {
           ended = true;

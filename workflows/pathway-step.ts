@@ -5,7 +5,7 @@ import type { WebhookOutcome, WebhookRequest } from '../src/pathway/turn';
 import type { PathwayState } from '../src/pathway/types';
 import type { TranscriptLine } from '../src/workflow-api/call';
 import type { PathwayRun } from '../src/workflow-api/pathway';
-import { agent } from './activity-proxies';
+import { turnAgent } from './activity-proxies';
 
 /** A chain of webhook nodes (each answered by another) is cut here, so a cycle cannot spin forever. */
 const MAX_WEBHOOKS_PER_TURN = 5;
@@ -15,6 +15,8 @@ export interface PathwayStep {
   say: string[];
   final: PathwayTurnResult;
   modelMs: number;
+  /** What each webhook node of the turn did, for the event stream. */
+  webhooks: Array<{ nodeId: string; outcome: WebhookOutcome }>;
 }
 
 function failureMessage(err: unknown): string {
@@ -50,14 +52,17 @@ export async function runPathwayStep(
   model: string | null,
 ): Promise<PathwayStep> {
   const base = { ...ref, pathway: run, transcript, variables, model };
+  const agent = turnAgent();
   let result = await agent.pathwayTurn({ ...base, state });
   const say = [...result.say];
   let modelMs = result.modelMs;
+  const webhooks: PathwayStep['webhooks'] = [];
   for (let i = 0; result.action === 'webhook' && result.webhook && i < MAX_WEBHOOKS_PER_TURN; i++) {
     const outcome = await runWebhookNode(ref, result.webhook);
+    webhooks.push({ nodeId: result.webhook.nodeId, outcome });
     result = await agent.pathwayTurn({ ...base, state: result.state, webhookOutcome: outcome });
     say.push(...result.say);
     modelMs += result.modelMs;
   }
-  return { say, final: result, modelMs };
+  return { say, final: result, modelMs, webhooks };
 }

@@ -5,6 +5,7 @@ import { callDetail, callSummary } from '../presenters/call';
 import { parseListCallsQuery } from '../schemas/list-calls';
 import { validateSendCall } from '../schemas/send-call';
 import { createCall } from '../services/create-call';
+import { liveCallState, liveTranscriptDocs } from '../services/live-call';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -47,6 +48,12 @@ export function callsRouter(deps: ApiDeps): Router {
     const id = String(req.params.id);
     const call = await calls.findOne({ _id: id, org_id: req.orgId });
     if (!call) throw notFound('Call not found.');
+    // A live call: its workflow's own state (the transcript up to this turn, where the call stands).
+    const live = await liveCallState(deps, call);
+    if (live) {
+      res.json(callDetail({ ...call, queue_status: live.queueStatus, answered_by: live.answeredBy ?? call.answered_by, variables: live.variables }, liveTranscriptDocs(call, live)));
+      return;
+    }
     const lines = await transcripts.find({ org_id: req.orgId, call_id: id }).sort({ seq: 1 }).toArray();
     res.json(callDetail(call, lines));
   });

@@ -1,16 +1,17 @@
-import { ActivityFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
 import { callWorkflowInput } from '../../src/calls/call-input';
 import { newCallDoc } from '../../src/calls/call-doc';
 import type { CallDoc } from '../../src/db/types';
 import { callWorkflowId, newCallId } from '../../src/ids';
 import type { CallWorkflowInput } from '../../src/workflow-api/call';
-import { MAX_CHAT_MESSAGE_CHARS, pathwayChatUpdate, type PathwayChatReply } from '../../src/workflow-api/pathway';
+import { CHAT_TURN_FAILED, MAX_CHAT_MESSAGE_CHARS, pathwayChatUpdate, type PathwayChatReply } from '../../src/workflow-api/pathway';
 import { callStartAttributes } from '../../src/workflow-api/search-attributes';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest, conflict, notFound, unavailable } from '../errors';
-import { isPlainObject } from '../schemas/field-checks';
+import { isPlainObject, obj } from '../schemas/field-checks';
 import { resolveCallPathway } from '../services/call-pathway';
+import { liveCallState } from '../services/live-call';
 
 type ChatDoc = CallDoc & { channel: 'chat'; pathway_id: string; pathway_version_id: string };
 
@@ -62,7 +63,9 @@ export function pathwayChatRouter(deps: ApiDeps): Router {
     if (v !== undefined && v !== null && typeof v !== 'string' && typeof v !== 'number') errors.push('version must be a version number or id.');
     const idle = body.idle_timeout_seconds;
     if (idle !== undefined && !(typeof idle === 'number' && idle >= 1 && idle <= 86_400)) errors.push('idle_timeout_seconds must be a number from 1 to 86400.');
-    if (body.request_data !== undefined && !isPlainObject(body.request_data)) errors.push('request_data must be an object.');
+    // The same rule as a call's request_data: an object the store can hold (no '.', no leading '$', bounded size and depth).
+    const requestDataProblem = body.request_data === undefined ? null : obj()(body.request_data, 'request_data');
+    if (requestDataProblem) errors.push(requestDataProblem);
     if (errors.length > 0) throw badRequest(errors);
 
     const run = await resolveCallPathway(deps, req.orgId, { pathway_id: pathwayId, pathway_version: v, start_node_id: startNodeId });
@@ -85,7 +88,7 @@ export function pathwayChatRouter(deps: ApiDeps): Router {
     };
     await calls.insertOne(doc);
     try {
-      await deps.temporal.workflow.start('callWorkflow', {
+      await deps.temporal.workflow.start('chatWorkflow', {
         taskQueue: deps.taskQueue,
         workflowId: callWorkflowId(chatId),
         args: [input],
@@ -117,6 +120,10 @@ export function pathwayChatRouter(deps: ApiDeps): Router {
         throw new ApiError(409, 'This chat has ended.');
       }
       // The turn itself failed (the model or the store kept failing after retries): not the caller's fault.
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === CHAT_TURN_FAILED) {
+        throw new ApiError(502, 'The agent could not answer; try again.', [err.cause.message]);
+      }
+      // The same, from a chat started before chatWorkflow (its turn failures arrive as the activity's failure).
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ActivityFailure) {
         throw new ApiError(502, 'The agent could not answer; try again.', [err.cause.cause?.message ?? err.cause.message]);
       }
@@ -130,7 +137,9 @@ export function pathwayChatRouter(deps: ApiDeps): Router {
 
   router.get('/v1/pathway/chat/:id', async (req, res) => {
     const chat = await chatOf(req.orgId, String(req.params.id));
-    const lines = await deps.db.collections.transcripts.find({ org_id: req.orgId, call_id: chat._id }).sort({ seq: 1 }).toArray();
+    // A live chat's latest messages are written in batches; until then they come from its workflow.
+    const live = await liveCallState(deps, chat);
+    const lines = live ? live.transcript : await deps.db.collections.transcripts.find({ org_id: req.orgId, call_id: chat._id }).sort({ seq: 1 }).toArray();
     const data = lines
       .filter((l) => l.user === 'user' || l.user === 'assistant')
       .map((l) => ({ role: l.user, content: l.text }));

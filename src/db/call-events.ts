@@ -7,6 +7,8 @@ export interface NewCallEvent {
   level: EventLevel;
   category: EventCategory;
   message: string;
+  /** ISO time the event happened, when it is written later than that (batched turn records). */
+  at?: string;
 }
 
 export async function appendCallEvents(

@@ -264,6 +264,11 @@ export interface CallLiveState {
   transcript: TranscriptLine[];
   /** With a pathway: the node the agent is at. */
   pathwayNode?: { id: string; name: string } | null;
+  /**
+   * Events of turns not yet written to the read model (turn records are written in batches), so a
+   * live call's event stream shows them: each with the time it happened.
+   */
+  pendingEvents?: Array<{ level: string; category: string; message: string; at: string }>;
 }
 
 export const telephonyStatusSignal = defineSignal<[TelephonyStatusEvent]>('telephonyStatus');

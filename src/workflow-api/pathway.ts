@@ -35,3 +35,6 @@ export const MAX_CHAT_MESSAGE_CHARS = 4000;
 export const DEFAULT_CHAT_IDLE_TIMEOUT_MS = 30 * 60_000;
 
 export const pathwayChatUpdate = defineUpdate<PathwayChatReply, [PathwayChatMessage]>('pathwayChat');
+
+/** The ApplicationFailure type of a chat message whose turn failed after its retries (the model, the store): a 502, and the chat goes on. */
+export const CHAT_TURN_FAILED = 'ChatTurnFailed';

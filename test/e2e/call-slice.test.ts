@@ -83,12 +83,39 @@ describe('one call, end to end', () => {
     const state = await stack.temporal.client.workflow.getHandle(callWorkflowId(callId)).query(callStateQuery);
     expect(state.transcript.length).toBe(call.transcripts.length);
 
-    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-human-conversation');
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-human-conversation-engine');
 
     const list = await request(stack.apiUrl).get('/v1/calls').set('authorization', stack.org.apiKey).expect(200);
     expect(list.body.total_count).toBeGreaterThanOrEqual(1);
     expect(list.body.count).toBe(list.body.calls.length);
     expect(list.body.calls.find((c: { call_id: string }) => c.call_id === callId)).not.toHaveProperty('transcripts');
+  });
+
+  it("reads a live call from its workflow: the turns not yet written are in GET /v1/calls/{id} and the event stream", async () => {
+    const to = '+14155550125';
+    // Slow replies keep the call live; turn records are written every few turns, not every turn.
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances: ['First line.', 'Second line.', 'Third line.', 'Bye.'], speechDelayMs: 1500 });
+    const created = await request(stack.apiUrl).post('/v1/calls').set('authorization', stack.org.apiKey).send({ phone_number: to, task: 'Chat.', first_sentence: 'Hello!' }).expect(200);
+    const callId: string = created.body.call_id;
+    const live = await eventually(async () => {
+      const c = await getCall(callId);
+      return !c.completed && c.transcripts.some((t: { text: string }) => t.text === 'First line.') ? c : null;
+    }, 30_000, 50);
+    expect(live.queue_status).toBe('started');
+    expect(live.transcripts[0]).toMatchObject({ user: 'assistant', text: 'Hello!' });
+    // Nothing of the first turns is in the store yet: the read came from the workflow.
+    expect(await stack.db.collections.transcripts.countDocuments({ call_id: callId })).toBe(0);
+    expect(await stack.db.collections.callEvents.countDocuments({ call_id: callId, message: /^Agent turn/ })).toBe(0);
+    const events = (await request(stack.apiUrl).get(`/v1/event_stream/${callId}`).set('authorization', stack.org.apiKey).expect(200)).body;
+    expect(events.map((e: { message: string }) => e.message)).toEqual(expect.arrayContaining(['Call answered (attempt 1)', expect.stringMatching(/^Agent turn 1: model/)]));
+    const done = await eventually(async () => {
+      const c = await getCall(callId);
+      return c.completed ? c : null;
+    }, 60_000);
+    // Once over, the stored record holds every line and every event, written in a few batches.
+    expect(await stack.db.collections.transcripts.countDocuments({ call_id: callId })).toBe(done.transcripts.length);
+    const turnEvents = (await stack.db.collections.callEvents.find({ call_id: callId }).toArray()).filter((e) => e.message.startsWith('Agent turn'));
+    expect(turnEvents).toHaveLength(done.transcripts.filter((t: { user: string }) => t.user === 'assistant').length);
   });
 
   it('refuses a carrier webhook with a bad signature and changes nothing', async () => {

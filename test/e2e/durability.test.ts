@@ -1,4 +1,5 @@
 import { sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
+import { uid } from '../helpers/stack';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
 import { exited, spawnWorker } from '../helpers/worker-process';
@@ -45,6 +46,39 @@ describe('a live call survives a killed worker', () => {
       expect(said('user')).toEqual(sim.transcript.filter((l) => l.speaker === 'callee').map((l) => l.text));
       expect(said('assistant')).toEqual(sim.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text));
       expect(call.transcripts.map((t: { id: string }) => Number(t.id.split(':')[1]))).toEqual(call.transcripts.map((_: unknown, i: number) => i));
+    } finally {
+      worker.kill('SIGTERM');
+      await exited(worker);
+    }
+  }, 180_000);
+
+  it('continues after a kill during a model turn, which runs as a local activity: the turn is neither lost nor doubled', async () => {
+    const marker = `slow-${uid()}`;
+    const utterances = ['Hi there.', 'Tell me a fact.', 'Thanks, bye.'];
+    const to = uniqueNumber();
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances, speechDelayMs: 100 });
+    // The first caller line meets a slow model; the worker dies while it is thinking.
+    stack.model.scripts.add({ match: marker, replies: [{ content: 'A slow answer.', delay_ms: 5_000 }] });
+    let worker = spawnWorker(stack);
+    const id = await sendCall(stack, { phone_number: to, task: `Chat briefly. ${marker}`, first_sentence: 'Hello!' });
+    await eventually(async () => stack.model.scripts.pending() === 0, 60_000, 20);
+    worker.kill('SIGKILL');
+    await exited(worker);
+    worker = spawnWorker(stack);
+    try {
+      const call = await waitForCompletion(stack, id, 90_000);
+      const sims = simCallsTo(stack, to);
+      expect(sims).toHaveLength(1);
+      expect(sims[0]!.errors).toEqual([]);
+      expect(call).toMatchObject({ queue_status: 'complete', completed: true });
+      const said = (who: string) => call.transcripts.filter((t: { user: string }) => t.user === who).map((t: { text: string }) => t.text);
+      // Every caller line once, in order, and every agent line the caller heard, once.
+      expect(said('user')).toEqual(utterances);
+      expect(said('assistant')).toEqual(sims[0]!.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text));
+      expect(said('assistant')).not.toContain('A slow answer.');
+      const history = await stack.temporal.client.workflow.getHandle(`call-${id}`).fetchHistory();
+      const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+      expect(scheduled).not.toContain('agentTurn');
     } finally {
       worker.kill('SIGTERM');
       await exited(worker);

@@ -10,8 +10,8 @@ describe('dynamic_data', () => {
   let stack: Stack;
   let api: ToolServer;
   beforeAll(async () => {
-    stack = await startStack();
     api = await startToolServer();
+    stack = await startStack({ allow: [api.url] });
     api.on('/customers', (req, res) =>
       req.headers.authorization === 'ExtremelySecureCredentials'
         ? json(res, 200, { customer: { member_id: `M-${req.query.phone_number?.slice(-4)}` } })
@@ -84,7 +84,7 @@ describe('dynamic_data', () => {
       expect.stringMatching(/^dynamic_data\[2\]: GET .*\/customers.* → 200 \(cached\); set member_again$/),
     ]);
     expect(JSON.stringify(evs)).not.toContain('ExtremelySecureCredentials');
-    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-dynamic-data');
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-dynamic-data-engine');
   });
 
   it('goes on when a request fails: the failure is in the event stream and the agent is told it could not load', async () => {
@@ -152,7 +152,7 @@ describe('dynamic_data', () => {
     const BUDGET_MS = 1500;
     let small: Stack;
     beforeAll(async () => {
-      small = await startStack({ worker: false, env: { DYNAMIC_DATA_TEST_BUDGET_MS: String(BUDGET_MS) } });
+      small = await startStack({ worker: false, allow: [api.url], env: { DYNAMIC_DATA_TEST_BUDGET_MS: String(BUDGET_MS) } });
       // Never answers: held until the tool server closes, or until the caller gives up.
       api.on('/hold', () => undefined);
     });

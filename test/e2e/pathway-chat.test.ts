@@ -15,8 +15,8 @@ describe('e2e: pathway chat on the restaurant example', () => {
   let pathwayId: string;
 
   beforeAll(async () => {
-    stack = await startStack();
     booking = await startBookingServer();
+    stack = await startStack({ allow: [booking.url] });
     pathwayId = await createPathway(stack, restaurantPathway(booking.url));
   });
   afterAll(async () => {
@@ -89,7 +89,7 @@ describe('e2e: pathway chat on the restaurant example', () => {
     // The chat has ended: further messages are refused.
     const after = await api().post(`/v1/pathway/chat/${chat}`).set('authorization', stack.org.apiKey).send({ message: 'hello?' });
     expect(after.status).toBe(409);
-    await replayAndMaybeRecord(stack.temporal.client, `call-${chat}`, 'call-pathway-chat');
+    await replayAndMaybeRecord(stack.temporal.client, `call-${chat}`, 'chat-workflow-pathway');
   });
 
   it('follows the failure branch to a new time slot, then books again', async () => {

@@ -15,8 +15,8 @@ describe('custom tools in calls', () => {
   let stack: Stack;
   let api: ToolServer;
   beforeAll(async () => {
-    stack = await startStack();
     api = await startToolServer();
+    stack = await startStack({ allow: [api.url] });
   });
   afterAll(async () => {
     await api.close();
@@ -102,7 +102,7 @@ describe('custom tools in calls', () => {
     expect(runs).toHaveLength(1);
     expect(Buffer.from(runs[0]!.userMetadata!.summary!.data!).toString()).toContain('Tool BookAppointment (POST)');
     // The tool turn replays deterministically (and, recorded, guards it in test/workflows/replay.test.ts).
-    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-tools');
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-tools-engine');
   });
 
   it('runs a saved TL- tool: a GET query from {{phone_number}} and {{call_id}}, and without a response map gives the body as {{data}}', async () => {

@@ -17,6 +17,8 @@ export const scriptedReplySchema = z
       })
       .optional(),
     json: z.unknown().optional(),
+    /** A slow model: the reply is sent after this long (tests of a worker dying mid-turn, of timeouts). */
+    delay_ms: z.number().int().min(0).max(60_000).optional(),
   })
   .refine((r) => r.content !== undefined || r.tool_call !== undefined || r.json !== undefined, {
     message: 'A scripted reply needs at least one of content, tool_call or json',

@@ -135,7 +135,7 @@ export function createOfflineModelApp(): { app: express.Express; scripts: Script
     res.json({ object: 'list', data, model: body.model, system_fingerprint: OFFLINE_FINGERPRINT, usage: { prompt_tokens: tokens, total_tokens: tokens } });
   });
 
-  app.post('/v1/chat/completions', (req, res) => {
+  app.post('/v1/chat/completions', async (req, res) => {
     const body = parse(chatSchema, req.body);
     const choice = body.tool_choice;
     if (choice && typeof choice === 'object' && !body.tools?.some((t) => t.function?.name === choice.function.name)) {
@@ -143,6 +143,7 @@ export function createOfflineModelApp(): { app: express.Express; scripts: Script
     }
     const request = body as ChatRequest;
     const scripted = scripts.take(request.messages.map((m) => contentText(m.content)));
+    if (scripted?.delay_ms) await new Promise((resolve) => setTimeout(resolve, scripted.delay_ms));
     const plan = planReply(request, { scripted, nextCallId: () => `call_${++toolCalls}` });
     const promptTokens = request.messages.reduce((n, m) => n + countWords(contentText(m.content)), 0);
     const completionTokens = countWords(plan.content) + plan.toolCalls.reduce((n, c) => n + countWords(c.arguments), 0);
