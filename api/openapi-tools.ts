@@ -1,6 +1,11 @@
 /** OpenAPI paths for custom tools and dynamic_data (docs/tools.md says what each does). */
 const errorResponse = { $ref: '#/components/responses/Error' };
 const auth = [{ apiKey: [] }];
+/** POST /v1/tools and POST /v1/tools/{id}: unknown fields are dropped and named in `warnings`. */
+const toolSavedAnswer = {
+  type: 'object',
+  properties: { status: { const: 'success' }, tool_id: { type: 'string' }, warnings: { type: 'array', items: { type: 'string' } } },
+};
 const toolIdParam = { name: 'tool_id', in: 'path', required: true, schema: { type: 'string', pattern: '^TL-' } };
 
 const toolDefinition = {
@@ -55,7 +60,7 @@ export const toolPaths = {
       summary: 'Create a custom tool',
       security: auth,
       requestBody: { required: true, content: { 'application/json': { schema: toolDefinition } } },
-      responses: ok({ type: 'object', properties: { status: { const: 'success' }, tool_id: { type: 'string' } } }),
+      responses: ok(toolSavedAnswer),
     },
     get: {
       summary: "List the organisation's custom tools",
@@ -70,7 +75,7 @@ export const toolPaths = {
       security: auth,
       parameters: [toolIdParam],
       requestBody: { required: true, content: { 'application/json': { schema: toolDefinition } } },
-      responses: ok({ type: 'object', properties: { status: { const: 'success' }, tool_id: { type: 'string' } } }),
+      responses: ok(toolSavedAnswer),
     },
     delete: { summary: 'Delete a custom tool', security: auth, parameters: [toolIdParam], responses: ok({ type: 'object', properties: { status: { const: 'success' }, message: { type: 'string' } } }) },
   },

@@ -2,7 +2,7 @@ import { sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helper
 import { uid } from '../helpers/stack';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
-import { exited, spawnWorker } from '../helpers/worker-process';
+import { exited, replaceWorker, spawnWorker } from '../helpers/worker-process';
 
 /**
  * Kill the worker process (SIGKILL) at a random point of a live call, start a new one: the same
@@ -31,9 +31,7 @@ describe('a live call survives a killed worker', () => {
       const sim = simCallsTo(stack, to)[0];
       return sim && sim.transcript.filter((l) => l.speaker === 'callee').length >= killAfter;
     }, 60_000, 20);
-    worker.kill('SIGKILL');
-    await exited(worker);
-    worker = spawnWorker(stack);
+    worker = await replaceWorker(stack, worker);
     try {
       const call = await waitForCompletion(stack, id, 90_000);
       const sims = simCallsTo(stack, to);
@@ -62,9 +60,7 @@ describe('a live call survives a killed worker', () => {
     let worker = spawnWorker(stack);
     const id = await sendCall(stack, { phone_number: to, task: `Chat briefly. ${marker}`, first_sentence: 'Hello!' });
     await eventually(async () => stack.model.scripts.pending() === 0, 60_000, 20);
-    worker.kill('SIGKILL');
-    await exited(worker);
-    worker = spawnWorker(stack);
+    worker = await replaceWorker(stack, worker);
     try {
       const call = await waitForCompletion(stack, id, 90_000);
       const sims = simCallsTo(stack, to);

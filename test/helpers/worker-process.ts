@@ -29,3 +29,10 @@ export function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
+
+/** A worker crash: SIGKILL, wait for the process to be gone, and start a fresh one in its place. */
+export async function replaceWorker(stack: Stack, dying: ChildProcess): Promise<ChildProcess> {
+  dying.kill('SIGKILL');
+  await exited(dying);
+  return spawnWorker(stack);
+}
