@@ -17,7 +17,7 @@ export const carrier = proxyActivities<Activities>({
 
 const TURN_RETRY = { initialInterval: '300 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 4 } as const;
 
-/** One model turn as a normal activity: how workflows started before LOCAL_TURNS ran them. */
+/** One model turn as a normal activity: how workflows started before LOCAL_TURNS_PATCH ran them. */
 export const agent = proxyActivities<Activities>({
   startToCloseTimeout: '60 seconds',
   heartbeatTimeout: '4 seconds',

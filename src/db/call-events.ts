@@ -32,7 +32,7 @@ export async function appendCallEvents(
 }
 
 /**
- * FerretDB v1.24 on SQLite (the embedded store) runs every query as a scan: a bare `{_id}` filter is
+ * FerretDB v1.24 on SQLite (the former embedded store, still `EMBEDDED_MONGO=ferretdb`) runs every query as a scan: a bare `{_id}` filter is
  * pushed down to SQLite as `WHERE doc->'$._id' = ?`, which does not match the expression of its own
  * `_id` index, so SQLite walks the table in C (~5 µs a row); any other filter, `{_id, org_id}` or
  * `{org_id, call_id}` included, ships every document to Go to be matched there (~60 µs a row).
