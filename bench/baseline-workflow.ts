@@ -17,3 +17,8 @@ export async function baselineWorkflow(): Promise<void> {
   });
   await condition(() => finished && allHandlersFinished());
 }
+
+/** The raw ceiling under a batch row: a workflow that runs two no-op activities, one after the other, and ends. */
+export async function twoActivitiesWorkflow(): Promise<number> {
+  return (await noop(1)) + (await noop(2));
+}

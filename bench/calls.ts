@@ -5,19 +5,21 @@ import { parseArgs } from 'node:util';
 import { measureUpdates } from './lib/baseline';
 import { runConcurrentCalls, scriptLoadCallee, turnsPerCall } from './lib/call-load';
 import { cpuSnapshot, formatCpu } from './lib/cpu';
-import { formatMachine, machineInfo, versions } from './lib/machine';
+import { formatMachine, machineInfo, openFilesLimit, versions } from './lib/machine';
 import { startBenchStack } from './lib/stack';
 import { formatTable, ratio, summarize, type Summary } from './lib/stats';
+import { LATE_MS } from './lib/timing-proxy';
 import { memoryOf } from './lib/worker-process';
 import { progress, runMain, stopOnSignal, stopStack } from './lib/run';
 
 /**
  * `npm run bench:calls`: N simulated calls at once (default 200), each a scripted conversation of
- * about five turns, through the whole stack (API → Temporal → a worker in its own process →
- * Twilio SDK → carrier simulator → offline model → FerretDB). Prints turn overhead against raw
- * Temporal update round trips measured in the same run with the same concurrency, calls completed
- * per second, and the worker process's peak RSS (the kernel's VmHWM). Figures, never assertions.
- * `--calls 20` for a quick run.
+ * five turns with a 3 s pause before each caller line, through the whole stack (API → Temporal →
+ * a worker in its own process → Twilio SDK → carrier simulator → offline model → the store).
+ * Prints turn overhead against raw Temporal update round trips measured in the same run with the
+ * same concurrency and pauses, webhooks answered after the carrier's 15 s, calls not complete,
+ * calls completed per second, and the worker process's peak RSS (the kernel's VmHWM). Figures,
+ * never assertions. `--calls 20 --pause-ms 0` for a quick run; `--calls 1000` for the target.
  */
 
 const CALLEE = '+14155550123';
@@ -27,14 +29,24 @@ function options() {
     options: {
       calls: { type: 'string', default: '200' },
       lines: { type: 'string', default: '3' },
+      'pause-ms': { type: 'string', default: '3000' },
+      'baseline-concurrency': { type: 'string' },
+      'timeout-s': { type: 'string' },
       json: { type: 'string' },
     },
   });
   const calls = Number(values.calls);
   const lines = Number(values.lines);
+  const pauseMs = Number(values['pause-ms']);
+  const baselineConcurrency = Number(values['baseline-concurrency'] ?? calls);
+  // Long enough for every call of a run on a saturated 2-core machine (about one call a second).
+  const timeoutS = Number(values['timeout-s'] ?? Math.max(300, Math.ceil(calls * 1.5)));
   if (!Number.isInteger(calls) || calls < 1 || calls > 2000) throw new Error('--calls must be an integer in 1..2000');
   if (!Number.isInteger(lines) || lines < 0 || lines > 20) throw new Error('--lines must be an integer in 0..20');
-  return { calls, lines, json: values.json };
+  if (!Number.isInteger(pauseMs) || pauseMs < 0 || pauseMs > 60_000) throw new Error('--pause-ms must be an integer in 0..60000');
+  if (!Number.isInteger(baselineConcurrency) || baselineConcurrency < 1 || baselineConcurrency > calls) throw new Error('--baseline-concurrency must be an integer in 1..--calls');
+  if (!Number.isFinite(timeoutS) || timeoutS < 10) throw new Error('--timeout-s must be at least 10');
+  return { calls, lines, pauseMs, baselineConcurrency, timeoutMs: timeoutS * 1000, json: values.json };
 }
 
 const describeError = (err: unknown): string => {
@@ -43,6 +55,8 @@ const describeError = (err: unknown): string => {
   return parts.join(' <- ');
 };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** Lower concurrencies the baseline is measured at when it fails at the one asked for. */
+const BASELINE_FALLBACKS = [200, 50];
 // The worker has its own process here, so the bench's own Node process is the API, simulator, model and load.
 const cpuLine = (s: string) => s.replace('node (API, worker, simulator, model)', 'bench node (API, simulator, model, load)');
 
@@ -55,48 +69,53 @@ async function main(): Promise<number> {
   const phases: Record<string, number> = { setup: performance.now() - t0 };
   let report: string[];
   try {
-    const [machine, vers] = await Promise.all([machineInfo(), versions(stack.temporalBinary, stack.endpoints.mongoUri)]);
-    scriptLoadCallee(stack, CALLEE, opts.lines);
+    const [machine, vers, fileLimit] = await Promise.all([machineInfo(), versions(stack.temporalBinary, stack.config, stack.endpoints.mongoUri), openFilesLimit()]);
+    // Each live call holds a few sockets in this process (POST, webhooks in and out, proxy to API).
+    if (fileLimit < opts.calls * 8) progress(`warning: open files limit ${fileLimit} may be too low for ${opts.calls} calls (ulimit -n)`);
+    scriptLoadCallee(stack, CALLEE, opts.lines, opts.pauseMs);
     const turns = turnsPerCall(opts.lines);
     const workerPid = stack.pids.worker!;
+    const { store, pids } = stack;
 
     // A few calls first: the worker's first workflow tasks pay the sandbox and cache warm-up.
     let t = performance.now();
     progress('warm-up: 4 calls (excluded)');
-    const warm = await runConcurrentCalls(stack, { count: 4, number: CALLEE, lines: opts.lines, timeoutMs: 120_000 });
+    const warm = await runConcurrentCalls(stack, { count: 4, number: CALLEE, lines: opts.lines, timeoutMs: 120_000 + opts.pauseMs * (opts.lines + 1) });
     const warmIds = new Set(warm.map((c) => c.callId));
     const memAfterWarm = memoryOf(workerPid);
 
     t = performance.now();
-    const cpu0 = cpuSnapshot(stack.pids);
-    progress(`baseline: ${opts.calls * turns} raw updates over ${opts.calls} workflows side by side`);
-    // A failed baseline is reported, not fatal. At 200 side by side on a loaded 2-core machine one
-    // update can take over the baseline's 30 s limit; then it is measured again 50 side by side.
-    let baselineError: string | null = null;
-    let baselineConcurrency = opts.calls;
-    const measure = (concurrency: number) =>
-      measureUpdates(stack.temporal.client, stack.baseline.taskQueue, 'raw', { iterations: opts.calls * turns, concurrency, warmup: 2 });
-    let raw = await measure(baselineConcurrency).catch((err: unknown) => {
-      baselineError = describeError(err);
-      progress(`baseline failed: ${baselineError}`);
-      return [] as number[];
-    });
-    if (raw.length === 0 && opts.calls > 50) {
-      baselineConcurrency = 50;
-      progress(`baseline again: ${opts.calls * turns} raw updates over 50 workflows side by side`);
-      raw = await measure(baselineConcurrency).catch((err: unknown) => {
-        baselineError = `${baselineError}; at 50: ${describeError(err)}`;
-        return [] as number[];
-      });
+    const cpu0 = cpuSnapshot(pids);
+    // The same shape as the calls: as many workflows side by side, `turns` updates each, the
+    // caller's pause before each. A failed baseline is reported, not fatal: on a loaded 2-core
+    // machine one update can take over the baseline's 30 s limit; then it is measured again at a
+    // lower concurrency, and the report says so.
+    const baselineErrors: string[] = [];
+    let baselineConcurrency = opts.baselineConcurrency;
+    let raw: number[] = [];
+    for (const c of [opts.baselineConcurrency, ...BASELINE_FALLBACKS.filter((f) => f < opts.baselineConcurrency)]) {
+      baselineConcurrency = c;
+      progress(`baseline: ${c * turns} raw updates over ${c} workflows side by side, ${opts.pauseMs} ms apart`);
+      raw = await measureUpdates(stack.temporal.client, stack.baseline.taskQueue, 'raw', { iterations: c * turns, concurrency: c, warmup: 2, pauseMs: opts.pauseMs }).catch(
+        (err: unknown) => {
+          baselineErrors.push(`at ${c}: ${describeError(err)}`);
+          progress(`baseline failed at ${c}: ${describeError(err)}`);
+          return [] as number[];
+        },
+      );
+      if (raw.length > 0) break;
     }
+    const baselineError = baselineErrors.length > 0 ? baselineErrors.join('; ') : null;
     phases.baseline = performance.now() - t;
 
     t = performance.now();
-    const cpu1 = cpuSnapshot(stack.pids);
-    progress(`measuring: ${opts.calls} calls at once, ${turns} turns each`);
-    const calls = await runConcurrentCalls(stack, { count: opts.calls, number: CALLEE, lines: opts.lines, timeoutMs: 300_000 });
+    const cpu1 = cpuSnapshot(pids);
+    const webhooksBefore = stack.proxy.webhooks;
+    progress(`measuring: ${opts.calls} calls at once, ${turns} turns each, ${opts.pauseMs} ms before each caller line`);
+    const calls = await runConcurrentCalls(stack, { count: opts.calls, number: CALLEE, lines: opts.lines, timeoutMs: opts.timeoutMs });
     phases.calls = performance.now() - t;
-    const cpu2 = cpuSnapshot(stack.pids);
+    const cpu2 = cpuSnapshot(pids);
+    const webhooks = stack.proxy.webhooks - webhooksBefore;
     const mem = memoryOf(workerPid);
 
     const ids = new Set(calls.map((c) => c.callId));
@@ -109,6 +128,10 @@ async function main(): Promise<number> {
     const firstPost = Math.min(...calls.map((c) => c.postedAt));
     const problems = calls.filter((c) => c.problem).map((c) => `${c.callId || '(no id)'}: ${c.problem}`);
     const complete = calls.filter((c) => c.status === 'complete').length;
+    // Webhooks of these calls answered after the carrier's wait, or given up on by the carrier.
+    const late = stack.proxy.late.filter((w) => ids.has(w.callId) && !warmIds.has(w.callId));
+    const lateCalls = new Set(late.map((w) => w.callId)).size;
+    const dropped = [...stack.simulator.calls.values()].filter((c) => ids.has(/call_id=([^&]+)/.exec(c.req.url)?.[1] ?? '') && c.endedBy === 'carrier').length;
     // Dials the carrier saw for these calls: one each, or something dialled twice.
     const dials = [...stack.simulator.calls.values()].filter((c) => ids.has(/call_id=([^&]+)/.exec(c.req.url)?.[1] ?? '')).length;
 
@@ -127,14 +150,21 @@ async function main(): Promise<number> {
 
     report = [
       '',
-      `Switchboard calls: ${opts.calls} simulated calls started at once, ${turns} turns each (answer, ${opts.lines} caller lines, goodbye);` +
-        ` worker in its own process; baseline: ${raw.length} raw Temporal updates, ${baselineConcurrency} workflows side by side, same run`,
+      `Switchboard calls: ${opts.calls} simulated calls started at once, ${turns} turns each (answer, ${opts.lines} caller lines, goodbye),` +
+        ` ${opts.pauseMs} ms pause before each caller line; worker in its own process; store ${store}`,
+      `baseline (same run, same server, measured first): ${raw.length} raw Temporal updates, ${baselineConcurrency} workflows side by side,` +
+        ` ${opts.pauseMs} ms apart${baselineConcurrency < opts.calls ? ` (NOT the calls' concurrency of ${opts.calls}${baselineError ? '' : ', as asked by --baseline-concurrency'})` : ''}`,
       formatMachine(machine, vers),
+      `limits    open files ${fileLimit}; call timeout ${seconds(opts.timeoutMs)}; the carrier waits ${LATE_MS / 1000} s for each webhook`,
       '',
       formatTable(rows),
       '',
-      `turn overhead / raw update   p50 ${ratio(ov.p50, rw.p50)}   p99 ${ratio(ov.p99, rw.p99)}${baselineError ? `   (baseline failed: ${baselineError})` : ''}`,
-      `calls completed: ${complete} of ${opts.calls} with queue_status complete; ${closed.length} workflows closed, ${hungUp.length} lines dropped; ${dials} dials`,
+      `turn overhead / raw update   p50 ${ratio(ov.p50, rw.p50)}   p99 ${ratio(ov.p99, rw.p99)}   (turn overhead p99 ${ov.p99.toFixed(0)} ms, raw update p99 ${rw.p99.toFixed(0)} ms)` +
+        `${baselineError ? `   (baseline failed ${baselineError})` : ''}`,
+      `late webhooks (answered after the carrier's ${LATE_MS / 1000} s, or given up on): ${late.length} of ${webhooks} webhooks of these calls,` +
+        ` in ${lateCalls} calls (${late.filter((w) => w.abandoned).length} abandoned by the carrier; those turns are timed at the API's answer);` +
+        ` ${dropped} lines dropped by the carrier`,
+      `calls not complete: ${opts.calls - complete} of ${opts.calls} (complete: queue_status complete); ${closed.length} workflows closed, ${hungUp.length} lines dropped; ${dials} dials`,
       `calls completed per second: ${perSecond(closed.length, lastClosed - firstPost)} (workflow closed, final record written);` +
         ` ${perSecond(hungUp.length, lastHungUp - firstPost)} (line dropped)`,
       `worker process peak RSS (VmHWM): ${mb(mem?.peakRssMb)}; RSS at the end ${mb(mem?.rssMb)}; after warm-up ${mb(memAfterWarm?.rssMb)}`,
@@ -147,7 +177,10 @@ async function main(): Promise<number> {
     ];
     if (opts.json) {
       const figures = Object.fromEntries(rows.map(([name, s]) => [name.trim(), s]));
-      const json = { at: new Date().toISOString(), options: opts, machine, versions: vers, figures, complete, closed: closed.length, worker: mem, problems, phasesMs: phases };
+      const json = {
+        at: new Date().toISOString(), options: opts, machine, versions: vers, figures, baselineConcurrency, baselineError,
+        complete, notComplete: opts.calls - complete, closed: closed.length, lateWebhooks: late.length, lateCalls, worker: mem, problems, phasesMs: phases,
+      };
       await writeFile(opts.json, `${JSON.stringify(json, null, 2)}\n`);
       report.push(`figures written to ${opts.json}`);
     }

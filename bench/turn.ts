@@ -49,12 +49,13 @@ async function main(): Promise<number> {
   let report: string[];
   try {
     const deadline = Date.now() + BUDGET_MS;
-    const [machine, vers] = await Promise.all([machineInfo(), versions(stack.temporalBinary, stack.endpoints.mongoUri)]);
+    const [machine, vers] = await Promise.all([machineInfo(), versions(stack.temporalBinary, stack.config, stack.endpoints.mongoUri)]);
+    const { pids } = stack;
     scriptCallee(stack);
 
     // Baselines first, on a quiet server: the floor, before the calls leave write-behind work running.
     let t = performance.now();
-    const cpu0 = cpuSnapshot(stack.pids);
+    const cpu0 = cpuSnapshot(pids);
     const client = stack.temporal.client;
     const shape = { iterations: opts.turns, concurrency: opts.concurrency, warmup: BASELINE_WARMUP };
     progress(`baseline: ${opts.turns} raw updates, ${opts.concurrency} workflows side by side`);
@@ -64,14 +65,14 @@ async function main(): Promise<number> {
     phases.baselines = performance.now() - t;
 
     t = performance.now();
-    const cpu1 = cpuSnapshot(stack.pids);
+    const cpu1 = cpuSnapshot(pids);
     progress(`warm-up: ${opts.concurrency} calls (excluded)`);
     const warm = await runCalls(stack, opts.concurrency, opts.concurrency, deadline);
     const calls = Math.ceil(opts.turns / TURNS_PER_CALL);
     progress(`measuring: ${calls} calls x ${TURNS_PER_CALL} turns, ${opts.concurrency} at a time`);
     const measured = await runCalls(stack, calls, opts.concurrency, deadline);
     phases.calls = performance.now() - t;
-    const cpu2 = cpuSnapshot(stack.pids);
+    const cpu2 = cpuSnapshot(pids);
     const ids = new Set(measured.callIds);
     const turns = stack.proxy.samples.filter((s) => ids.has(s.callId));
     const allCalls = [...warm.callIds, ...measured.callIds];

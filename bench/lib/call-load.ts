@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { callWorkflowId } from '../../src/ids';
+import { connectTemporal } from '../../src/temporal/connection';
 import type { SimulatedCall } from '../../src/simulator/carrier/simulated-call';
 import type { BenchStack } from './stack';
 
@@ -27,9 +28,10 @@ export function turnsPerCall(lines: number): number {
   return lines + 2;
 }
 
-export function scriptLoadCallee(stack: BenchStack, number: string, lines: number): void {
+/** `pauseMs`: the callee's silence before each of its lines (the goodbye included), as a person thinks and speaks. */
+export function scriptLoadCallee(stack: BenchStack, number: string, lines: number, pauseMs: number): void {
   const said = Array.from({ length: lines }, (_, i) => LINES[i % LINES.length]!);
-  stack.simulator.scriptNumber(number, { answer: 'human', utterances: [...said, GOODBYE], speechDelayMs: 0 });
+  stack.simulator.scriptNumber(number, { answer: 'human', utterances: [...said, GOODBYE], speechDelayMs: pauseMs });
 }
 
 /** Finds simulator calls by the call_id in their dial URL, for every pending call in one pass. */
@@ -75,10 +77,41 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** `count` calls started together through the API; resolves when every one has closed or timed out. */
+/**
+ * Result long polls held open at once. The Temporal frontend refuses more than 1,200 concurrent
+ * long polls of one kind per namespace by default (frontend.namespaceCount); the close time is
+ * read from the server afterwards, so a wait held back here does not shift it.
+ */
+const MAX_RESULT_WAITS = 800;
+
+/** At most `limit` of the functions given run at once; the others wait their turn in order. */
+function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: Array<() => void> = [];
+  return async (fn) => {
+    // A finished function hands its slot straight to the first waiter, so no newcomer slips in between.
+    if (running >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      const next = queue.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
+/**
+ * `count` calls started together through the API; resolves when every one has closed or timed out.
+ * The wait for each workflow's result (a long poll per call) goes over a connection of its own, so
+ * a thousand of them do not share the API's connection to Temporal.
+ */
 export async function runConcurrentCalls(stack: BenchStack, opts: { count: number; number: string; lines: number; timeoutMs: number }): Promise<LoadedCall[]> {
   const watcher = new DialWatcher(stack);
-  const client = stack.temporal.client;
+  const own = await connectTemporal(stack.endpoints.temporalAddress, stack.config.temporal.namespace, { apiKey: undefined, tls: false });
+  const client = own.client;
+  const waitSlot = limiter(MAX_RESULT_WAITS);
   const one = async (): Promise<LoadedCall> => {
     const call: LoadedCall = { callId: '', postedAt: performance.now(), hungUpAt: null, closedAt: null, status: null, problem: null };
     try {
@@ -96,12 +129,16 @@ export async function runConcurrentCalls(stack: BenchStack, opts: { count: numbe
       call.hungUpAt = performance.now();
       if (sim.errors.length > 0 || sim.endedBy !== 'agent') call.problem = `ended by ${sim.endedBy}${sim.errors.length ? `: ${sim.errors[0]}` : ''}`;
       const handle = client.workflow.getHandle(callWorkflowId(call.callId));
-      await within(
-        client.withAbortSignal(AbortSignal.timeout(opts.timeoutMs), () => handle.result()),
-        opts.timeoutMs,
-        `call ${call.callId} workflow`,
-      );
-      call.closedAt = performance.now();
+      const closeTime = await waitSlot(async () => {
+        await within(
+          client.withAbortSignal(AbortSignal.timeout(opts.timeoutMs), () => handle.result()),
+          opts.timeoutMs,
+          `call ${call.callId} workflow`,
+        );
+        return (await handle.describe()).closeTime;
+      });
+      // The server's close time, on this process's clock (same machine).
+      call.closedAt = closeTime ? performance.now() - (Date.now() - closeTime.getTime()) : performance.now();
       const doc = await stack.db.collections.calls.findOne({ _id: call.callId }, { projection: { queue_status: 1 } });
       call.status = doc?.queue_status ?? null;
       if (call.status !== 'complete') call.problem ??= `queue_status ${call.status}`;
@@ -114,5 +151,6 @@ export async function runConcurrentCalls(stack: BenchStack, opts: { count: numbe
     return await Promise.all(Array.from({ length: opts.count }, one));
   } finally {
     watcher.stop();
+    await own.close();
   }
 }

@@ -17,6 +17,7 @@ import type { TemporalClients } from '../../src/temporal/connection';
 import { bundleWorkflows } from '../../src/temporal/worker';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/workflow-api/search-attributes';
 import { bundleBaseline, startBaselineWorker, type BaselineWorker } from './baseline';
+import { storeName } from './machine';
 import { startTimingProxy, type TimingProxy } from './timing-proxy';
 import { spawnBenchWorker, workerEnv } from './worker-process';
 
@@ -30,8 +31,13 @@ export interface BenchStack {
   baseline: BaselineWorker;
   apiKey: string;
   temporalBinary: string;
-  /** The embedded servers' process ids (and the worker's, when it runs as its own process), for CPU and memory accounting. */
+  /**
+   * The embedded servers' process ids (and the worker's, when it runs as its own process), for CPU
+   * and memory accounting: `temporal`, the store under its own name (`store`), `worker`.
+   */
   pids: Record<string, number>;
+  /** The store's name: SecantusDB, or FerretDB with EMBEDDED_MONGO=ferretdb. */
+  store: string;
   /** Stops everything started, newest first; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -91,11 +97,12 @@ export async function startBenchStack(log: (msg: string) => void, opts: BenchSta
     const config = loadConfig(env);
     const logger = createLogger(config.logLevel);
 
-    log('starting Temporal dev server + FerretDB, bundling workflows…');
+    const store = storeName(config);
+    log(`starting Temporal dev server + ${store}, bundling workflows…`);
     const infraP = startEmbeddedInfrastructure(config, { ports: 'random', searchAttributes: SEARCH_ATTRIBUTE_TYPES });
     const bundlesP = Promise.all([bundleWorkflows(), bundleBaseline()]);
     const [infraR, bundlesR] = await Promise.allSettled([infraP, bundlesP]);
-    if (infraR.status === 'fulfilled') stops.push(['Temporal + FerretDB', () => infraR.value.stop()]);
+    if (infraR.status === 'fulfilled') stops.push([`Temporal + ${store}`, () => infraR.value.stop()]);
     if (infraR.status === 'rejected') throw infraR.reason;
     if (bundlesR.status === 'rejected') throw bundlesR.reason;
     const infra = infraR.value;
@@ -119,7 +126,8 @@ export async function startBenchStack(log: (msg: string) => void, opts: BenchSta
     const { db, temporal } = await openStores(config, endpoints);
     stops.push(['temporal client', () => temporal.close()], ['database client', () => db.close()]);
 
-    const pids: Record<string, number> = { temporal: infra.pids[0]!, ferretdb: infra.pids[1]! };
+    // Started in this order by startEmbeddedInfrastructure: Temporal, then the store.
+    const pids: Record<string, number> = { temporal: infra.pids[0]!, [store]: infra.pids[1]! };
     if (opts.workerProcess) {
       const worker = await spawnBenchWorker({ ...env, ...workerEnv(infra, simulator.port, model.port) }, callBundle, dataDir);
       stops.push(['call worker process', () => worker.stop()]);
@@ -146,8 +154,8 @@ export async function startBenchStack(log: (msg: string) => void, opts: BenchSta
     return {
       config, endpoints, db, temporal, simulator, proxy, baseline, apiKey,
       temporalBinary: temporalBinary(config.paths.cacheDir),
-      // Started in this order by startEmbeddedInfrastructure: Temporal, then FerretDB.
       pids,
+      store,
       stop,
     };
   } catch (err) {

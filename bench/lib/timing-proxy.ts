@@ -1,4 +1,4 @@
-import { Agent, createServer, request, type IncomingHttpHeaders } from 'node:http';
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
@@ -12,6 +12,20 @@ export interface TurnSample {
   modelMs: number;
   /** Server-Timing `turn`: the API handler's own view (update sent → TwiML built). */
   handlerMs: number;
+  /** The carrier had given up waiting (LATE_MS); wallMs is then when the API's answer came. */
+  abandoned: boolean;
+}
+
+/** A carrier webhook answered after the carrier's wait, or not answered before the carrier gave up. */
+export interface LateWebhook {
+  callId: string;
+  path: string;
+  /** Request in -> response finished, or -> the carrier's side closed first. */
+  ms: number;
+  /** The carrier closed the connection before the answer was handed over. */
+  abandoned: boolean;
+  /** When the API answered (request in -> its response headers), if it did. */
+  answeredMs: number | null;
 }
 
 export interface TimingProxy {
@@ -19,11 +33,17 @@ export interface TimingProxy {
   samples: TurnSample[];
   /** Turn webhooks that came back without Server-Timing (refused turns, errors). */
   untimed: number;
+  /** Every carrier webhook (turns, status and AMD callbacks) seen, and those past LATE_MS or abandoned. */
+  webhooks: number;
+  late: LateWebhook[];
   setTarget(port: number): void;
   close(): Promise<void>;
 }
 
 const TURN_PATH = /^\/v1\/telephony\/twilio\/(voice|gather)\?/;
+const WEBHOOK_PATH = /^\/v1\/telephony\//;
+/** How long Twilio (and the carrier simulator) waits for a webhook's answer. */
+export const LATE_MS = 15_000;
 // Hop-by-hop headers belong to each connection, not to the forwarded message.
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']);
 const endToEnd = (h: IncomingHttpHeaders) => Object.fromEntries(Object.entries(h).filter(([k]) => !HOP.has(k)));
@@ -42,25 +62,52 @@ function serverTiming(header: string | string[] | undefined, name: string): numb
 export async function startTimingProxy(): Promise<TimingProxy> {
   let targetPort = 0;
   const samples: TurnSample[] = [];
-  const proxy = { untimed: 0 };
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const late: LateWebhook[] = [];
+  const proxy = { untimed: 0, webhooks: 0 };
+  // No cap on sockets to the API: a carrier opens as many connections as it has webhooks in
+  // flight, and a queue here would be counted as turn time.
+  const agent = new Agent({ keepAlive: true, maxFreeSockets: 256 });
   const server = createServer((req, res) => {
     const started = performance.now();
+    const url = new URL(req.url ?? '', 'http://x');
     const turn = TURN_PATH.exec(req.url ?? '');
+    const callId = url.searchParams.get('call_id') ?? '';
+    let lateOne: LateWebhook | undefined;
+    let gone = false;
+    res.once('close', () => {
+      gone = !res.writableFinished;
+    });
+    if (WEBHOOK_PATH.test(req.url ?? '')) {
+      proxy.webhooks++;
+      res.once('close', () => {
+        const ms = performance.now() - started;
+        const abandoned = !res.writableFinished;
+        if (!abandoned && ms <= LATE_MS) return;
+        lateOne = { callId, path: url.pathname, ms, abandoned, answeredMs: abandoned ? null : ms };
+        late.push(lateOne);
+      });
+    }
+    const timed = (up: IncomingMessage, wallMs: number, abandoned: boolean) => {
+      if (!turn) return;
+      const modelMs = serverTiming(up.headers['server-timing'], 'model');
+      const handlerMs = serverTiming(up.headers['server-timing'], 'turn');
+      if (modelMs === undefined || handlerMs === undefined || up.statusCode !== 200) proxy.untimed++;
+      else samples.push({ callId, hook: turn[1] as TurnSample['hook'], wallMs, modelMs, handlerMs, abandoned });
+    };
     const upstream = request(
       { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: endToEnd(req.headers), agent },
       (up) => {
+        if (gone || res.destroyed) {
+          // The carrier gave up before the API answered; the turn still counts, at the API's answer.
+          const answeredMs = performance.now() - started;
+          if (lateOne) lateOne.answeredMs = answeredMs;
+          timed(up, answeredMs, true);
+          up.resume();
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, endToEnd(up.headers));
         up.pipe(res);
-        if (!turn) return;
-        res.on('finish', () => {
-          const wallMs = performance.now() - started;
-          const modelMs = serverTiming(up.headers['server-timing'], 'model');
-          const handlerMs = serverTiming(up.headers['server-timing'], 'turn');
-          const callId = new URL(req.url ?? '', 'http://x').searchParams.get('call_id') ?? '';
-          if (modelMs === undefined || handlerMs === undefined || up.statusCode !== 200) proxy.untimed++;
-          else samples.push({ callId, hook: turn[1] as TurnSample['hook'], wallMs, modelMs, handlerMs });
-        });
+        if (turn) res.on('finish', () => timed(up, performance.now() - started, false));
       },
     );
     upstream.on('error', (err) => {
@@ -74,8 +121,12 @@ export async function startTimingProxy(): Promise<TimingProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     samples,
+    late,
     get untimed() {
       return proxy.untimed;
+    },
+    get webhooks() {
+      return proxy.webhooks;
     },
     setTarget: (p) => {
       targetPort = p;

@@ -1,0 +1,65 @@
+import type { Client } from '@temporalio/client';
+import { rowCallId } from '../../src/batches/ids';
+import { callWorkflowId } from '../../src/ids';
+import { batchWorkflowId } from '../../src/workflow-api/batch';
+import type { CarrierSimulator } from '../../src/simulator/carrier/server';
+import { allRunsCounts, formatCounts, meanCounts, perUnit, sample, type HistoryCounts } from './history';
+
+/** Whether the carrier saw each row of the batch dialled exactly once, by the call_id in each dial's URL. */
+export function dialledOnce(simulator: CarrierSimulator, batchId: string, rows: number): string {
+  const dials = new Map<string, number>();
+  for (const c of simulator.calls.values()) {
+    const id = /call_id=([^&]+)/.exec(c.req.url)?.[1];
+    if (id) dials.set(id, (dials.get(id) ?? 0) + 1);
+  }
+  let never = 0;
+  let twice = 0;
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    const n = dials.get(rowCallId(batchId, i)) ?? 0;
+    dials.delete(rowCallId(batchId, i));
+    total += n;
+    if (n === 0) never++;
+    if (n > 1) twice++;
+  }
+  // What is left is dials of no row of this batch (nothing else dials during the bench).
+  const stray = [...dials.values()].reduce((a, b) => a + b, 0);
+  const verdict = never === 0 && twice === 0 && stray === 0 ? 'yes' : 'NO';
+  return `every row dialled exactly once: ${verdict} (${rows} rows, ${total} dials of them; ${never} never dialled, ${twice} dialled more than once; ${stray} other dials)`;
+}
+
+/**
+ * What a two-turn batch call costs the server, from the histories of `k` random rows' call
+ * workflows (among the rows done); beside it the batch workflow's own events per row (every run),
+ * and the ceiling's two-activity workflow. Local activities leave a marker in the history and no
+ * activity task.
+ */
+export async function historyReport(
+  client: Client,
+  opts: { batchId: string; rows: number; doneRows: readonly number[]; ceilingIds: readonly string[]; k: number },
+): Promise<string[]> {
+  const indexes = sample(opts.doneRows, opts.k);
+  const calls = await meanCounts(client, indexes.map((i) => callWorkflowId(rowCallId(opts.batchId, i))));
+  const out: Array<[string, HistoryCounts]> = [[`call workflow (${calls.n} random rows of ${opts.doneRows.length} done)`, calls.mean]];
+  const notes: string[] = [];
+  try {
+    const batch = await allRunsCounts(client, batchWorkflowId(opts.batchId));
+    const share = perUnit(batch.counts, opts.rows);
+    out.push([`batch workflow, per row (${batch.runs} runs)`, share]);
+    out.push(['call + batch share', {
+      activities: calls.mean.activities + share.activities,
+      localActivities: calls.mean.localActivities + share.localActivities,
+      workflowTasks: calls.mean.workflowTasks + share.workflowTasks,
+      events: calls.mean.events + share.events,
+    }]);
+  } catch (err) {
+    notes.push(`batch workflow's histories not read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (opts.ceilingIds.length > 0) {
+    const ceiling = await meanCounts(client, sample(opts.ceilingIds, opts.k));
+    out.push([`ceiling workflow (${ceiling.n} random)`, ceiling.mean]);
+  } else {
+    notes.push('ceiling not measured (--ceiling 0)');
+  }
+  return [formatCounts(out), ...notes];
+}

@@ -1,0 +1,79 @@
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+const EventType = temporal.api.enums.v1.EventType;
+/** The marker the SDK core records for each local activity's result. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/** What a workflow history cost the server: activity tasks, local-activity markers, workflow tasks, events. */
+export interface HistoryCounts {
+  activities: number;
+  localActivities: number;
+  workflowTasks: number;
+  events: number;
+}
+
+const ZERO: HistoryCounts = { activities: 0, localActivities: 0, workflowTasks: 0, events: 0 };
+
+function add(a: HistoryCounts, b: HistoryCounts): HistoryCounts {
+  return {
+    activities: a.activities + b.activities,
+    localActivities: a.localActivities + b.localActivities,
+    workflowTasks: a.workflowTasks + b.workflowTasks,
+    events: a.events + b.events,
+  };
+}
+
+/** Counts one run's history (the latest run when runId is not given). */
+export async function historyCounts(client: Client, workflowId: string, runId?: string): Promise<HistoryCounts> {
+  const history = await client.withAbortSignal(AbortSignal.timeout(60_000), () => client.workflow.getHandle(workflowId, runId).fetchHistory());
+  const counts = { ...ZERO };
+  for (const e of history.events ?? []) {
+    counts.events++;
+    if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) counts.activities++;
+    else if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counts.workflowTasks++;
+    else if (e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) counts.localActivities++;
+  }
+  return counts;
+}
+
+/** Sum of every run of a workflow (continue-as-new included), the runs found through visibility. */
+export async function allRunsCounts(client: Client, workflowId: string): Promise<{ counts: HistoryCounts; runs: number }> {
+  const runIds: string[] = [];
+  for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(w.runId);
+  let counts = { ...ZERO };
+  for (const runId of runIds) counts = add(counts, await historyCounts(client, workflowId, runId));
+  return { counts, runs: runIds.length };
+}
+
+/** Mean counts per workflow over a sample; the sample's size is returned with it. */
+export async function meanCounts(client: Client, workflowIds: readonly string[]): Promise<{ mean: HistoryCounts; n: number }> {
+  let sum = { ...ZERO };
+  for (const id of workflowIds) sum = add(sum, await historyCounts(client, id));
+  return { mean: perUnit(sum, workflowIds.length), n: workflowIds.length };
+}
+
+export function perUnit(c: HistoryCounts, n: number): HistoryCounts {
+  const d = n > 0 ? n : NaN;
+  return { activities: c.activities / d, localActivities: c.localActivities / d, workflowTasks: c.workflowTasks / d, events: c.events / d };
+}
+
+/** `k` distinct items chosen at random (all of them when there are no more than k). */
+export function sample<T>(items: readonly T[], k: number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy.slice(0, k);
+}
+
+/** A fixed-width table: what | activities | local activities | workflow tasks | events, one row each. */
+export function formatCounts(rows: ReadonlyArray<readonly [string, HistoryCounts]>): string {
+  const header = ['per workflow (mean)', 'activities', 'local activities', 'workflow tasks', 'history events'];
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '-');
+  const body = rows.map(([name, c]) => [name, f(c.activities), f(c.localActivities), f(c.workflowTasks), f(c.events)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
