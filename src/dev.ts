@@ -1,6 +1,7 @@
 import { loadConfig, ConfigError } from './config';
 import { ensureAdminKey, ensureDefaultOrg } from './default-org';
 import { startEmbeddedInfrastructure } from './infra/embedded';
+import { watchLauncher } from './infra/launcher-watch';
 import { createLogger } from './logger';
 import { openStores, startApiRole, startWorkerRole } from './roles';
 import { defaultEndpoints } from './services';
@@ -11,7 +12,7 @@ import { bundleWorkflows } from './temporal/worker';
 import { SEARCH_ATTRIBUTE_TYPES } from './workflow-api/search-attributes';
 
 /**
- * `npm start`: the whole system in one terminal on embedded defaults. Temporal and FerretDB run as
+ * `npm start`: the whole system in one terminal on embedded defaults. Temporal and the store run as
  * child processes; the carrier simulator, offline model, worker and API run in this process.
  */
 async function main(): Promise<void> {
@@ -29,6 +30,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // `kill -9` of npm start itself: npm cannot pass it on, so notice that it is gone and stop.
+  watchLauncher(() => {
+    say('npm start is gone;');
+    void shutdown(0);
+  });
 
   const infra = await startEmbeddedInfrastructure(config, { searchAttributes: SEARCH_ATTRIBUTE_TYPES, log: say });
   stops.push(() => infra.stop());

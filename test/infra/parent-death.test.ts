@@ -28,14 +28,15 @@ async function freePorts(): Promise<Ports> {
   return { TEMPORAL_PORT: a, TEMPORAL_UI_PORT: b, MONGO_PORT: c, PORT: d, SIMULATOR_PORT: e, OFFLINE_MODEL_PORT: f };
 }
 
-/** `npm start`'s process (src/dev.ts) on its own data dir and ports, with the embedded servers. */
-function startDev(dataDir: string, ports: Ports): { child: ChildProcess; lines: string[] } {
+/** `npm start`'s process (src/dev.ts), or with `viaNpm` the real `npm start`, on its own data dir and ports. */
+function startDev(dataDir: string, ports: Ports, viaNpm = false): { child: ChildProcess; lines: string[] } {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'silent', SWITCHBOARD_DATA_DIR: dataDir };
   // global-setup points these at the run's shared servers; this test wants embedded ones of its own.
   env.TEMPORAL_ADDRESS = '';
   env.MONGODB_URI = '';
   for (const [name, port] of Object.entries(ports)) env[name] = String(port);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'dev.ts')], {
+  const [command, args] = viaNpm ? ['npm', ['start']] : [process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'dev.ts')]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,6 +126,35 @@ describe('embedded servers and the process that started them', () => {
     });
     // The watcher escalates to SIGKILL after 5 s; a clean stop is much quicker.
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('stop, with their API and worker, within seconds of a kill -9 of the npm process itself', async () => {
+    const ports = await freePorts();
+    const dev = startDev(dataDir, ports, true);
+    child = dev.child;
+    const exit = exitOf(dev.child);
+    await pollUntil(
+      async () => {
+        if (dev.child.exitCode !== null) throw new Error(`npm start exited early:\n${dev.lines.join('\n')}`);
+        return dev.lines.includes('Switchboard is running.');
+      },
+      { timeoutMs: 120_000, intervalMs: 100, description: `npm start to be running (output so far:\n${dev.lines.join('\n')})` },
+    );
+    const used = [ports.PORT, ports.TEMPORAL_PORT, ports.TEMPORAL_UI_PORT, ports.MONGO_PORT];
+    // npm cannot pass a SIGKILL on: sh, tsx and node below it are untouched by the signal itself.
+    dev.child.kill('SIGKILL');
+    expect((await exit).signal).toBe('SIGKILL');
+    await pollUntil(
+      async () => {
+        for (const port of used) if (!(await isPortFree(host, port))) return false;
+        return processesMentioning(dataDir).length === 0;
+      },
+      { timeoutMs: 20_000, intervalMs: 100, description: 'everything npm start had started to exit' },
+    ).catch((err: unknown) => {
+      const left = processesMentioning(dataDir);
+      for (const pid of left) process.kill(pid, 'SIGKILL');
+      throw new Error(`${(err as Error).message}; still running: ${left.join(', ') || 'none'}`);
+    });
   });
 
   it('refuses a port already in use with one line, no stack trace', async () => {
