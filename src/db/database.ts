@@ -64,6 +64,9 @@ export async function ensureIndexes({ db, collections: c }: Database): Promise<v
     c.calls.createIndex({ org_id: 1, created_at: -1 }),
     c.calls.createIndex({ org_id: 1, batch_id: 1 }),
     c.calls.createIndex({ org_id: 1, queue_status: 1 }),
+    // Live calls (GET /v1/calls?completed=false, active/stop) and hang-ups by carrier SID after a worker restart.
+    c.calls.createIndex({ org_id: 1, completed: 1, created_at: -1 }),
+    c.calls.createIndex({ provider_call_sid: 1, org_id: 1 }),
     c.transcripts.createIndex({ org_id: 1, call_id: 1, seq: 1 }),
     c.callEvents.createIndex({ org_id: 1, call_id: 1, timestamp: 1 }),
     c.idempotencyKeys.createIndex({ org_id: 1, created_at: -1 }),
