@@ -1,8 +1,9 @@
 /** Small, composable field checks that produce Bland-style messages ("Task must be a string."). */
+import { isPlainObject, unsafeKey } from '../../src/validation/json-values';
+
 export type Check = (value: unknown, label: string) => string | null;
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+export { isPlainObject, unsafeKey };
 
 export const str =
   (max = 10_000): Check =>
@@ -19,24 +20,6 @@ export const num =
       : v < min || v > max
         ? `${label} must be between ${min} and ${max}.`
         : null;
-
-/** The store refuses keys with a dot or a leading `$` (DESIGN §8), so they are refused here, clearly. */
-export function unsafeKey(v: unknown, depth = 0): string | null {
-  if (depth > 20) return '(nesting deeper than 20 levels)';
-  if (Array.isArray(v)) {
-    for (const x of v) {
-      const bad = unsafeKey(x, depth + 1);
-      if (bad) return bad;
-    }
-  } else if (isPlainObject(v)) {
-    for (const [k, x] of Object.entries(v)) {
-      if (k.includes('.') || k.startsWith('$') || k === '__proto__') return k;
-      const bad = unsafeKey(x, depth + 1);
-      if (bad) return bad;
-    }
-  }
-  return null;
-}
 
 export const obj =
   (maxJsonBytes = 65_536): Check =>

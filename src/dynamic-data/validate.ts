@@ -1,4 +1,4 @@
-import { isPlainObject, unsafeKey } from '../../api/schemas/field-checks';
+import { isPlainObject, unsafeKey } from '../validation/json-values';
 import { checkToolUrl, type ToolCheckContext } from '../tools/tool-definition';
 import { DEFAULT_DYNAMIC_DATA_TIMEOUT_MS, type DynamicDataRequest, type DynamicDataVariable } from './types';
 

@@ -1,4 +1,4 @@
-import { isPlainObject, unsafeKey } from '../../api/schemas/field-checks';
+import { isPlainObject, unsafeKey } from '../validation/json-values';
 import type { AllowList } from '../net/allow-list';
 import { normaliseHost, urlPort } from '../net/allow-list';
 import { blockedReason, parseIp } from '../net/ip-ranges';
