@@ -11,30 +11,19 @@ const callIdParam = { name: 'call_id', in: 'path', required: true, schema: { typ
 
 type Operation = { security?: unknown; responses?: Record<string, unknown> };
 
-/** Every route behind an API key can answer 429 (rate limits, docs/api.md); the path objects are shared, so copied. */
-function withRateLimitResponses<P extends Record<string, Record<string, object>>>(paths: P): P {
+/**
+ * Every operation behind an API key (or the admin key) answers 401 when the key is missing or
+ * unknown, and 429 over a rate limit (docs/api.md). The path objects are shared, so copied.
+ */
+function withKeyedResponses<P extends Record<string, Record<string, object>>>(paths: P): P {
+  const keyed = { 401: errorResponse, 429: { $ref: '#/components/responses/TooManyRequests' } };
   return Object.fromEntries(
     Object.entries(paths).map(([path, item]) => [
       path,
       Object.fromEntries(
         Object.entries(item).map(([method, op]) => {
           const o = op as Operation;
-          return [method, o.security && o.responses ? { ...o, responses: { ...o.responses, 429: { $ref: '#/components/responses/TooManyRequests' } } } : op];
-        }),
-      ),
-    ]),
-  ) as P;
-}
-
-/** Every operation behind an API key (or the admin key) answers 401 when the key is missing or unknown. */
-function withUnauthorizedResponses<P extends Record<string, Record<string, object>>>(paths: P): P {
-  return Object.fromEntries(
-    Object.entries(paths).map(([path, item]) => [
-      path,
-      Object.fromEntries(
-        Object.entries(item).map(([method, op]) => {
-          const o = op as Operation;
-          return [method, o.security && o.responses ? { ...o, responses: { ...o.responses, 401: errorResponse } } : op];
+          return [method, o.security && o.responses ? { ...o, responses: { ...o.responses, ...keyed } } : op];
         }),
       ),
     ]),
@@ -92,7 +81,7 @@ export function openApiDocument(serverUrl: string) {
         },
       },
     },
-    paths: withUnauthorizedResponses(withRateLimitResponses({
+    paths: withKeyedResponses({
       '/docs': { get: { summary: 'These docs, browsable', responses: { 200: { description: 'HTML' } } } },
       '/openapi.json': { get: { summary: 'This description', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/health': { get: { summary: 'Liveness of MongoDB and Temporal', responses: { 200: { description: 'ok' }, 503: { description: 'degraded' } } } },
@@ -168,6 +157,6 @@ export function openApiDocument(serverUrl: string) {
       ...toolPaths,
       ...batchPaths,
       ...accountPaths,
-    })),
+    }),
   };
 }
