@@ -5,6 +5,7 @@ import { basename, delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfig, type Config } from '../config';
 import { EMBEDDED_MONGO_NAMES, binDir, ferretdbBinary, ferretdbModuleDir, secantusBinary, temporalBinary } from './paths';
+import { ensurePythonEnv } from './python-env';
 
 const TEMPORAL_PACKAGE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 const MIN_GO = [1, 25] as const;
@@ -201,6 +202,7 @@ function runBuild(
 }
 
 export async function runSetup(config: Config): Promise<void> {
+  await ensurePythonEnv(config.paths.cacheDir);
   const bin = binDir(config.paths.cacheDir);
   const todo: BinarySpec[] = [];
   let goChecked = false;
