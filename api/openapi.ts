@@ -1,3 +1,5 @@
+import { openApiFromEndpoints } from './contract/openapi';
+import { ALL_ENDPOINTS } from './endpoints';
 import { accountPaths } from './openapi-accounts';
 import { analyzeRequestBody } from './openapi-analysis';
 import { batchPaths } from './openapi-batches';
@@ -30,7 +32,7 @@ function withKeyedResponses<P extends Record<string, Record<string, object>>>(pa
   ) as P;
 }
 
-export function openApiDocument(serverUrl: string) {
+function legacyDocument(serverUrl: string) {
   return {
     openapi: '3.1.0',
     info: {
@@ -49,28 +51,6 @@ export function openApiDocument(serverUrl: string) {
           required: ['status', 'message', 'errors'],
           properties: { status: { const: 'error' }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'string' } } },
         },
-        SendCall: {
-          type: 'object',
-          required: ['phone_number'],
-          properties: {
-            phone_number: { type: 'string', examples: ['+12223334444'] },
-            task: { type: 'string' },
-            first_sentence: { type: 'string' },
-            wait_for_greeting: { type: 'boolean' },
-            model: { type: 'string' },
-            temperature: { type: 'number', minimum: 0, maximum: 2 },
-            language: { type: 'string', default: 'en-US' },
-            voice: { type: 'string' },
-            timezone: { type: 'string', default: 'America/Los_Angeles' },
-            request_data: { type: 'object' },
-            metadata: { type: 'object' },
-            start_time: { type: 'string', format: 'date-time' },
-            max_duration: { oneOf: [{ type: 'number' }, { type: 'string' }], default: 30 },
-            from: { type: 'string' },
-            record: { type: 'boolean' },
-          },
-          additionalProperties: true,
-        },
       },
       responses: {
         Error: { description: "Bland's error shape", content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
@@ -85,31 +65,6 @@ export function openApiDocument(serverUrl: string) {
       '/docs': { get: { summary: 'These docs, browsable', responses: { 200: { description: 'HTML' } } } },
       '/openapi.json': { get: { summary: 'This description', responses: { 200: { description: 'OpenAPI 3.1' } } } },
       '/health': { get: { summary: 'Liveness of MongoDB and Temporal', responses: { 200: { description: 'ok' }, 503: { description: 'degraded' } } } },
-      '/v1/calls': {
-        post: {
-          summary: 'Send Call',
-          security: auth,
-          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string' } }],
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SendCall' } } } },
-          responses: { 200: { description: 'Call queued' }, 400: errorResponse, 401: errorResponse, 409: errorResponse, 413: errorResponse },
-        },
-        get: {
-          summary: 'List calls',
-          security: auth,
-          parameters: ['from_number', 'to_number', 'from', 'to', 'limit', 'ascending', 'start_date', 'end_date', 'created_at', 'completed', 'batch_id', 'answered_by', 'inbound', 'duration_gt', 'duration_lt', 'campaign_id'].map(
-            (name) => ({ name, in: 'query', schema: { type: 'string' } }),
-          ),
-          responses: { 200: { description: '`{total_count, count, calls}`' }, 400: errorResponse, 401: errorResponse },
-        },
-      },
-      '/v1/calls/{call_id}': {
-        get: {
-          summary: 'Call details',
-          security: auth,
-          parameters: [{ name: 'call_id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { 200: { description: 'The call with transcripts' }, 401: errorResponse, 404: errorResponse },
-        },
-      },
       '/v1/calls/{call_id}/stop': {
         post: { summary: 'Stop a call', security: auth, parameters: [callIdParam], responses: { 200: { description: 'stopping' }, 404: errorResponse, 409: errorResponse } },
       },
@@ -159,4 +114,20 @@ export function openApiDocument(serverUrl: string) {
       ...accountPaths,
     }),
   };
+}
+
+/**
+ * OpenAPI 3.1 of what the API serves: generated from the endpoints' own schemas
+ * (api/endpoints), plus the operations still described by hand below.
+ */
+export function openApiDocument(serverUrl: string) {
+  const doc = openApiFromEndpoints(ALL_ENDPOINTS, serverUrl) as { info: { title: string; description: string }; paths: Record<string, Record<string, never>> };
+  for (const [path, item] of Object.entries(legacyDocument(serverUrl).paths as Record<string, Record<string, unknown>>)) {
+    for (const [method, op] of Object.entries(item)) {
+      doc.paths[path] ??= {};
+      if (doc.paths[path][method]) throw new Error(`${method.toUpperCase()} ${path} is described twice`);
+      doc.paths[path][method] = op as never;
+    }
+  }
+  return doc;
 }

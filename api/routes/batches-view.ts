@@ -1,7 +1,7 @@
 import { analyseBatchCalls } from '../../src/batches/analysis';
 import type { BatchDoc } from '../../src/batches/types';
 import type { CallDoc, TranscriptDoc } from '../../src/db/types';
-import { callSummary } from '../presenters/call';
+import { callSummary } from '../../src/presenters/call';
 
 /** Shapes of GET /v1/batches and GET /v1/batches/{id} (seed 003 lines 7445-7750). */
 

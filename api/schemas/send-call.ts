@@ -1,68 +1,99 @@
+import { z } from 'zod';
 import { isValidTimeZone } from '../../src/calls/system-variables';
 import { parsePhoneNumber } from '../../src/phone';
-import { arr, bool, enumOf, int, isPlainObject, num, obj, oneOf, runChecks, shape, str, unsafeKey, url, type Check } from './field-checks';
+import { arr, bool, enumOf, int, LABEL, num, obj, oneOf, optional, phone, shape, str, url } from '../../src/validation/fields';
+import { isPlainObject, unsafeKey } from '../../src/validation/json-values';
+import { issueMessages } from '../../src/validation/issue-messages';
 
-const timezone: Check = (v, label) => str(64)(v, label) ?? (isValidTimeZone(v as string) ? null : `${label} is not a known IANA time zone.`);
+const timezone = str(64).refine(isValidTimeZone, { error: `${LABEL} is not a known IANA time zone.` });
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-const dateTime: Check = (v, label) =>
-  str(64)(v, label) ??
-  (!ISO_DATE_TIME.test(v as string) || Number.isNaN(Date.parse(v as string))
-    ? `${label} must be an ISO 8601 date-time, e.g. 2024-05-01T15:00:00Z.`
-    : null);
-const VOICEMAIL_ACTIONS = ['hangup', 'leave_message', 'ignore'];
-const RETRY_OUTCOMES = ['no-answer', 'busy', 'failed', 'voicemail'];
-const stringMap: Check = (v, label) => {
-  const base = obj(8192)(v, label);
-  if (base) return base;
-  const bad = Object.entries(v as Record<string, unknown>).find(([, x]) => typeof x !== 'string');
-  return bad ? `${label}.${bad[0]} must be a phone number string.` : null;
-};
-const maxDuration: Check = (v, label) => {
-  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  return num(0.1, 24 * 60)(n, label) && `${label} must be a number of minutes between 0.1 and 1440.`;
-};
+const dateTime = str(64)
+  .refine((v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)), { error: `${LABEL} must be an ISO 8601 date-time, e.g. 2024-05-01T15:00:00Z.` })
+  .meta({ format: 'date-time' });
+const VOICEMAIL_ACTIONS = ['hangup', 'leave_message', 'ignore'] as const;
+const RETRY_OUTCOMES = ['no-answer', 'busy', 'failed', 'voicemail'] as const;
+const stringMap = z.record(z.string(), z.string({ error: `${LABEL} must be a phone number string.` }), { error: `${LABEL} must be an object.` });
+const MAX_DURATION = `${LABEL} must be a number of minutes between 0.1 and 1440.`;
+/** Minutes, as a number or a numeric string (Bland's examples send both). */
+const maxDuration = z
+  .union([z.number(), z.string()], { error: MAX_DURATION })
+  .refine((v) => {
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    return typeof n === 'number' && Number.isFinite(n) && n >= 0.1 && n <= 24 * 60;
+  }, { error: MAX_DURATION });
 
 /** Every Send Call parameter (seed 003 from line 1642), with its type. Behaviour is documented in docs/api.md. */
-const CHECKS: Record<string, [string, Check]> = {
-  task: ['Task', str(60_000)],
-  pathway_id: ['pathway_id', str(200)],
-  start_node_id: ['start_node_id', str(200)],
-  pathway_version: ['pathway_version', oneOf(str(200), int(0, 1_000_000))],
-  first_sentence: ['first_sentence', str(2000)],
-  wait_for_greeting: ['wait_for_greeting', bool],
-  model: ['model', str(100)],
-  temperature: ['temperature', num(0, 2)],
-  language: ['language', str(20)],
-  timezone: ['timezone', timezone],
-  voice: ['voice', str(200)],
-  keywords: ['keywords', arr(500, str(200))],
-  pronunciation_guide: ['pronunciation_guide', arr(500, obj(2048))],
-  interruption_threshold: ['interruption_threshold', num(0, 5000)],
-  block_interruptions: ['block_interruptions', bool],
-  background_track: ['background_track', str(200)],
-  request_data: ['request_data', obj()],
-  metadata: ['metadata', obj()],
-  start_time: ['start_time', dateTime],
-  max_duration: ['max_duration', maxDuration],
-  record: ['record', bool],
-  transfer_phone_number: ['transfer_phone_number', str(32)],
-  transfer_list: ['transfer_list', stringMap],
-  tools: ['tools', arr(50, oneOf(str(200), obj()))],
-  dynamic_data: ['dynamic_data', arr(20, obj())],
-  answered_by_enabled: ['answered_by_enabled', bool],
-  voicemail_message: ['voicemail_message', str(2000)],
-  voicemail_action: ['voicemail_action', oneOf(enumOf(...VOICEMAIL_ACTIONS), shape({ action: enumOf(...VOICEMAIL_ACTIONS) }))],
-  retry: [
-    'retry',
-    shape({ max_attempts: int(1, 10), wait_seconds: num(0, 86_400), on: arr(4, enumOf(...RETRY_OUTCOMES)) }),
-  ],
-  webhook: ['webhook', url],
-  webhook_events: ['webhook_events', arr(20, str(50))],
-  summary_prompt: ['summary_prompt', str(10_000)],
-  analysis_prompt: ['analysis_prompt', str(10_000)],
-  analysis_schema: ['analysis_schema', obj(16_384)],
-  campaign_id: ['campaign_id', str(200)],
+export const SEND_CALL_FIELDS = {
+  task: optional(str(60_000, 'Task')).describe('What the agent should do; required unless pathway_id is given.'),
+  pathway_id: optional(str(200)),
+  start_node_id: optional(str(200)),
+  pathway_version: optional(oneOf('must be a string.', [str(200), int(0, 1_000_000)])),
+  first_sentence: optional(str(2000)),
+  wait_for_greeting: optional(bool()),
+  model: optional(str(100)),
+  temperature: optional(num(0, 2)),
+  language: optional(str(20)).meta({ default: 'en-US' }),
+  timezone: optional(timezone).meta({ default: 'America/Los_Angeles' }),
+  voice: optional(str(200)),
+  keywords: optional(arr(500, str(200))),
+  pronunciation_guide: optional(arr(500, obj(2048))),
+  interruption_threshold: optional(num(0, 5000)),
+  block_interruptions: optional(bool()),
+  background_track: optional(str(200)),
+  request_data: optional(obj()),
+  metadata: optional(obj()),
+  start_time: optional(dateTime),
+  max_duration: optional(maxDuration).meta({ default: 30 }),
+  record: optional(bool()),
+  transfer_phone_number: optional(str(32)),
+  transfer_list: optional(stringMap),
+  tools: optional(arr(50, oneOf('must be a string.', [str(200), obj()]))),
+  dynamic_data: optional(arr(20, obj())),
+  answered_by_enabled: optional(bool()),
+  voicemail_message: optional(str(2000)),
+  voicemail_action: optional(
+    oneOf(`must be one of: ${VOICEMAIL_ACTIONS.join(', ')}.`, [enumOf(VOICEMAIL_ACTIONS), shape({ action: optional(enumOf(VOICEMAIL_ACTIONS)) })]),
+  ),
+  retry: optional(
+    shape({
+      max_attempts: optional(int(1, 10)),
+      wait_seconds: optional(num(0, 86_400)),
+      on: optional(arr(4, enumOf(RETRY_OUTCOMES))),
+    }),
+  ),
+  webhook: optional(url()),
+  webhook_events: optional(arr(20, str(50))),
+  summary_prompt: optional(str(10_000)),
+  analysis_prompt: optional(str(10_000)),
+  analysis_schema: optional(obj(16_384)),
+  campaign_id: optional(str(200)),
 };
+
+const isObjectPayload = (payload: { value: unknown }): boolean => isPlainObject(payload.value);
+const KNOWN_FIELDS = new Set(['phone_number', 'from', ...Object.keys(SEND_CALL_FIELDS)]);
+const otherFields = (v: unknown): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([k]) => !KNOWN_FIELDS.has(k)));
+
+/**
+ * POST /v1/calls: the Send Call parameters. Other fields are kept (in the call's request_data), so
+ * their keys too must be storable.
+ */
+export const SendCallBody = z
+  .looseObject(
+    {
+      phone_number: phone().describe('The number to call; E.164 recommended (`+14155550123`).').meta({ examples: ['+12223334444'] }),
+      from: optional(phone('from: ')).describe('A number of the organisation to call from.'),
+      ...SEND_CALL_FIELDS,
+    },
+    { error: 'Request body must be a JSON object.' },
+  )
+  // Checked even when a field is wrong, so every problem is listed at once.
+  .refine((v) => Boolean(v.task) || Boolean(v.pathway_id), { error: 'Missing required parameter: task.', path: ['task'], when: isObjectPayload })
+  // Known fields check their own keys; the others are kept in request_data, so they are checked here.
+  .refine((v) => !unsafeKey(otherFields(v)), {
+    error: (iss) => `Request body has a key that is not allowed: ${JSON.stringify(unsafeKey(otherFields(iss.input))?.slice(0, 40))} (no '.', no leading '$').`,
+    when: isObjectPayload,
+  });
 
 export interface SendCallParams {
   phoneNumber: string;
@@ -74,38 +105,17 @@ export interface SendCallParams {
 
 export type SendCallValidation = { ok: true; value: SendCallParams } | { ok: false; errors: string[] };
 
-export function validateSendCall(raw: unknown): SendCallValidation {
-  if (!isPlainObject(raw)) return { ok: false, errors: ['Request body must be a JSON object.'] };
-  const errors: string[] = [];
+/** The call's parameters from a body that passed SendCallBody: numbers normalised, the body kept as sent. */
+export function sendCallParams(raw: Record<string, unknown>, data: z.output<typeof SendCallBody>): SendCallParams {
   const warnings: string[] = [];
-
-  if (raw.phone_number === undefined || raw.phone_number === null || raw.phone_number === '') {
-    errors.push('Missing required parameter: phone_number.');
-  }
-  if ((raw.task === undefined || raw.task === null || raw.task === '') && !raw.pathway_id) {
-    errors.push('Missing required parameter: task.');
-  }
-  let phoneNumber = '';
-  if (!errors.includes('Missing required parameter: phone_number.')) {
-    const parsed = parsePhoneNumber(raw.phone_number);
-    if (parsed.ok) {
-      phoneNumber = parsed.e164;
-      if (!parsed.recommended) warnings.push('phone_number is valid but not in the recommended E.164 format.');
-    } else errors.push(parsed.reason);
-  }
-  let from: string | null = null;
-  if (raw.from !== undefined && raw.from !== null) {
-    const parsed = parsePhoneNumber(raw.from);
-    if (parsed.ok) from = parsed.e164;
-    else errors.push(`from: ${parsed.reason}`);
-  }
-  errors.push(...runChecks(raw, CHECKS));
-  // Unknown fields are kept in request_data, so they too must be storable.
-  const badKey = unsafeKey(raw);
-  if (badKey && !errors.some((e) => e.includes('key that is not allowed'))) {
-    errors.push(`Request body has a key that is not allowed: ${JSON.stringify(badKey.slice(0, 40))} (no '.', no leading '$').`);
-  }
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { phoneNumber, from, body: { ...raw, phone_number: phoneNumber, ...(from ? { from } : {}) }, warnings } };
+  const given = parsePhoneNumber(raw.phone_number);
+  if (given.ok && !given.recommended) warnings.push('phone_number is valid but not in the recommended E.164 format.');
+  const { phone_number: phoneNumber, from } = data;
+  return { phoneNumber, from: from ?? null, body: { ...raw, phone_number: phoneNumber, ...(from ? { from } : {}) }, warnings };
 }
 
+export function validateSendCall(raw: unknown): SendCallValidation {
+  const parsed = SendCallBody.safeParse(raw);
+  if (!parsed.success) return { ok: false, errors: issueMessages(parsed.error) };
+  return { ok: true, value: sendCallParams(raw as Record<string, unknown>, parsed.data) };
+}

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { LABEL } from '../../src/validation/fields';
+
+/** A path segment naming a resource: printable, bounded; the store lookup decides whether it exists. */
+export const pathId = (description: string) =>
+  z
+    .string()
+    .min(1, { error: `${LABEL} must not be empty.` })
+    .max(200, { error: `${LABEL} must be at most 200 characters.` })
+    .describe(description);
+
+/** `{status: "success", message?, …fields}`: the seed's success envelope. */
+export const success = <T extends z.ZodRawShape>(fields: T) => z.object({ status: z.literal('success'), message: z.string().optional(), ...fields });
+
+/** Fields the request carried that are not used, named in the answer (Bland's clients send extras). */
+export const warnings = z.array(z.string()).optional().describe('Parts of the request that were accepted but not used, and why');

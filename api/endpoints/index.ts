@@ -1,0 +1,5 @@
+import type { Endpoint } from '../contract/endpoint';
+import { CALL_ENDPOINTS } from './calls';
+
+/** Every endpoint the API serves, described once; `/openapi.json` is generated from this list. */
+export const ALL_ENDPOINTS: readonly Endpoint[] = [...CALL_ENDPOINTS];
