@@ -1,4 +1,4 @@
-import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** Activity groups with their own timeouts and retries (DESIGN §14). */
@@ -31,16 +31,8 @@ export const agent = proxyActivities<Activities>({
  * Semantics (docs/operations.md, "Turns as local activities"): at least once; a worker that dies
  * mid-turn loses the workflow task, and the next worker replays and runs the turn again.
  */
-const localAgent = proxyLocalActivities<Activities>({
+export const localAgent = proxyLocalActivities<Activities>({
   startToCloseTimeout: '60 seconds',
   localRetryThreshold: '10 seconds',
   retry: TURN_RETRY,
 });
-
-/** Marks the workflows that run their model turns as local activities; older histories replay with `agent`. */
-export const LOCAL_TURNS_PATCH = 'local-agent-turns';
-
-/** The proxy for a model turn (agentTurn, pathwayTurn): local unless the history predates LOCAL_TURNS_PATCH. */
-export function turnAgent(): typeof agent {
-  return patched(LOCAL_TURNS_PATCH) ? localAgent : agent;
-}

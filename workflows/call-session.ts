@@ -20,7 +20,7 @@ import {
 import { SA } from '../src/workflow-api/search-attributes';
 import { records } from './activity-proxies';
 import { AttemptState } from './call-attempt-state';
-import { Conversation } from './conversation';
+import { Conversation, type EngineVersion } from './conversation';
 
 const MAX_UTTERANCE_CHARS = 4000;
 
@@ -38,7 +38,10 @@ export class CallSession {
   private readonly pastSids = new Set<string>();
   readonly conversation: Conversation;
 
-  constructor(private readonly input: CallWorkflowInput) {
+  constructor(
+    private readonly input: CallWorkflowInput,
+    version: EngineVersion,
+  ) {
     this.conversation = new Conversation(input, {
       agentEnds: () => {
         this.attempt.endedByAgent = true;
@@ -50,7 +53,7 @@ export class CallSession {
       transferFailed: (error) => {
         this.attempt.callError ??= error;
       },
-    });
+    }, version);
   }
 
   get ref() {

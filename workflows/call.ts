@@ -6,6 +6,7 @@ import { records } from './activity-proxies';
 import { runAttempt } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
+import { decideEngineVersion } from './conversation';
 import { loadDynamicData } from './dynamic-data';
 import { pathwayChatWorkflow } from './pathway-chat';
 import { runPostCall } from './post-call';
@@ -26,7 +27,7 @@ export const ALLOCATED_IN_DIAL_PATCH = 'allocated-in-dial';
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowResult> {
   // Chats started before chatWorkflow existed ran here; they keep replaying this branch. New chats are chatWorkflow.
   if (input.channel === 'chat') return pathwayChatWorkflow(input);
-  const session = new CallSession(input);
+  const session = new CallSession(input, decideEngineVersion());
   session.registerHandlers();
 
   // Scheduled start: a durable sleep that a stop can cut short.

@@ -15,7 +15,7 @@ import {
   pathwayChatUpdate,
 } from '../src/workflow-api/pathway';
 import { records } from './activity-proxies';
-import { Conversation } from './conversation';
+import { Conversation, CURRENT_ENGINE } from './conversation';
 
 /**
  * `call-<chat_id>` of type chatWorkflow: a pathway chat, the text channel of the one conversation
@@ -49,7 +49,7 @@ export async function chatWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
     transferFailed: (error) => {
       transferNote = error;
     },
-  });
+  }, CURRENT_ENGINE);
 
   const history = (): ChatHistoryEntry[] =>
     conversation.transcript

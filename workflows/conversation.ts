@@ -3,7 +3,7 @@ import type { NewCallEvent } from '../src/db/call-events';
 import { storable } from '../src/db/storable-keys';
 import { renderTemplate } from '../src/templating';
 import type { AgentAction, AgentReply, CallWorkflowInput, ToolExchange, TranscriptLine, TurnWork } from '../src/workflow-api/call';
-import { records, turnAgent } from './activity-proxies';
+import { agent, localAgent, records } from './activity-proxies';
 import { PathwayConversation } from './pathway-call';
 import { runTurnWork } from './turn-work';
 
@@ -15,11 +15,36 @@ const CONTINUE_WAIT_MS = 8_000;
 const MAX_CHAINED_WORK = 3;
 /** Turns whose transcript lines and events are written to the read model in one activity. */
 const TURNS_PER_RECORD = 4;
+
+/** Marks the runs whose model turns are local activities; older histories replay with normal activities. */
+export const LOCAL_TURNS_PATCH = 'local-agent-turns';
 /**
- * Marks the conversations that write their turn records in batches (a live call's reads merge the
- * workflow's own state); older histories replay with one record write per turn.
+ * Marks the runs that write their turn records in batches (a live call's reads merge the workflow's
+ * own state); older histories replay with one record write per turn.
  */
 export const BATCHED_TURN_RECORDS_PATCH = 'batched-turn-records';
+
+/** How this run of the engine behaves, decided once; see `decideEngineVersion`. */
+export interface EngineVersion {
+  /** Model turns run as local activities (`localAgent`), not dispatched through the server (`agent`). */
+  localTurns: boolean;
+  /** Turn records are written every TURNS_PER_RECORD turns, not after each turn. */
+  batchedRecords: boolean;
+}
+
+/** Every engine change on: for workflow types that never ran without them (chatWorkflow). */
+export const CURRENT_ENGINE: EngineVersion = { localTurns: true, batchedRecords: true };
+
+/**
+ * Decides the engine's version once, first thing in a workflow run, in the workflow's main
+ * coroutine. Never from a message handler: an update's handler may run, on replay, in an activation
+ * before the one that tells the workflow its history holds the marker, and a patch asked there
+ * answers differently than it did live. Histories that predate a change replay its old branch for
+ * their whole run.
+ */
+export function decideEngineVersion(): EngineVersion {
+  return { localTurns: patched(LOCAL_TURNS_PATCH), batchedRecords: patched(BATCHED_TURN_RECORDS_PATCH) };
+}
 
 /** What a channel does when the agent decides to end or transfer (a phone call hangs up or dials; a chat closes). */
 export interface ConversationEffects {
@@ -51,16 +76,20 @@ export class Conversation {
   private recordedLines = 0;
   private unrecordedEvents: NewCallEvent[] = [];
   private unrecordedTurns = 0;
-  /** Set by the first turn of a conversation that batches its records (BATCHED_TURN_RECORDS_PATCH). */
-  private batchedRecords = false;
   /** The pathway the conversation runs, if any: its state lives here, in the workflow. */
   private readonly pathway: PathwayConversation | null;
 
   constructor(
     private readonly input: CallWorkflowInput,
     private readonly effects: ConversationEffects,
+    private readonly version: EngineVersion,
   ) {
-    this.pathway = input.pathway ? new PathwayConversation(input.pathway, this.ref, input.model) : null;
+    this.pathway = input.pathway ? new PathwayConversation(input.pathway, this.ref, input.model, this.turnAgent) : null;
+  }
+
+  /** The proxy a model turn (agentTurn, pathwayTurn) runs through. */
+  private get turnAgent(): typeof agent {
+    return this.version.localTurns ? localAgent : agent;
   }
 
   get ref() {
@@ -115,7 +144,7 @@ export class Conversation {
 
   /** Writes what is left of the turn records, then waits for every write-behind; returns the failures. */
   async settleWrites(): Promise<unknown[]> {
-    if (this.batchedRecords) this.recordTurns();
+    if (this.version.batchedRecords) this.recordTurns();
     return (await Promise.all(this.pendingWrites)).filter((r) => r !== null);
   }
 
@@ -228,7 +257,7 @@ export class Conversation {
   /** `firstNew`: the first transcript line of this turn, so its record includes the caller's line. */
   private async runTurn(firstNew: number): Promise<AgentReply> {
     // With a pathway, its engine decides instead of the task agent (task, tools and transfer settings unused).
-    const decision = this.pathway ? await this.pathway.decide(this.lines, this.vars, (w) => this.writeBehind(w)) : await turnAgent().agentTurn({
+    const decision = this.pathway ? await this.pathway.decide(this.lines, this.vars, (w) => this.writeBehind(w)) : await this.turnAgent.agentTurn({
       ...this.ref,
       task: this.input.task,
       variables: this.vars,
@@ -262,12 +291,11 @@ export class Conversation {
       { level: 'call', category: 'performance', message: `Agent turn ${this.turns}: model ${Math.round(modelMs)} ms` },
     ];
     if (action === 'transfer') events.push({ level: 'call', category: 'info', message: 'Transferring the call' });
-    if (!patched(BATCHED_TURN_RECORDS_PATCH)) {
+    if (!this.version.batchedRecords) {
       this.writeBehind(records.recordTurn({ ...this.ref, lines: this.lines.slice(firstNew), events }));
       return this.reply(text, action, modelMs);
     }
     // The read model lags by at most a few turns; a live call's reads take these from the workflow itself.
-    this.batchedRecords = true;
     const at = new Date().toISOString();
     this.unrecordedEvents.push(...events.map((e) => ({ ...e, at })));
     this.unrecordedTurns += 1;

@@ -4,7 +4,7 @@ import type { WebhookOutcome } from '../src/pathway/turn';
 import type { PathwayState } from '../src/pathway/types';
 import type { AgentDecision, TranscriptLine } from '../src/workflow-api/call';
 import type { PathwayRun } from '../src/workflow-api/pathway';
-import { records, turnAgent } from './activity-proxies';
+import { type agent, records } from './activity-proxies';
 
 /** Webhook nodes in a row without the caller speaking (e.g. a cycle of them): beyond this the agent waits for the caller. */
 const MAX_CHAINED_WEBHOOKS = 5;
@@ -28,6 +28,8 @@ export class PathwayConversation {
     private readonly run: PathwayRun,
     private readonly ref: { orgId: string; callId: string },
     private readonly model: string | null,
+    /** The proxy a pathway turn runs through (local or normal activity: the engine's version). */
+    private readonly turnAgent: typeof agent,
   ) {}
 
   resumeWith(outcome: WebhookOutcome): void {
@@ -38,7 +40,7 @@ export class PathwayConversation {
     const webhookOutcome = this.pendingOutcome;
     this.pendingOutcome = null;
     this.chainedWebhooks = webhookOutcome ? this.chainedWebhooks : 0;
-    const result: PathwayTurnResult = await turnAgent().pathwayTurn({
+    const result: PathwayTurnResult = await this.turnAgent.pathwayTurn({
       ...this.ref, pathway: this.run, state: this.state, transcript, variables, model: this.model,
       ...(webhookOutcome ? { webhookOutcome } : {}),
     });

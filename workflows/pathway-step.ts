@@ -5,7 +5,7 @@ import type { WebhookOutcome, WebhookRequest } from '../src/pathway/turn';
 import type { PathwayState } from '../src/pathway/types';
 import type { TranscriptLine } from '../src/workflow-api/call';
 import type { PathwayRun } from '../src/workflow-api/pathway';
-import { turnAgent } from './activity-proxies';
+import { agent } from './activity-proxies';
 
 /** A chain of webhook nodes (each answered by another) is cut here, so a cycle cannot spin forever. */
 const MAX_WEBHOOKS_PER_TURN = 5;
@@ -52,7 +52,6 @@ export async function runPathwayStep(
   model: string | null,
 ): Promise<PathwayStep> {
   const base = { ...ref, pathway: run, transcript, variables, model };
-  const agent = turnAgent();
   let result = await agent.pathwayTurn({ ...base, state });
   const say = [...result.say];
   let modelMs = result.modelMs;

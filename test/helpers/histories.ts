@@ -1,7 +1,8 @@
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 
@@ -15,7 +16,14 @@ export async function replayAndMaybeRecord(client: Client, workflowId: string, f
   // The record completes before the post-call steps do; replay the whole run.
   await client.workflow.getHandle(workflowId).result();
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } }, history, workflowId);
+  try {
+    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } }, history, workflowId);
+  } catch (err) {
+    // A replay that fails only now and then is diagnosed from the very history that failed.
+    const kept = join(tmpdir(), `failed-replay-${workflowId}-${Date.now()}.json`);
+    writeFileSync(kept, historyToJSON(history));
+    throw new Error(`Replay of ${workflowId} failed (its history is kept in ${kept}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
   if (process.env.RECORD_HISTORIES === '1') {
     // The CLI writes the standard JSON history format that every Temporal SDK's replayer reads.
     const cli = join(process.env.SWITCHBOARD_CACHE_DIR ?? join(homedir(), '.cache', 'switchboard'), 'bin', 'temporal');
