@@ -88,6 +88,7 @@ class Recorder:
                 "request_body": trunc(body) if body else None,
                 "status": response.status_code,
                 "response_body": trunc(response.text),
+                "_full_body": response.text,
             }
         )
 
@@ -158,7 +159,7 @@ class Check:
             self.problems.append("no HTTP exchange happened")
             return model, None, None
         try:
-            body = json.loads(exchange["response_body"]) if exchange["response_body"] else None
+            body = json.loads(exchange["_full_body"]) if exchange["_full_body"] else None
         except ValueError:
             body = None
         if expect_status is not None and exchange["status"] != expect_status:
@@ -176,7 +177,7 @@ def check(name):
         results[name] = {
             "problems": c.problems,
             "deviations": c.deviations,
-            "exchanges": recorder.exchanges[c.start:],
+            "exchanges": [{k: v for k, v in e.items() if k != "_full_body"} for e in recorder.exchanges[c.start:]],
         }
         return fn
 
