@@ -6,7 +6,8 @@ import { isPlainObject, unsafeKey } from '../../src/validation/json-values';
 import { issueMessages } from '../../src/validation/issue-messages';
 
 const timezone = str(64).refine(isValidTimeZone, { error: `${LABEL} is not a known IANA time zone.` });
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+/** ISO 8601, and the `YYYY-MM-DD HH:MM:SS -05:00` form Bland's client libraries document (a space before the offset). */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?( ?(Z|[+-]\d{2}:?\d{2}))?$/;
 const dateTime = str(64)
   .refine((v) => ISO_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)), { error: `${LABEL} must be an ISO 8601 date-time, e.g. 2024-05-01T15:00:00Z.` })
   .meta({ format: 'date-time' });

@@ -112,6 +112,14 @@ describe('validateSendCall: accepted bodies', () => {
     expect(errorsOf(validateSendCall({ phone_number: PHONE, task: 'x', timezone: 7 }))).toEqual(['timezone must be a string.']);
   });
 
+  it("accepts start_time in the form Bland's clients document (a space before the offset)", () => {
+    expect(validateSendCall({ phone_number: PHONE, task: 'x', start_time: '2027-01-01 07:53:04 -05:00' }).ok).toBe(true);
+    expect(validateSendCall({ phone_number: PHONE, task: 'x', start_time: '2027-01-01T07:53:04Z' }).ok).toBe(true);
+    expect(errorsOf(validateSendCall({ phone_number: PHONE, task: 'x', start_time: '2027-01-01 07:53:04  -05:00' }))).toEqual([
+      'start_time must be an ISO 8601 date-time, e.g. 2024-05-01T15:00:00Z.',
+    ]);
+  });
+
   it('ignores null optional fields', () => {
     expect(validateSendCall({ phone_number: PHONE, task: 'x', voice: null, metadata: null, temperature: null }).ok).toBe(true);
   });
