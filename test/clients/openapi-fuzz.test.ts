@@ -40,9 +40,13 @@ describe('fuzzing /openapi.json', () => {
     { name: 'admin operations with the admin key', key: () => stack.config.auth.adminApiKey!, filter: ['--include-path-regex', '^/v1/admin/'], budgetS: ADMIN_BUDGET_S, minOperations: 2 },
   ];
 
+/** The seed `npm test` runs with. */
+const DEFAULT_SEED = '20261202';
+
   it.each(runs)('$name: no 5xx, no hang, no stack trace', async ({ key, filter, budgetS, minOperations }) => {
     const reportPath = join(dir, `report-${Date.now()}.json`);
-    const seed = process.env.FUZZ_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
+    // A fixed seed by default, so a run in CI explores what the last run did; FUZZ_SEED=random explores anew.
+    const seed = process.env.FUZZ_SEED === 'random' ? String(Math.floor(Math.random() * 2 ** 31)) : (process.env.FUZZ_SEED ?? DEFAULT_SEED);
     const run = await runPython(
       [
         '-m', 'schemathesis.cli', 'run', `${stack.apiUrl}/openapi.json`,
