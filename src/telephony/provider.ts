@@ -23,6 +23,43 @@ export interface ProviderCall {
   durationSeconds: number | null;
 }
 
+/** Which numbers to offer for purchase: a country (ISO 3166 alpha-2), an area code, digits to contain. */
+export interface AvailableNumberQuery {
+  country: string;
+  areaCode: string | null;
+  limit: number;
+}
+
+/** Where the carrier sends a number's incoming calls and their status changes. */
+export interface NumberWebhooks {
+  voiceUrl: string;
+  statusCallback: string;
+}
+
+/** A number held by a carrier account. */
+export interface OwnedNumber {
+  /** The carrier's id of the number (Twilio: PN…). */
+  sid: string;
+  phoneNumber: string;
+  accountSid: string;
+}
+
+/**
+ * A number operation the carrier refused or failed: `status` is the carrier's HTTP status (absent
+ * when it could not be reached), `code` its own error code. Vendor-neutral, so callers classify it
+ * without knowing the SDK.
+ */
+export class CarrierRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly code: number | undefined,
+  ) {
+    super(message);
+    this.name = 'CarrierRequestError';
+  }
+}
+
 /** Everything a call needs from a carrier. Twilio is the implementation; the simulator speaks its protocol. */
 export interface TelephonyProvider {
   readonly name: string;
@@ -43,6 +80,16 @@ export interface TelephonyProvider {
     format: 'mp3' | 'wav',
     credentials: CarrierCredentials | null,
   ): Promise<{ contentType: string; body: Buffer }>;
+  /** Numbers the carrier offers for purchase (E.164), best first; empty when none match. */
+  searchAvailableNumbers(query: AvailableNumberQuery, credentials: CarrierCredentials | null): Promise<string[]>;
+  /** Buys `phoneNumber` on the account, its calls and statuses sent to `webhooks`. */
+  buyNumber(phoneNumber: string, webhooks: NumberWebhooks, credentials: CarrierCredentials | null): Promise<OwnedNumber>;
+  /** The account's numbers, or only `phoneNumber` among them (empty when the account does not hold it). */
+  listOwnedNumbers(phoneNumber: string | null, credentials: CarrierCredentials | null): Promise<OwnedNumber[]>;
+  /** Points a number the account holds at `webhooks`. */
+  configureNumber(sid: string, webhooks: NumberWebhooks, credentials: CarrierCredentials | null): Promise<void>;
+  /** Gives a number back to the carrier. */
+  releaseNumber(sid: string, credentials: CarrierCredentials | null): Promise<void>;
   /** Validates a webhook's signature against the account that placed the call (the server's own when `credentials` is absent). */
   validateWebhook(signature: string | undefined, url: string, params: Record<string, string>, credentials?: CarrierCredentials | null): boolean;
 }

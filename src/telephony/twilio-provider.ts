@@ -1,7 +1,16 @@
 import twilio from 'twilio';
 import { withVendorErrors } from '../errors';
 import type { TelephonyStatus } from '../workflow-api/call';
-import type { CarrierCredentials, PlaceCallRequest, ProviderCall, TelephonyProvider } from './provider';
+import {
+  CarrierRequestError,
+  type AvailableNumberQuery,
+  type CarrierCredentials,
+  type NumberWebhooks,
+  type OwnedNumber,
+  type PlaceCallRequest,
+  type ProviderCall,
+  type TelephonyProvider,
+} from './provider';
 import { RewritingRequestClient } from './carrier-request-client';
 import { twilioWebhookUrl } from './webhook-urls';
 
@@ -31,6 +40,22 @@ const KNOWN_STATUSES = new Set<TelephonyStatus>([
 export function toTelephonyStatus(raw: string): TelephonyStatus {
   return KNOWN_STATUSES.has(raw as TelephonyStatus) ? (raw as TelephonyStatus) : 'failed';
 }
+
+/** The SDK's errors (RestException: status, code) become the interface's own. */
+async function numberRequest<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = err as { status?: unknown; code?: unknown; message?: unknown };
+    throw new CarrierRequestError(
+      typeof e.message === 'string' ? e.message : String(err),
+      typeof e.status === 'number' ? e.status : undefined,
+      typeof e.code === 'number' ? e.code : undefined,
+    );
+  }
+}
+
+const owned = (n: { sid: string; phoneNumber: string; accountSid: string }): OwnedNumber => ({ sid: n.sid, phoneNumber: n.phoneNumber, accountSid: n.accountSid });
 
 export class TwilioProvider implements TelephonyProvider {
   readonly name = 'twilio';
@@ -122,6 +147,45 @@ export class TwilioProvider implements TelephonyProvider {
     }
     const fallback = format === 'mp3' ? 'audio/mpeg' : 'audio/x-wav';
     return { contentType: res.headers.get('content-type') ?? fallback, body: Buffer.from(await res.arrayBuffer()) };
+  }
+
+  async searchAvailableNumbers(query: AvailableNumberQuery, credentials: CarrierCredentials | null): Promise<string[]> {
+    const found = await numberRequest(() =>
+      this.client(credentials)
+        .availablePhoneNumbers(query.country)
+        .local.list({ ...(query.areaCode ? { areaCode: Number(query.areaCode) } : {}), voiceEnabled: true, limit: query.limit }),
+    );
+    return found.map((n) => n.phoneNumber);
+  }
+
+  async buyNumber(phoneNumber: string, webhooks: NumberWebhooks, credentials: CarrierCredentials | null): Promise<OwnedNumber> {
+    const created = await numberRequest(() =>
+      this.client(credentials).incomingPhoneNumbers.create({
+        phoneNumber,
+        voiceUrl: webhooks.voiceUrl,
+        voiceMethod: 'POST',
+        statusCallback: webhooks.statusCallback,
+        statusCallbackMethod: 'POST',
+      }),
+    );
+    return owned(created);
+  }
+
+  async listOwnedNumbers(phoneNumber: string | null, credentials: CarrierCredentials | null): Promise<OwnedNumber[]> {
+    const found = await numberRequest(() => this.client(credentials).incomingPhoneNumbers.list({ ...(phoneNumber ? { phoneNumber } : {}), limit: 1000 }));
+    return found.map(owned);
+  }
+
+  async configureNumber(sid: string, webhooks: NumberWebhooks, credentials: CarrierCredentials | null): Promise<void> {
+    await numberRequest(() =>
+      this.client(credentials)
+        .incomingPhoneNumbers(sid)
+        .update({ voiceUrl: webhooks.voiceUrl, voiceMethod: 'POST', statusCallback: webhooks.statusCallback, statusCallbackMethod: 'POST' }),
+    );
+  }
+
+  async releaseNumber(sid: string, credentials: CarrierCredentials | null): Promise<void> {
+    await numberRequest(() => this.client(credentials).incomingPhoneNumbers(sid).remove());
   }
 
   validateWebhook(signature: string | undefined, url: string, params: Record<string, string>, credentials?: CarrierCredentials | null): boolean {
