@@ -60,9 +60,6 @@ describe('batch input', () => {
       ]),
     );
     expect(errors.find((e) => e.startsWith('retry.tries is not a known field'))).toBeDefined();
-    expect((await post({ base_prompt: 'x', call_data: row, phone_number: '+14155550100' }).expect(400)).body.errors).toContain(
-      'phone_number belongs in each row of call_data, not at the top level.',
-    );
     await nothingCreated();
   });
 
@@ -85,6 +82,12 @@ describe('batch input', () => {
     await get('/v1/batches/nope-gen-batch/progress').expect(404);
     await post({}, '/v1/batches/nope-gen-batch/stop').expect(404);
     await post({}, '/v1/batches/nope-gen-batch/replay').expect(404);
+    // The replay body may be left out; a wrong one is a 400 before the lookup.
+    await request(stack.apiUrl).post('/v1/calls/no-such-call/replay').set('authorization', stack.org.apiKey).expect(404);
+    expect((await post({ statuses: 'busy', colour: 1 }, '/v1/batches/nope-gen-batch/replay').expect(400)).body.errors).toEqual([
+      'statuses must be a non-empty array of: error, no-answer, busy, failed, voicemail, canceled.',
+      'colour is not a known field (known: statuses, overrides, label, max_concurrency, batch_webhook).',
+    ]);
     await post({ goal: 'g', questions: [['q']] }, '/v1/batches/nope-gen-batch/analyze').expect(404);
     await post({ goal: 5 }, '/v1/batches/nope-gen-batch/analyze').expect(400);
     await get('/v1/batches?limit=abc').expect(400);
@@ -120,4 +123,34 @@ describe('batch input', () => {
     const list = (await get('/v1/batches?limit=1').expect(200)).body.batches;
     expect(list[0]).toMatchObject({ batch_id: id, label: 'big', base_prompt: 'Hello {{name}}', total_calls: 100_000 });
   }, 120_000);
+
+  it("accepts the top-level phone_number and task Bland's Python client sends, uses neither and names them in warnings", async () => {
+    const rows = [{ phone_number: '+14155550100', name: 'Ada' }];
+    const res = await post({ base_prompt: 'Hi {{name}}', call_data: rows, phone_number: '+14155550199', task: 'Something else', label: 'client form' }).expect(200);
+    started.push(res.body.batch_id);
+    expect(res.body).toMatchObject({ message: 'success', batch_id: expect.stringMatching(/-gen-batch$/) });
+    expect(res.body.warnings).toEqual([expect.stringMatching(/^phone_number and task are ignored in a batch/)]);
+    const batch = await stack.db.collections.batches.findOne({ _id: res.body.batch_id, org_id: stack.org.id });
+    expect(batch?.base_prompt).toBe('Hi {{name}}');
+    expect(batch?.call_params).not.toHaveProperty('phone_number');
+    expect(batch?.call_params).not.toHaveProperty('task');
+    // A batch without them has no warnings.
+    const plain = await post({ base_prompt: 'x', call_data: rows }).expect(200);
+    started.push(plain.body.batch_id);
+    expect(plain.body).not.toHaveProperty('warnings');
+  });
+
+  it("shows the seed's five call_params with their values in force in the list and the details, without storing them", async () => {
+    const res = await post({ base_prompt: 'x', call_data: [{ phone_number: '+14155550100' }], label: 'call params', language: 'fr-FR', voice: 'Polly.Joanna' }).expect(200);
+    const id = res.body.batch_id as string;
+    started.push(id);
+    const seedFive = { reduce_latency: true, voice_id: 0, language: 'fr-FR', max_duration: expect.any(Number), wait_for_greeting: false };
+    const listed = ((await get('/v1/batches?limit=10').expect(200)).body.batches as Array<{ batch_id: string; call_params: object }>).find((b) => b.batch_id === id);
+    expect(listed?.call_params).toEqual({ ...seedFive, voice: 'Polly.Joanna' });
+    const details = (await get(`/v1/batches/${id}?include_calls=false`).expect(200)).body;
+    expect(details.batch_params.call_params).toEqual({ ...seedFive, voice: 'Polly.Joanna' });
+    expect(details.call_data).toEqual([]);
+    // Each call still gets exactly what the request set: the shown defaults are not stored.
+    expect((await stack.db.collections.batches.findOne({ _id: id, org_id: stack.org.id }))?.call_params).toEqual({ language: 'fr-FR', voice: 'Polly.Joanna' });
+  });
 });
