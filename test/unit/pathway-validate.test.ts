@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registerNodeType } from '../../src/pathway/node-types';
+import { z } from 'zod';
+import { PathwayEdgesSchema, PathwayNodesSchema, webhookUrlProblems, withGraphRules } from '../../src/pathway/graph-schema';
 import { startNode, validateGraph } from '../../src/pathway/validate';
+import { str } from '../../src/validation/fields';
+import { issueMessages } from '../../src/validation/issue-messages';
 
 const example = JSON.parse(readFileSync(join(__dirname, '../../examples/restaurant-reservation.json'), 'utf8')) as { nodes: unknown[]; edges: unknown[] };
 const errorsOf = (nodes: unknown, edges: unknown, startNodeId?: string) => {
@@ -72,5 +76,31 @@ describe('pathway validation', () => {
     expect(errorsOf([{ id: 's', type: 'SMS', data: { isStart: true } }], [])).toHaveLength(1);
     registerNodeType('SMS', { effect: 'continue', required: ['text'] });
     expect(errorsOf([{ id: 's', type: 'SMS', data: { isStart: true, text: 'hi' } }], [])).toEqual([]);
+  });
+
+  it('composes into a request schema: field, node and whole-graph problems in one list', () => {
+    const body = withGraphRules(z.object({ name: str(200), nodes: PathwayNodesSchema.optional(), edges: PathwayEdgesSchema.optional() }));
+    const r = body.safeParse({ name: 5, nodes: [{ id: 'a', type: 'Default', data: { timeout: 1 } }, { id: 'b', type: 'Teleport', data: {} }], edges: {} });
+    expect(r.success).toBe(false);
+    expect(issueMessages(r.error!)).toEqual([
+      'name must be a string.',
+      'nodes[0] (a): data.timeout must be milliseconds from 100 to 120000.',
+      expect.stringMatching(/^nodes\[1\] \(b\): unknown node type "Teleport"/),
+      'A pathway needs exactly one start node (data.isStart: true); found 0.',
+    ]);
+    // Only one half sent: the whole-graph rules wait for the stored other half.
+    const update = withGraphRules(z.object({ nodes: PathwayNodesSchema.optional(), edges: PathwayEdgesSchema.optional() }), { both: true });
+    expect(update.safeParse({ edges: [{ id: 'e', source: 'x', target: 'y' }] }).success).toBe(true);
+    // `{}` is the seed's empty list.
+    expect(body.parse({ name: 'n', nodes: {}, edges: {} })).toEqual({ name: 'n', nodes: [], edges: [] });
+  });
+
+  it('names every Webhook node URL the injected rule refuses', () => {
+    const nodes = [
+      { id: 's', type: 'Default', data: { isStart: true } },
+      { id: 'w', type: 'Webhook', data: { url: 'http://10.0.0.1/x' } },
+    ];
+    expect(webhookUrlProblems(nodes, (url, label) => (url.includes('10.0.0.1') ? `${label} is private.` : null))).toEqual(['nodes[1] (w): data.url is private.']);
+    expect(validateGraph(nodes, [], { checkUrl: (_u, label) => `${label} no.` })).toEqual({ ok: false, errors: ['nodes[1] (w): data.url no.'] });
   });
 });
