@@ -3,7 +3,6 @@ import { ALL_ENDPOINTS } from './endpoints';
 import { accountPaths } from './openapi-accounts';
 import { analyzeRequestBody } from './openapi-analysis';
 import { batchPaths } from './openapi-batches';
-import { pathwayPaths } from './openapi-pathways';
 import { toolPaths } from './openapi-tools';
 
 /** OpenAPI 3.1 description of what the API serves. Kept next to the routers and updated with them. */
@@ -108,7 +107,6 @@ function legacyDocument(serverUrl: string) {
           responses: { 200: { description: 'TwiML' }, 204: { description: 'accepted' }, 403: errorResponse },
         },
       },
-      ...pathwayPaths,
       ...toolPaths,
       ...batchPaths,
       ...accountPaths,

@@ -1,20 +1,11 @@
 import { Router } from 'express';
 import { newFolderId, pathwayCollections } from '../../src/db/pathway-store';
 import type { PathwayFolderDoc } from '../../src/db/pathway-types';
-import { isPlainObject } from '../schemas/field-checks';
+import { presentFolder, presentFolderPathway, presentFolderResult } from '../../src/presenters/pathway';
+import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
-import { ApiError, badRequest, notFound } from '../errors';
-
-const presentFolder = (f: PathwayFolderDoc) => ({ id: f._id, name: f.name, parent_folder_id: f.parent_folder_id });
-const MAX_NAME = 200;
-
-function folderName(body: unknown, errors: string[]): string | undefined {
-  const name = isPlainObject(body) ? body.name : undefined;
-  if (typeof name !== 'string' || name.trim() === '') errors.push('name is required and must be a non-empty string.');
-  else if (name.length > MAX_NAME) errors.push(`name must be at most ${MAX_NAME} characters.`);
-  else return name;
-  return undefined;
-}
+import { createFolder, deleteFolder, folderPathways, listFolders, movePathway, renameFolder } from '../endpoints/pathways';
+import { ApiError, notFound } from '../errors';
 
 /** /v1/pathway/folders: a tree of folders per organisation; a pathway is in one folder or at the root. */
 export function pathwayFoldersRouter(deps: ApiDeps): Router {
@@ -25,45 +16,35 @@ export function pathwayFoldersRouter(deps: ApiDeps): Router {
     if (!f) throw notFound('Folder not found.');
     return f;
   };
-  const optionalId = (v: unknown, label: string, errors: string[]): string | null => {
-    if (v === undefined || v === null || v === '') return null;
-    if (typeof v !== 'string') errors.push(`${label} must be a string or null.`);
-    return typeof v === 'string' ? v : null;
-  };
 
-  router.get('/v1/pathway/folders', async (req, res) => {
+  mountEndpoint(router, listFolders, async (_input, req, res) => {
     const docs = await c.folders.find({ org_id: req.orgId }).sort({ created_at: 1 }).toArray();
     res.json({ folders: docs.map(presentFolder) });
   });
 
-  router.get('/v1/pathway/folders/:id/pathways', async (req, res) => {
-    const f = await folderOf(req.orgId, String(req.params.id));
+  mountEndpoint(router, folderPathways, async ({ params }, req, res) => {
+    const f = await folderOf(req.orgId, params.folder_id);
     const docs = await c.pathways.find({ org_id: req.orgId, folder_id: f._id }).sort({ created_at: 1 }).toArray();
-    res.json({ pathways: docs.map((p) => ({ id: p._id, name: p.name, description: p.description, created_at: p.created_at.toISOString() })) });
+    res.json({ pathways: docs.map(presentFolderPathway) });
   });
 
-  router.post('/v1/pathway/folders', async (req, res) => {
-    const errors: string[] = [];
-    const name = folderName(req.body, errors);
-    const parent = optionalId(isPlainObject(req.body) ? req.body.parent_folder_id : undefined, 'parent_folder_id', errors);
-    if (errors.length > 0) throw badRequest(errors);
+  mountEndpoint(router, createFolder, async ({ body }, req, res) => {
+    // null or '' is the root.
+    const parent = body.parent_folder_id || null;
     if (parent) await folderOf(req.orgId, parent);
-    const doc: PathwayFolderDoc = { _id: newFolderId(), org_id: req.orgId, name: name!, parent_folder_id: parent, created_at: new Date() };
+    const doc: PathwayFolderDoc = { _id: newFolderId(), org_id: req.orgId, name: body.name, parent_folder_id: parent, created_at: new Date() };
     await c.folders.insertOne(doc);
-    res.json({ folder_id: doc._id, name: doc.name, parent_folder_id: doc.parent_folder_id });
+    res.json(presentFolderResult(doc));
   });
 
-  router.patch('/v1/pathway/folders/:id', async (req, res) => {
-    const errors: string[] = [];
-    const name = folderName(req.body, errors);
-    if (errors.length > 0) throw badRequest(errors);
-    const f = await c.folders.findOneAndUpdate({ _id: String(req.params.id), org_id: req.orgId }, { $set: { name: name! } }, { returnDocument: 'after' });
+  mountEndpoint(router, renameFolder, async ({ params, body }, req, res) => {
+    const f = await c.folders.findOneAndUpdate({ _id: params.folder_id, org_id: req.orgId }, { $set: { name: body.name } }, { returnDocument: 'after' });
     if (!f) throw notFound('Folder not found.');
-    res.json({ folder_id: f._id, name: f.name, parent_folder_id: f.parent_folder_id });
+    res.json(presentFolderResult(f));
   });
 
-  router.delete('/v1/pathway/folders/:id', async (req, res) => {
-    const f = await folderOf(req.orgId, String(req.params.id));
+  mountEndpoint(router, deleteFolder, async ({ params }, req, res) => {
+    const f = await folderOf(req.orgId, params.folder_id);
     const [pathways, subfolders] = await Promise.all([
       c.pathways.countDocuments({ org_id: req.orgId, folder_id: f._id }),
       c.folders.countDocuments({ org_id: req.orgId, parent_folder_id: f._id }),
@@ -75,17 +56,11 @@ export function pathwayFoldersRouter(deps: ApiDeps): Router {
     res.json({ folder_id: f._id });
   });
 
-  router.post('/v1/pathway/folders/move', async (req, res) => {
-    const errors: string[] = [];
-    const body = isPlainObject(req.body) ? req.body : {};
-    if (!isPlainObject(req.body)) errors.push('The request body must be a JSON object.');
-    const pathwayId = body.pathway_id;
-    if (typeof pathwayId !== 'string' || !pathwayId) errors.push('pathway_id is required.');
-    const target = optionalId(body.folder_id, 'folder_id', errors);
-    if (errors.length > 0) throw badRequest(errors);
+  mountEndpoint(router, movePathway, async ({ body }, req, res) => {
+    const target = body.folder_id || null;
     if (target) await folderOf(req.orgId, target);
     const before = await c.pathways.findOneAndUpdate(
-      { _id: pathwayId as string, org_id: req.orgId },
+      { _id: body.pathway_id, org_id: req.orgId },
       { $set: { folder_id: target, updated_at: new Date() } },
       { returnDocument: 'before' },
     );

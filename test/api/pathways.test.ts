@@ -96,6 +96,15 @@ describe('API: pathways, versions and folders', () => {
     expect((await me().post(`/v1/pathway/${id}`, { nodes: 'x' })).body.errors).toEqual(['nodes must be an array of node objects.']);
     expect((await me().post(`/v1/pathway/${id}`, { description: ['x'] })).status).toBe(400);
     expect((await me().post('/v1/pathway/no-such-id', { name: 'x' })).status).toBe(404);
+    // Field, node and whole-graph problems in one answer.
+    const all = await me().post(`/v1/pathway/${id}`, { name: 7, nodes: [{ id: 'a', type: 'Teleport', data: {} }], edges: [] });
+    expect(all.body.errors).toEqual(['name must be a string.', expect.stringMatching(/^nodes\[0\] \(a\): unknown node type "Teleport"/), expect.stringMatching(/exactly one start node/)]);
+    // Only nodes sent: checked against the stored edges.
+    await me().post(`/v1/pathway/${id}`, { nodes: example.nodes, edges: example.edges }).expect(200);
+    const half = await me().post(`/v1/pathway/${id}`, { nodes: [example.nodes[0]] });
+    expect(half.status).toBe(400);
+    expect(half.body.errors.join('\n')).toMatch(/is not a node of this pathway/);
+    expect((await me().post(`/v1/pathway/${id}/publish`, {})).body.errors).toEqual(['version_id is required: a version number or a version id.']);
   });
 
   it("hides another organisation's pathways, versions and folders (404)", async () => {
