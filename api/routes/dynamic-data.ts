@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { DEFAULT_DYNAMIC_DATA_TEST_BUDGET_MS, runDynamicData } from '../../src/dynamic-data/run';
-import { validateDynamicData } from '../../src/dynamic-data/validate';
-import { isPlainObject } from '../schemas/field-checks';
+import { dynamicDataRun } from '../../src/presenters/dynamic-data';
+import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
-import { badRequest } from '../errors';
+import { dynamicDataBody, testDynamicData } from '../endpoints/tools';
 import { outboundOf } from '../services/outbound';
 
 /**
@@ -18,25 +18,14 @@ import { outboundOf } from '../services/outbound';
  */
 export function dynamicDataRouter(deps: ApiDeps): Router {
   const router = Router();
-  router.post('/v1/dynamic_data/test', async (req, res) => {
-    const body: unknown = req.body;
-    if (!isPlainObject(body)) throw badRequest(['Request body must be a JSON object.']);
-    const list = body.dynamic_data;
-    if (list === undefined) throw badRequest(['Missing required parameter: dynamic_data.']);
-    const given = body.variables ?? body.request_data;
-    if (given !== undefined && !isPlainObject(given)) throw badRequest(['variables must be an object.']);
-    const { http, allowList } = outboundOf(deps);
-    const checked = validateDynamicData(list, { allowList });
-    if (!checked.ok) throw badRequest(checked.errors);
+  const { http, allowList } = outboundOf(deps);
+  mountEndpoint(router, { ...testDynamicData, body: dynamicDataBody({ allowList }) }, async ({ body }, req, res) => {
     const budgetMs = deps.dynamicData?.testBudgetMs ?? DEFAULT_DYNAMIC_DATA_TEST_BUDGET_MS;
-    const outcome = await runDynamicData(http, checked.requests, (given as Record<string, unknown>) ?? {}, { budgetMs });
+    const outcome = await runDynamicData(http, body.dynamic_data, body.variables ?? body.request_data ?? {}, { budgetMs });
     res.json({
       status: 'success',
-      config: list,
-      responses: outcome.runs.map((r) => ({
-        index: r.index, url: r.url, method: r.method, ok: r.ok, status: r.status, cached: r.cached,
-        duration_ms: r.durationMs, response: r.response, variables: r.variables, error: r.error,
-      })),
+      config: (req.body as { dynamic_data: unknown[] }).dynamic_data,
+      responses: outcome.runs.map(dynamicDataRun),
       variables: outcome.variables,
       context: outcome.context,
     });

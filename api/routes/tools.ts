@@ -1,15 +1,15 @@
 import { Router } from 'express';
+import { savedTool } from '../../src/presenters/tool';
 import { newToolId, type ToolDoc } from '../../src/tools/tool-store';
 import { TOOL_ID } from '../../src/tools/tool-definition';
+import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
-import { badRequest, notFound } from '../errors';
-import { parseToolBody } from '../schemas/tool';
+import { createTool, deleteTool, getTool, listTools, updateTool } from '../endpoints/tools';
+import { notFound } from '../errors';
+import { toolBody } from '../schemas/tool';
 import { outboundOf } from '../services/outbound';
 
 const MAX_LISTED = 1000;
-
-/** The seed's shape for one tool in GET /v1/tools and GET /v1/tools/{id}. */
-const present = (d: ToolDoc) => ({ tool_id: d._id, label: d.label, tool: d.tool, public: d.public });
 
 /**
  * Custom tools (seed 003 "Custom Tools"): saved definitions that calls reference by `TL-` id.
@@ -19,7 +19,8 @@ const present = (d: ToolDoc) => ({ tool_id: d._id, label: d.label, tool: d.tool,
 export function toolsRouter(deps: ApiDeps): Router {
   const router = Router();
   const { tools } = deps.db.collections;
-  const ctx = () => ({ allowList: outboundOf(deps).allowList });
+  // The described schemas, built for this deployment's allow-list.
+  const body = toolBody({ allowList: outboundOf(deps).allowList });
 
   async function owned(orgId: string, id: string): Promise<ToolDoc> {
     if (!TOOL_ID.test(id)) throw notFound('Tool not found.');
@@ -28,10 +29,7 @@ export function toolsRouter(deps: ApiDeps): Router {
     return doc;
   }
 
-  router.post('/v1/tools', async (req, res) => {
-    const parsed = parseToolBody(req.body, ctx());
-    if ('errors' in parsed) throw badRequest(parsed.errors);
-    if (!parsed.validation.ok) throw badRequest(parsed.validation.errors);
+  mountEndpoint(router, { ...createTool, body }, async ({ body: parsed }, req, res) => {
     const now = new Date();
     const doc: ToolDoc = {
       _id: newToolId(),
@@ -39,7 +37,7 @@ export function toolsRouter(deps: ApiDeps): Router {
       label: parsed.label ?? null,
       public: parsed.public ?? false,
       tool: parsed.tool,
-      spec: parsed.validation.spec,
+      spec: parsed.spec,
       created_at: now,
       updated_at: now,
     };
@@ -47,28 +45,25 @@ export function toolsRouter(deps: ApiDeps): Router {
     res.json({ status: 'success', tool_id: doc._id, ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}) });
   });
 
-  router.get('/v1/tools', async (req, res) => {
+  mountEndpoint(router, listTools, async (_input, req, res) => {
     const docs = await tools.find({ org_id: req.orgId }).sort({ created_at: -1 }).limit(MAX_LISTED).toArray();
-    res.json({ status: 'success', tools: docs.map(present) });
+    res.json({ status: 'success', tools: docs.map(savedTool) });
   });
 
-  router.get('/v1/tools/:tool_id', async (req, res) => {
-    const doc = await owned(req.orgId, String(req.params.tool_id));
-    res.json({ status: 'success', tool: present(doc) });
+  mountEndpoint(router, getTool, async ({ params }, req, res) => {
+    const doc = await owned(req.orgId, params.tool_id);
+    res.json({ status: 'success', tool: savedTool(doc) });
   });
 
   // An update replaces the definition; like creation it needs a complete, valid tool.
-  router.post('/v1/tools/:tool_id', async (req, res) => {
-    const doc = await owned(req.orgId, String(req.params.tool_id));
-    const parsed = parseToolBody(req.body, ctx());
-    if ('errors' in parsed) throw badRequest(parsed.errors);
-    if (!parsed.validation.ok) throw badRequest(parsed.validation.errors);
+  mountEndpoint(router, { ...updateTool, body }, async ({ params, body: parsed }, req, res) => {
+    const doc = await owned(req.orgId, params.tool_id);
     await tools.updateOne(
       { _id: doc._id, org_id: req.orgId },
       {
         $set: {
           tool: parsed.tool,
-          spec: parsed.validation.spec,
+          spec: parsed.spec,
           label: parsed.label === undefined ? doc.label : parsed.label,
           public: parsed.public ?? doc.public,
           updated_at: new Date(),
@@ -78,8 +73,8 @@ export function toolsRouter(deps: ApiDeps): Router {
     res.json({ status: 'success', tool_id: doc._id, ...(parsed.warnings.length > 0 ? { warnings: parsed.warnings } : {}) });
   });
 
-  router.delete('/v1/tools/:tool_id', async (req, res) => {
-    const doc = await owned(req.orgId, String(req.params.tool_id));
+  mountEndpoint(router, deleteTool, async ({ params }, req, res) => {
+    const doc = await owned(req.orgId, params.tool_id);
     await tools.deleteOne({ _id: doc._id, org_id: req.orgId });
     res.json({ status: 'success', message: 'Tool has been deleted.' });
   });

@@ -1,82 +1,95 @@
+import { z } from 'zod';
+import { LABEL, MISSING } from '../validation/fields';
+import { issueMessages } from '../validation/issue-messages';
 import { isPlainObject, unsafeKey } from '../validation/json-values';
-import { checkToolUrl, type ToolCheckContext } from '../tools/tool-definition';
-import { DEFAULT_DYNAMIC_DATA_TIMEOUT_MS, type DynamicDataRequest, type DynamicDataVariable } from './types';
+import { plainObject, toolUrl, type ToolCheckContext } from '../tools/tool-definition';
+import { DEFAULT_DYNAMIC_DATA_TIMEOUT_MS, type DynamicDataRequest } from './types';
 
+/**
+ * `dynamic_data` in Bland's shape (seed 003, dynamic-data tutorial) as zod schemas, for Send Call,
+ * batches and POST /v1/dynamic_data/test. Messages name each entry by its path
+ * (`dynamic_data[1].response_data[0].data`). URLs follow the tools' rule, for the operator's allow-list.
+ */
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const VARIABLE_NAME = /^[A-Za-z_][\w-]{0,63}$/;
 export const MAX_DYNAMIC_DATA_REQUESTS = 20;
 
 export type DynamicDataValidation = { ok: true; requests: DynamicDataRequest[] } | { ok: false; errors: string[] };
 
-function responseData(raw: unknown, label: string, errors: string[]): DynamicDataVariable[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) {
-    errors.push(`${label} must be an array of {name, data, context}.`);
-    return [];
-  }
-  const out: DynamicDataVariable[] = [];
-  raw.forEach((item, i) => {
-    const at = `${label}[${i}]`;
-    if (!isPlainObject(item)) return void errors.push(`${at} must be an object {name, data, context}.`);
-    if (typeof item.name !== 'string' || !VARIABLE_NAME.test(item.name)) {
-      return void errors.push(`${at}.name must be a variable name (letters, digits, '_' or '-', starting with a letter).`);
-    }
-    if (typeof item.data !== 'string' || item.data.trim() === '' || item.data.length > 500) {
-      return void errors.push(`${at}.data must be a JSONPath string, e.g. "$.customer.member_id".`);
-    }
-    if (item.context !== undefined && item.context !== null && (typeof item.context !== 'string' || item.context.length > 2000)) {
-      return void errors.push(`${at}.context must be a string of at most 2000 characters.`);
-    }
-    out.push({ name: item.name, data: item.data, context: typeof item.context === 'string' ? item.context : null });
-  });
-  return out;
-}
+const VARIABLE = `${LABEL} must be an object {name, data, context}.`;
+const NAME = `${LABEL} must be a variable name (letters, digits, '_' or '-', starting with a letter).`;
+const DATA = `${LABEL} must be a JSONPath string, e.g. "$.customer.member_id".`;
+const CONTEXT = `${LABEL} must be a string of at most 2000 characters.`;
 
-function one(raw: unknown, label: string, ctx: ToolCheckContext, errors: string[]): DynamicDataRequest | null {
-  if (!isPlainObject(raw)) {
-    errors.push(`${label} must be an object.`);
-    return null;
-  }
-  const before = errors.length;
-  const urlProblem = checkToolUrl(raw.url, `${label}.url`, ctx);
-  if (urlProblem) errors.push(urlProblem);
-  const method = raw.method === undefined || raw.method === null ? 'GET' : typeof raw.method === 'string' ? raw.method.toUpperCase() : '';
-  if (!(METHODS as readonly string[]).includes(method)) errors.push(`${label}.method must be one of ${METHODS.join(', ')}.`);
-  for (const key of ['headers', 'query'] as const) {
-    if (raw[key] !== undefined && raw[key] !== null && !isPlainObject(raw[key])) errors.push(`${label}.${key} must be an object.`);
-  }
-  if (raw.body !== undefined && raw.body !== null && !isPlainObject(raw.body) && typeof raw.body !== 'string' && !Array.isArray(raw.body)) {
-    errors.push(`${label}.body must be an object, an array or a string.`);
-  }
-  if (raw.cache !== undefined && typeof raw.cache !== 'boolean') errors.push(`${label}.cache must be a boolean.`);
-  let timeoutMs = DEFAULT_DYNAMIC_DATA_TIMEOUT_MS;
-  if (raw.timeout !== undefined && raw.timeout !== null) {
-    if (typeof raw.timeout !== 'number' || !Number.isInteger(raw.timeout) || raw.timeout < 1 || raw.timeout > 60_000) {
-      errors.push(`${label}.timeout must be a whole number of milliseconds between 1 and 60000.`);
-    } else timeoutMs = raw.timeout;
-  }
-  const variables = responseData(raw.response_data, `${label}.response_data`, errors);
-  const badKey = unsafeKey(raw);
-  if (badKey) errors.push(`${label} has a key that is not allowed: ${JSON.stringify(badKey.slice(0, 40))} (no '.', no leading '$').`);
-  if (errors.length > before) return null;
-  return {
-    url: (raw.url as string).trim(),
-    method: method as DynamicDataRequest['method'],
-    headers: isPlainObject(raw.headers) ? raw.headers : {},
-    query: isPlainObject(raw.query) ? raw.query : {},
-    body: raw.body ?? null,
-    cache: raw.cache !== false,
-    responseData: variables,
-    timeoutMs,
-  };
-}
+const variable = z.object(
+  {
+    name: z.string({ error: NAME }).regex(VARIABLE_NAME, { error: NAME }),
+    data: z
+      .string({ error: DATA })
+      .max(500, { error: DATA })
+      .refine((v) => v.trim() !== '', { error: DATA }),
+    context: z.string({ error: CONTEXT }).max(2000, { error: CONTEXT }).nullish().describe('Rendered with the variables and added to the agent\'s knowledge'),
+  },
+  { error: VARIABLE },
+);
+
+const METHOD = `${LABEL} must be one of ${METHODS.join(', ')}.`;
+const TIMEOUT = `${LABEL} must be a whole number of milliseconds between 1 and 60000.`;
+
+const entryFields = (ctx: ToolCheckContext) => ({
+  url: toolUrl(ctx),
+  method: z
+    .string({ error: METHOD })
+    .refine((v) => (METHODS as readonly string[]).includes(v.toUpperCase()), { error: METHOD })
+    .nullish()
+    .meta({ enum: [...METHODS], default: 'GET' }),
+  headers: plainObject(`${LABEL} must be an object.`).nullish(),
+  query: plainObject(`${LABEL} must be an object.`).nullish(),
+  body: z
+    .custom<unknown>((v) => isPlainObject(v) || Array.isArray(v) || typeof v === 'string', { error: `${LABEL} must be an object, an array or a string.` })
+    .nullish()
+    .meta({ description: 'Templated; sent as JSON' }),
+  cache: z.boolean({ error: `${LABEL} must be a boolean.` }).optional().meta({ default: true }),
+  timeout: z.number({ error: TIMEOUT }).int({ error: TIMEOUT }).min(1, { error: TIMEOUT }).max(60_000, { error: TIMEOUT }).nullish().meta({ default: DEFAULT_DYNAMIC_DATA_TIMEOUT_MS }),
+  response_data: z.array(variable, { error: `${LABEL} must be an array of {name, data, context}.` }).nullish(),
+});
+
+const isObjectPayload = (payload: { value: unknown }): boolean => isPlainObject(payload.value);
+
+/** One entry → the request a call makes (defaults filled). */
+export const dynamicDataEntry = (ctx: ToolCheckContext) =>
+  z
+    .looseObject(entryFields(ctx), { error: `${LABEL} must be an object.` })
+    .superRefine(
+      (v, c) => {
+        const badKey = unsafeKey(v);
+        if (badKey) c.addIssue({ code: 'custom', message: `${LABEL} has a key that is not allowed: ${JSON.stringify(badKey.slice(0, 40))} (no '.', no leading '$').` });
+      },
+      { when: isObjectPayload },
+    )
+    .transform(
+      (r): DynamicDataRequest => ({
+        url: r.url.trim(),
+        method: (r.method ?? 'GET').toUpperCase() as DynamicDataRequest['method'],
+        headers: r.headers ?? {},
+        query: r.query ?? {},
+        body: r.body ?? null,
+        cache: r.cache !== false,
+        responseData: (r.response_data ?? []).map((v) => ({ name: v.name, data: v.data, context: v.context ?? null })),
+        timeoutMs: r.timeout ?? DEFAULT_DYNAMIC_DATA_TIMEOUT_MS,
+      }),
+    );
+
+/** A `dynamic_data` array: at most 20 requests, run in order. */
+export const dynamicDataList = (ctx: ToolCheckContext) =>
+  z
+    .array(dynamicDataEntry(ctx), { error: (iss) => (iss.input === undefined ? MISSING : `${LABEL} must be an array.`) })
+    .max(MAX_DYNAMIC_DATA_REQUESTS, { error: `${LABEL} must have at most ${MAX_DYNAMIC_DATA_REQUESTS} items.` });
 
 /** Validates a `dynamic_data` array in Bland's shape; every problem is reported with its index. */
 export function validateDynamicData(raw: unknown, ctx: ToolCheckContext, label = 'dynamic_data'): DynamicDataValidation {
-  if (!Array.isArray(raw)) return { ok: false, errors: [`${label} must be an array.`] };
-  if (raw.length > MAX_DYNAMIC_DATA_REQUESTS) return { ok: false, errors: [`${label} must have at most ${MAX_DYNAMIC_DATA_REQUESTS} items.`] };
-  const errors: string[] = [];
-  const requests = raw.map((r, i) => one(r, `${label}[${i}]`, ctx, errors));
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, requests: requests as DynamicDataRequest[] };
+  const parsed = z.object({ [label]: dynamicDataList(ctx) }).safeParse({ [label]: raw });
+  if (parsed.success) return { ok: true, requests: parsed.data[label] as DynamicDataRequest[] };
+  return { ok: false, errors: issueMessages(parsed.error) };
 }
+
