@@ -141,7 +141,7 @@ describe('batches', () => {
     const reply = { json: { [keys[0]!]: 'human', [keys[1]!]: true } };
     stack.model.scripts.add({ match: 'Reach people', replies: [reply, reply, reply, reply, reply] });
     const res = await post(`/v1/batches/${mixedBatchId}/analyze`, { goal: 'Reach people', questions }).expect(200);
-    expect(res.body).toMatchObject({ status: 'success', message: 'Successfully analyzed batch' });
+    expect(res.body).toMatchObject({ status: 'success', message: 'Successfully analyzed batch', credits_used: 0 });
     const answers = res.body.answers as Record<string, unknown[]>;
     expect(Object.keys(answers)).toHaveLength(5);
     for (const a of Object.values(answers)) expect(a).toHaveLength(2);

@@ -37,7 +37,7 @@ describe('POST /v1/calls/{id}/analyze', () => {
     const { keys } = questionsJsonSchema(questions);
     stack.model.scripts.add({ match: `goal-${tag}`, replies: [{ json: { [keys[0]!]: 'human', [keys[1]!]: true, [keys[2]!]: 3, [keys[3]!]: null } }] });
     const res = await analyze(analyzedCallId, { goal: `Book rooms. goal-${tag}`, questions }).expect(200);
-    expect(res.body).toEqual({ status: 'success', message: 'Successfully analyzed call', answers: ['human', true, 3, null] });
+    expect(res.body).toEqual({ status: 'success', message: 'Successfully analyzed call', answers: ['human', true, 3, null], credits_used: 0 });
     // The seed's example shape: a question without a type is a string question.
     const tag2 = uid();
     stack.model.scripts.add({ match: `goal-${tag2}`, replies: [{ json: { q1_who: 'a person' } }] });
