@@ -5,8 +5,6 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { jsonBody } from './middleware/json-body';
 import { orgRateLimit, WORK_ROUTES } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
-import { docsPage } from './docs-page';
-import { openApiDocument } from './openapi';
 import { accountsRouter } from './routes/accounts';
 import { adminRouter } from './routes/admin';
 import { batchesRouter, DEFAULT_BATCH_SETTINGS } from './routes/batches';
@@ -19,6 +17,7 @@ import { callEventsRouter } from './routes/call-events';
 import { callRecordingRouter } from './routes/call-recording';
 import { callsRouter } from './routes/calls';
 import { healthRouter } from './routes/health';
+import { metaRouter } from './routes/meta';
 import { pathwayChatRouter } from './routes/pathway-chat';
 import { pathwayFoldersRouter } from './routes/pathway-folders';
 import { pathwayVersionsRouter } from './routes/pathway-versions';
@@ -49,13 +48,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(requestContext(deps.logger));
 
   app.use(healthRouter(deps));
-  const openApi = openApiDocument(deps.publicBaseUrl);
-  app.get('/openapi.json', (_req, res) => {
-    res.json(openApi);
-  });
-  app.get('/docs', (_req, res) => {
-    res.type('html').send(docsPage(openApi));
-  });
+  app.use(metaRouter(deps));
   // Carrier webhooks are form-encoded and authenticated by signature, not API key.
   app.use(twilioWebhooksRouter(deps));
 

@@ -2,7 +2,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Router } from 'express';
 import { callWorkflowId } from '../../src/ids';
 import { stopCallSignal } from '../../src/workflow-api/call';
+import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
+import { stopActiveCalls, stopCall } from '../endpoints/call-actions';
 import { ApiError, notFound } from '../errors';
 
 /** Stopping calls: a signal to each call's workflow, which hangs up and writes the final record. */
@@ -21,8 +23,8 @@ export function callControlRouter(deps: ApiDeps): Router {
     }
   };
 
-  // Before `/v1/calls/:id/stop`, which would otherwise take "active" for an ID.
-  router.post('/v1/calls/active/stop', async (req, res) => {
+  // Before `/v1/calls/{call_id}/stop`, which would otherwise take "active" for an ID.
+  mountEndpoint(router, stopActiveCalls, async (_input, req, res) => {
     const live = await calls
       .find({ org_id: req.orgId, completed: false }, { projection: { _id: 1 } })
       .limit(10_000)
@@ -35,8 +37,8 @@ export function callControlRouter(deps: ApiDeps): Router {
     });
   });
 
-  router.post('/v1/calls/:id/stop', async (req, res) => {
-    const id = String(req.params.id);
+  mountEndpoint(router, stopCall, async ({ params }, req, res) => {
+    const id = params.call_id;
     const call = await calls.findOne({ _id: id, org_id: req.orgId }, { projection: { completed: 1 } });
     if (!call) throw notFound('SID not found for the given c_id.');
     if (call.completed || !(await signalStop(id, 'api: stop call'))) {

@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { statusOf } from '../../src/errors';
+import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
+import { getRecording } from '../endpoints/call-actions';
 import { ApiError } from '../errors';
 
 /** Seed: `{"status":"error","message":"Error fetching recording"}` for every failure. */
@@ -10,15 +12,15 @@ const FETCH_ERROR = 'Error fetching recording';
 const MEDIA_TYPES = ['application/json', 'audio/mpeg', 'audio/wav', 'audio/x-wav'] as const;
 
 /**
- * `GET /v1/calls/:id/recording`: the recording's URL as JSON, or with `accept: audio/mpeg` (or
+ * `GET /v1/calls/{call_id}/recording`: the recording's URL as JSON, or with `accept: audio/mpeg` (or
  * `audio/wav`) the audio itself, proxied from the carrier because its media URLs need account auth.
  */
 export function callRecordingRouter(deps: ApiDeps): Router {
   const router = Router();
   const { calls } = deps.db.collections;
 
-  router.get('/v1/calls/:id/recording', async (req, res) => {
-    const call = (await calls.findOne({ _id: String(req.params.id), org_id: req.orgId }, { projection: { recording_url: 1, carrier_account_id: 1 } })) as
+  mountEndpoint(router, getRecording, async ({ params }, req, res) => {
+    const call = (await calls.findOne({ _id: params.call_id, org_id: req.orgId }, { projection: { recording_url: 1, carrier_account_id: 1 } })) as
       | { _id: string; recording_url: string | null; carrier_account_id?: string | null }
       | null;
     if (!call) throw new ApiError(404, FETCH_ERROR, ['Call not found.']);

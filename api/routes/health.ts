@@ -1,5 +1,7 @@
 import { Router } from 'express';
+import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
+import { health } from '../endpoints/meta';
 
 async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<'ok' | string> {
   let timer: NodeJS.Timeout | undefined;
@@ -20,7 +22,7 @@ async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<'ok'
 
 export function healthRouter(deps: ApiDeps): Router {
   const router = Router();
-  router.get('/health', async (_req, res) => {
+  mountEndpoint(router, health, async (_input, _req, res) => {
     const [mongodb, temporal] = await Promise.all([
       probe(() => deps.db.db.command({ ping: 1 })),
       probe(() => deps.temporal.connection.workflowService.getSystemInfo({})),

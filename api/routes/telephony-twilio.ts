@@ -16,7 +16,9 @@ import {
   transferStatusSignal,
   userTurnUpdate,
 } from '../../src/workflow-api/call';
+import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
+import { twilioWebhook, type TWILIO_HOOKS } from '../endpoints/telephony';
 import { callAccountLookup } from '../services/call-account';
 import { badRequest, forbidden, notFound } from '../errors';
 
@@ -48,7 +50,9 @@ const seconds = (raw: string | undefined): number | null => {
 export function twilioWebhooksRouter(deps: ApiDeps): Router {
   const router = Router();
   const byotAccounts = callAccountLookup(deps);
-  const path = (hook: string) => `${TWILIO_WEBHOOK_BASE_PATH}/${hook}`;
+  // One route per hook (unknown hooks stay a 404), each described by the one `{hook}` operation.
+  const post = (hook: (typeof TWILIO_HOOKS)[number], handler: (req: Request, res: Response) => Promise<void>) =>
+    mountEndpoint(router, { ...twilioWebhook, path: `${TWILIO_WEBHOOK_BASE_PATH}/${hook}`, params: undefined }, (_input, req, res) => handler(req, res));
   router.use(TWILIO_WEBHOOK_BASE_PATH, express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
 
   async function verified(req: Request): Promise<{ callId: string; params: Record<string, string>; sid: string }> {
@@ -99,24 +103,24 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
     res.type('text/xml').send(twiml);
   }
 
-  router.post(path('voice'), async (req, res) => {
+  post('voice', async (req, res) => {
     const { callId, sid } = await verified(req);
     await respondWithTurn(res, callId, () => handle(callId).executeUpdate(callAnsweredUpdate, { args: [{ providerCallSid: sid }] }));
   });
 
-  router.post(path('gather'), async (req, res) => {
+  post('gather', async (req, res) => {
     const { callId, sid, params } = await verified(req);
     const text = (params.SpeechResult ?? '').slice(0, 4000);
     await respondWithTurn(res, callId, () => handle(callId).executeUpdate(userTurnUpdate, { args: [{ providerCallSid: sid, text }] }));
   });
 
   // After a reply that started work during the turn (a tool): the follow-up, once the work is done.
-  router.post(path('continue'), async (req, res) => {
+  post('continue', async (req, res) => {
     const { callId, sid } = await verified(req);
     await respondWithTurn(res, callId, () => handle(callId).executeUpdate(continueTurnUpdate, { args: [{ providerCallSid: sid }] }));
   });
 
-  router.post(path('status'), async (req, res) => {
+  post('status', async (req, res) => {
     const { callId, sid, params } = await verified(req);
     await signal(res, callId, telephonyStatusSignal, {
       providerCallSid: sid,
@@ -125,12 +129,12 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
     });
   });
 
-  router.post(path('amd'), async (req, res) => {
+  post('amd', async (req, res) => {
     const { callId, sid, params } = await verified(req);
     await signal(res, callId, amdResultSignal, { providerCallSid: sid, answeredBy: answeredBy(params.AnsweredBy) });
   });
 
-  router.post(path('recording'), async (req, res) => {
+  post('recording', async (req, res) => {
     const { callId, sid, params } = await verified(req);
     if (params.RecordingStatus !== 'completed') return void res.status(204).end();
     const recordingSid = params.RecordingSid ?? '';
@@ -147,7 +151,7 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
   });
 
   // The transferred leg ended (or never connected): record it, and end the original call.
-  router.post(path('dial-status'), async (req, res) => {
+  post('dial-status', async (req, res) => {
     const { callId, sid, params } = await verified(req);
     try {
       await handle(callId).signal(transferStatusSignal, { providerCallSid: sid, status: toTelephonyStatus(params.DialCallStatus ?? '') });
