@@ -2,6 +2,7 @@ import { MongoClient, type Collection, type Db } from 'mongodb';
 import type { BatchAnalysisDoc, BatchDoc, BatchRowChunkDoc, DialSlotDoc } from '../batches/types';
 import type { RateLimitDoc } from '../rate-limit/counters';
 import type { CarrierAccountDoc } from '../telephony/carrier-accounts';
+import { ensureInboundNumberIndexes, type InboundNumberDoc } from '../numbers/types';
 import { ensurePathwayIndexes } from './pathway-store';
 import { ensureRateLimitIndexes } from '../rate-limit/indexes';
 import type { ToolDoc } from '../tools/tool-store';
@@ -22,6 +23,8 @@ export interface Collections {
   tools: Collection<ToolDoc>;
   /** Bring-your-own Twilio accounts (encrypted_key), auth tokens sealed. */
   accounts: Collection<CarrierAccountDoc>;
+  /** The organisations' phone numbers (purchased or from their own Twilio accounts) and each one's inbound agent, by E.164. */
+  inboundNumbers: Collection<InboundNumberDoc>;
   /** Fixed-window request counters of the rate limits, deleted by a TTL index when their window ends. */
   rateLimits: Collection<RateLimitDoc>;
 }
@@ -52,6 +55,7 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     tools: db.collection<ToolDoc>('tools'),
     accounts: db.collection<CarrierAccountDoc>('accounts'),
     rateLimits: db.collection<RateLimitDoc>('rate_limits'),
+    inboundNumbers: db.collection<InboundNumberDoc>('inbound_numbers'),
   };
   return { client, db, collections, close: () => client.close() };
 }
@@ -74,6 +78,7 @@ export async function ensureIndexes({ db, collections: c }: Database): Promise<v
     c.batchAnalyses.createIndex({ org_id: 1, batch_id: 1 }),
     c.tools.createIndex({ org_id: 1, created_at: -1 }),
     ensureRateLimitIndexes(c.rateLimits),
+    ensureInboundNumberIndexes(c.inboundNumbers),
   ]);
 }
 
