@@ -1,8 +1,15 @@
 import type { Endpoint } from '../contract/endpoint';
+import { ACCOUNT_ENDPOINTS } from './accounts';
+import { ADMIN_ENDPOINTS } from './admin';
+import { ANALYSIS_ENDPOINTS } from './analysis';
 import { BATCH_ENDPOINTS } from './batches';
+import { CALL_ACTION_ENDPOINTS } from './call-actions';
 import { CALL_ENDPOINTS } from './calls';
+import { META_ENDPOINTS } from './meta';
 import { PATHWAY_CHAT_ENDPOINTS } from './pathway-chat';
 import { PATHWAY_ENDPOINTS } from './pathways';
+import { TELEPHONY_ENDPOINTS } from './telephony';
+import { TOOL_ENDPOINTS } from './tools';
 
 /** Every endpoint the API serves, described once; `/openapi.json` is generated from this list. */
-export const ALL_ENDPOINTS: readonly Endpoint[] = [...CALL_ENDPOINTS, ...BATCH_ENDPOINTS, ...PATHWAY_ENDPOINTS, ...PATHWAY_CHAT_ENDPOINTS];
+export const ALL_ENDPOINTS: readonly Endpoint[] = [...CALL_ENDPOINTS, ...BATCH_ENDPOINTS, ...PATHWAY_ENDPOINTS, ...PATHWAY_CHAT_ENDPOINTS, ...CALL_ACTION_ENDPOINTS, ...ANALYSIS_ENDPOINTS, ...TOOL_ENDPOINTS, ...ACCOUNT_ENDPOINTS, ...ADMIN_ENDPOINTS, ...META_ENDPOINTS, ...TELEPHONY_ENDPOINTS];

@@ -98,7 +98,8 @@ describe('/openapi.json covers what the app serves', () => {
   });
 
   it('gives every operation that needs a key a 401 response', () => {
-    const secured = operations.filter(({ op }) => op.security?.length);
+    // The carrier webhooks are signed, not keyed: a bad signature is their documented 403.
+    const secured = operations.filter(({ op }) => (op.security as Array<Record<string, unknown>> | undefined)?.some((s) => 'apiKey' in s || 'adminKey' in s));
     expect(secured.length).toBeGreaterThan(30);
     expect(secured.filter(({ op }) => !op.responses?.['401']).map(({ method, path }) => `${method} ${path}`)).toEqual([]);
   });
