@@ -8,6 +8,7 @@ import type { PathwayGraph, PathwayState } from '../src/pathway/types';
 import type { TranscriptLine } from '../src/workflow-api/call';
 import type { PathwayRun } from '../src/workflow-api/pathway';
 import type { ActivityDeps } from './deps';
+import { PathwayGraphError } from '../src/pathway/graph-error';
 
 export interface PathwayTurnInput {
   orgId: string;
@@ -93,7 +94,7 @@ export function createPathwayTurnActivities({ chat, db }: Pick<ActivityDeps, 'ch
         return { ...out, ...checkTransfer(out), modelMs };
       } catch (err) {
         // A graph that cannot run (no start node, a node removed) will not improve with retries.
-        if (err instanceof Error && /no start node|no longer exists/.test(err.message)) {
+        if (err instanceof PathwayGraphError) {
           throw ApplicationFailure.nonRetryable(err.message, 'PathwayGraphError');
         }
         throw err;

@@ -1,5 +1,6 @@
 import { nodeTypeSpec } from './node-types';
 import type { PathwayGraph, PathwayLogEntry, PathwayNode, PathwayState, ResponsePathway } from './types';
+import { PathwayGraphError } from './graph-error';
 
 /**
  * Routing as the seed states it: the node the agent is at decides (condition met? which edge,
@@ -34,7 +35,7 @@ export function initialState(variables: Record<string, unknown> = {}): PathwaySt
  */
 export function decidingNode(g: PathwayGraph, state: PathwayState): { node: PathwayNode; log: PathwayLogEntry | null } {
   const current = nodeById(g, state.currentNodeId);
-  if (!current) throw new Error(`Pathway node "${state.currentNodeId}" no longer exists`);
+  if (!current) throw new PathwayGraphError(`Pathway node "${state.currentNodeId}" no longer exists`);
   if (!isGlobal(current)) return { node: current, log: null };
   const forward = current.data.enableForwarding === true ? nodeById(g, current.data.forwardingNode) : undefined;
   const back = forward ?? nodeById(g, state.returnNodeId);

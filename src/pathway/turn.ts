@@ -9,6 +9,7 @@ import {
 } from './routing';
 import { startNode } from './validate';
 import type { PathwayGraph, PathwayLogEntry, PathwayNode, PathwayState, ResponseDataItem } from './types';
+import { PathwayGraphError } from './graph-error';
 
 /**
  * One engine turn: decide at the current node, move, and let the target speak. The model is
@@ -145,7 +146,7 @@ async function arrive(ctx: TurnContext, state: PathwayState, target: PathwayNode
 
 async function resumeAfterWebhook(ctx: TurnContext, state: PathwayState, outcome: WebhookOutcome, ports: EnginePorts): Promise<TurnOutcome> {
   const node = nodeById(ctx.graph, state.currentNodeId);
-  if (!node) throw new Error(`Pathway node "${state.currentNodeId}" no longer exists`);
+  if (!node) throw new PathwayGraphError(`Pathway node "${state.currentNodeId}" no longer exists`);
   state = { ...state, variables: { ...state.variables, ...outcome.variables } };
   const match = matchResponsePathway(node, state.variables);
   const status = outcome.ok ? `answered ${outcome.status}` : `failed (${outcome.error ?? outcome.status ?? 'error'})`;
@@ -175,7 +176,7 @@ export async function runPathwayTurn(ctx: TurnContext, ports: EnginePorts): Prom
   state.turn += 1;
   if (state.currentNodeId === null) {
     const start = startNode(ctx.graph, ctx.startNodeId);
-    if (!start) throw new Error('The pathway has no start node');
+    if (!start) throw new PathwayGraphError('The pathway has no start node');
     state = arriveAtStart(state, start, ctx.startNodeId ? `start_node_id "${start.id}" was given.` : `"${nodeName(start)}" is the start node.`);
     return arrive(ctx, state, start, ports, []);
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Message } from '../../src/pathway/prompts';
+import { PathwayGraphError } from '../../src/pathway/graph-error';
 import { initialState } from '../../src/pathway/routing';
 import { runPathwayTurn, type EnginePorts, type TurnContext, type TurnOutcome } from '../../src/pathway/turn';
 import type { PathwayGraph } from '../../src/pathway/types';
@@ -226,5 +227,14 @@ describe('pathway engine', () => {
     expect(decision!.messages[0]!.content).toContain('- caller: "nah" → "bye"');
     expect(decision!.messages[0]!.content).toContain('"tuesday" → "not met"');
     expect(speak!.messages[0]!.content).toContain('"nah" → "See you!"');
+  });
+
+  it('a graph that cannot run fails with a PathwayGraphError (the activity makes it non-retryable by its type)', async () => {
+    const g: PathwayGraph = { nodes: [{ id: 'm', type: 'Default', data: { text: 'hi' } }], edges: [] };
+    const model = new FakeModel({});
+    await expect(runPathwayTurn({ graph: g, startNodeId: null, transcript: [], callVariables: {}, state: initialState() }, model)).rejects.toBeInstanceOf(PathwayGraphError);
+    const gone = { ...initialState(), currentNodeId: 'removed' };
+    const t = [{ user: 'user', text: 'hello' }];
+    await expect(runPathwayTurn({ graph: g, startNodeId: null, transcript: t, callVariables: {}, state: gone }, model)).rejects.toThrow(PathwayGraphError);
   });
 });
