@@ -7,6 +7,7 @@ import {
   stopCallSignal,
 } from '../src/workflow-api/call';
 import {
+  CHAT_ENDED,
   CHAT_TURN_FAILED,
   type ChatHistoryEntry,
   DEFAULT_CHAT_IDLE_TIMEOUT_MS,
@@ -107,7 +108,7 @@ export async function chatWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
     },
     {
       validator: ({ message }) => {
-        if (ended || stopReason !== null) throw new Error('This chat has ended');
+        if (ended || stopReason !== null) throw ApplicationFailure.nonRetryable('This chat has ended', CHAT_ENDED);
         if (typeof message !== 'string' || message.length > MAX_CHAT_MESSAGE_CHARS) throw new Error(`message must be a string of at most ${MAX_CHAT_MESSAGE_CHARS} characters`);
       },
     },

@@ -4,7 +4,7 @@ import { newCallDoc } from '../../src/calls/call-doc';
 import type { CallDoc } from '../../src/db/types';
 import { callWorkflowId, newCallId } from '../../src/ids';
 import type { CallWorkflowInput } from '../../src/workflow-api/call';
-import { CHAT_TURN_FAILED, pathwayChatUpdate, type PathwayChatReply } from '../../src/workflow-api/pathway';
+import { CHAT_ENDED, CHAT_TURN_FAILED, pathwayChatUpdate, type PathwayChatReply } from '../../src/workflow-api/pathway';
 import { callStartAttributes } from '../../src/workflow-api/search-attributes';
 import type { ApiDeps } from '../deps';
 import { ApiError, badRequest, conflict, unavailable } from '../errors';
@@ -70,8 +70,7 @@ const chatEnded = () => new ApiError(409, 'This chat has ended.');
 /**
  * One message of a chat, as an update of its workflow. Failures are told apart by type: a turn that
  * failed after its retries (the model, the store) is a 502 and the chat goes on; a workflow that is
- * gone, or one that refuses the message (its validator refuses only an ended chat, the message
- * having passed the same rules here), is a 409.
+ * gone, or one that refuses the message because it has ended (CHAT_ENDED), is a 409.
  */
 export async function sendPathwayChatMessage(deps: ApiDeps, chat: ChatDoc, message: string): Promise<PathwayChatReply> {
   if (chat.completed) throw chatEnded();
@@ -81,6 +80,7 @@ export async function sendPathwayChatMessage(deps: ApiDeps, chat: ChatDoc, messa
     // A finished workflow refuses updates with NOT_FOUND, which the client raises as WorkflowNotFoundError.
     if (err instanceof WorkflowNotFoundError) throw chatEnded();
     if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+    if (err.cause instanceof ApplicationFailure && err.cause.type === CHAT_ENDED) throw chatEnded();
     if (err.cause instanceof ApplicationFailure && err.cause.type === CHAT_TURN_FAILED) {
       throw new ApiError(502, 'The agent could not answer; try again.', [err.cause.message]);
     }
@@ -88,6 +88,7 @@ export async function sendPathwayChatMessage(deps: ApiDeps, chat: ChatDoc, messa
     if (err.cause instanceof ActivityFailure) {
       throw new ApiError(502, 'The agent could not answer; try again.', [err.cause.cause?.message ?? err.cause.message]);
     }
+    // A chat started before chatWorkflow refuses a message only once it has ended, with an untyped failure.
     throw chatEnded();
   }
 }

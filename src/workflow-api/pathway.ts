@@ -38,3 +38,5 @@ export const pathwayChatUpdate = defineUpdate<PathwayChatReply, [PathwayChatMess
 
 /** The ApplicationFailure type of a chat message whose turn failed after its retries (the model, the store): a 502, and the chat goes on. */
 export const CHAT_TURN_FAILED = 'ChatTurnFailed';
+/** The ApplicationFailure type with which a chat refuses a message once it has ended: a 409. */
+export const CHAT_ENDED = 'ChatEnded';
