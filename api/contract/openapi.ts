@@ -62,7 +62,7 @@ function operation(e: Endpoint): object {
     ...(security ? { security } : {}),
     ...(params.length ? { parameters: params } : {}),
     ...(e.body
-      ? { requestBody: { required: true, content: { [e.bodyContentType ?? 'application/json']: { schema: jsonSchema(e.body) } } } }
+      ? { requestBody: { required: !e.body.safeParse(undefined).success, content: { [e.bodyContentType ?? 'application/json']: { schema: jsonSchema(e.body) } } } }
       : {}),
     responses,
   };
