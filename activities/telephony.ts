@@ -106,6 +106,8 @@ export function createTelephonyActivities({ db, telephony, carrierAccounts }: Pi
       await db.collections.calls.updateOne(filter, {
         $set: { provider_call_sid: placed.providerCallSid, simulated: telephony.simulated },
       });
+      // The caller ID's last use (GET /v1/outbound); a number that is not the organisation's matches nothing.
+      await db.collections.inboundNumbers.updateOne({ _id: input.from, org_id: input.orgId }, { $set: { last_initiated: new Date() } });
       return placed;
     },
 

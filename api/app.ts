@@ -17,6 +17,7 @@ import { callEventsRouter } from './routes/call-events';
 import { callRecordingRouter } from './routes/call-recording';
 import { callsRouter } from './routes/calls';
 import { healthRouter } from './routes/health';
+import { numbersRouter } from './routes/numbers';
 import { metaRouter } from './routes/meta';
 import { pathwayChatRouter } from './routes/pathway-chat';
 import { pathwayFoldersRouter } from './routes/pathway-folders';
@@ -69,6 +70,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(callAnalysisRouter(deps));
   app.use(webhookSecretRouter(deps));
   app.use(accountsRouter(deps));
+  app.use(numbersRouter(deps, [apiKey, orgLimits.limitOrg]));
   // Folders before pathways: /v1/pathway/folders is not a pathway id.
   app.use(pathwayChatRouter(deps));
   app.use(pathwayFoldersRouter(deps));

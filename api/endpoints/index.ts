@@ -6,10 +6,11 @@ import { BATCH_ENDPOINTS } from './batches';
 import { CALL_ACTION_ENDPOINTS } from './call-actions';
 import { CALL_ENDPOINTS } from './calls';
 import { META_ENDPOINTS } from './meta';
+import { NUMBER_ENDPOINTS } from './numbers';
 import { PATHWAY_CHAT_ENDPOINTS } from './pathway-chat';
 import { PATHWAY_ENDPOINTS } from './pathways';
 import { TELEPHONY_ENDPOINTS } from './telephony';
 import { TOOL_ENDPOINTS } from './tools';
 
 /** Every endpoint the API serves, described once; `/openapi.json` is generated from this list. */
-export const ALL_ENDPOINTS: readonly Endpoint[] = [...CALL_ENDPOINTS, ...BATCH_ENDPOINTS, ...PATHWAY_ENDPOINTS, ...PATHWAY_CHAT_ENDPOINTS, ...CALL_ACTION_ENDPOINTS, ...ANALYSIS_ENDPOINTS, ...TOOL_ENDPOINTS, ...ACCOUNT_ENDPOINTS, ...ADMIN_ENDPOINTS, ...META_ENDPOINTS, ...TELEPHONY_ENDPOINTS];
+export const ALL_ENDPOINTS: readonly Endpoint[] = [...CALL_ENDPOINTS, ...BATCH_ENDPOINTS, ...PATHWAY_ENDPOINTS, ...PATHWAY_CHAT_ENDPOINTS, ...CALL_ACTION_ENDPOINTS, ...ANALYSIS_ENDPOINTS, ...TOOL_ENDPOINTS, ...ACCOUNT_ENDPOINTS, ...ADMIN_ENDPOINTS, ...META_ENDPOINTS, ...TELEPHONY_ENDPOINTS, ...NUMBER_ENDPOINTS];
