@@ -143,6 +143,9 @@ describe('API: phone numbers', () => {
     expect((await api().get('/v1/inbound').set('authorization', other.apiKey).expect(200)).body).toEqual({ inbound_numbers: [] });
     await api().get(`/v1/inbound/+14155550000`).set('authorization', key()).expect(404);
     await api().post('/numbers/purchase').send({ area_code: '212' }).expect(401);
+    // A word after /v1/inbound/ is left to the routes that serve words (POST /v1/inbound/session), never read as a number.
+    const word = await api().post('/v1/inbound/session').set('authorization', key()).send({});
+    expect(JSON.stringify(word.body)).not.toMatch(/Invalid phone number/);
   });
 
   it('stores nothing when the purchase is refused, by us or by the carrier', async () => {
