@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { callDetail } from '../src/presenters/call';
+import { callEvent } from '../src/presenters/call-event';
 import { SecretBoxError } from '../src/crypto/secret-box';
 import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '../src/crypto/webhook-signature';
 import { findOwnedCall } from '../src/db/call-events';
@@ -65,7 +66,7 @@ export function createWebhookDeliveryActivities({ db, outbound, webhookSecrets, 
     return {
       call_id: callId,
       batch_id: call.batch_id,
-      events: events.map((e) => ({ level: e.level, category: e.category, message: e.message, call_id: e.call_id, timestamp: e.timestamp.toISOString() })),
+      events: events.map(callEvent),
     };
   }
 
