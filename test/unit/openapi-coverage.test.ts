@@ -104,6 +104,22 @@ describe('/openapi.json covers what the app serves', () => {
     expect(secured.filter(({ op }) => !op.responses?.['401']).map(({ method, path }) => `${method} ${path}`)).toEqual([]);
   });
 
+  // The fuzz run found POST /v1/admin/orgs/{org_id}/keys without its path parameter, when the document was written by hand.
+  it('declares every path parameter of every operation, and no other', () => {
+    const wrong = operations.flatMap(({ path, method, op }) => {
+      const inPath = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
+      const declared = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name).sort();
+      return JSON.stringify(inPath) === JSON.stringify(declared) ? [] : [`${method} ${path}: declares ${declared.join(', ') || 'none'}`];
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it('gives every operation a unique operationId', () => {
+    const ids = operations.map(({ op }) => (op as { operationId?: string }).operationId);
+    expect(ids.every(Boolean)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it("describes POST /v1/calls/{call_id}/analyze's body with the server's limits", () => {
     const body = doc.paths['/v1/calls/{call_id}/analyze']!.post!.requestBody as {
       required: boolean;
