@@ -18,6 +18,8 @@ import { callRecordingRouter } from './routes/call-recording';
 import { callsRouter } from './routes/calls';
 import { healthRouter } from './routes/health';
 import { numbersRouter } from './routes/numbers';
+import { inboundLookupBodyParsers, inboundLookupRouter } from './routes/inbound-lookup';
+import { inboundSessionRouter } from './routes/inbound-session';
 import { metaRouter } from './routes/meta';
 import { pathwayChatRouter } from './routes/pathway-chat';
 import { pathwayFoldersRouter } from './routes/pathway-folders';
@@ -61,6 +63,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/v1', orgLimits.limitOrg);
   // Only POST /v1/batches takes large bodies (100,000 rows are several MB): BATCH_BODY_LIMIT_BYTES.
   app.post('/v1/batches', jsonBody((deps.batches ?? DEFAULT_BATCH_SETTINGS).bodyLimitBytes));
+  // A number's lookup CSV (up to 1 MiB) comes as text/csv or inside JSON.
+  app.post('/v1/inbound/:phone_number/lookup', ...inboundLookupBodyParsers());
   app.use(jsonBody(deps.bodyLimitBytes));
   app.use(adminRouter(deps));
   app.use(callControlRouter(deps));
@@ -71,6 +75,9 @@ export function createApp(deps: ApiDeps): Express {
   app.use(webhookSecretRouter(deps));
   app.use(accountsRouter(deps));
   app.use(numbersRouter(deps, [apiKey, orgLimits.limitOrg]));
+  // After the numbers: they pass /v1/inbound/session on, and leave /v1/inbound/{number}/lookup alone.
+  app.use(inboundSessionRouter(deps));
+  app.use(inboundLookupRouter(deps));
   // Folders before pathways: /v1/pathway/folders is not a pathway id.
   app.use(pathwayChatRouter(deps));
   app.use(pathwayFoldersRouter(deps));

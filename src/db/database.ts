@@ -3,6 +3,7 @@ import type { BatchAnalysisDoc, BatchDoc, BatchRowChunkDoc, DialSlotDoc } from '
 import type { RateLimitDoc } from '../rate-limit/counters';
 import type { CarrierAccountDoc } from '../telephony/carrier-accounts';
 import { ensureInboundNumberIndexes, type InboundNumberDoc } from '../numbers/types';
+import { ensureInboundIndexes, type InboundLookupDoc, type InboundLookupRowDoc, type InboundSessionDoc } from '../inbound/types';
 import { ensurePathwayIndexes } from './pathway-store';
 import { ensureRateLimitIndexes } from '../rate-limit/indexes';
 import type { ToolDoc } from '../tools/tool-store';
@@ -25,6 +26,12 @@ export interface Collections {
   accounts: Collection<CarrierAccountDoc>;
   /** The organisations' phone numbers (purchased or from their own Twilio accounts) and each one's inbound agent, by E.164. */
   inboundNumbers: Collection<InboundNumberDoc>;
+  /** Inbound session tokens (seed 000) by the SHA-256 of the token, deleted by a TTL index when they expire. */
+  inboundSessions: Collection<InboundSessionDoc>;
+  /** Each number's lookup source (seed 002): a CSV's version and columns, or a URL. */
+  inboundLookups: Collection<InboundLookupDoc>;
+  /** The rows of the numbers' lookup CSVs, by `<version>:<key>`. */
+  inboundLookupRows: Collection<InboundLookupRowDoc>;
   /** Fixed-window request counters of the rate limits, deleted by a TTL index when their window ends. */
   rateLimits: Collection<RateLimitDoc>;
 }
@@ -56,6 +63,9 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     accounts: db.collection<CarrierAccountDoc>('accounts'),
     rateLimits: db.collection<RateLimitDoc>('rate_limits'),
     inboundNumbers: db.collection<InboundNumberDoc>('inbound_numbers'),
+    inboundSessions: db.collection<InboundSessionDoc>('inbound_sessions'),
+    inboundLookups: db.collection<InboundLookupDoc>('inbound_lookups'),
+    inboundLookupRows: db.collection<InboundLookupRowDoc>('inbound_lookup_rows'),
   };
   return { client, db, collections, close: () => client.close() };
 }
@@ -79,6 +89,7 @@ export async function ensureIndexes({ db, collections: c }: Database): Promise<v
     c.tools.createIndex({ org_id: 1, created_at: -1 }),
     ensureRateLimitIndexes(c.rateLimits),
     ensureInboundNumberIndexes(c.inboundNumbers),
+    ensureInboundIndexes(c.inboundSessions, c.inboundLookupRows),
   ]);
 }
 
