@@ -21,6 +21,8 @@ export interface ResolveVariablesInput extends CallRef {
   from: string;
   timezone: string;
   requestData: Record<string, unknown>;
+  /** An incoming call: `{{phone_number}}` is the caller. Absent = outbound. */
+  inbound?: boolean;
 }
 
 export interface RecordTurnInput extends CallRef {

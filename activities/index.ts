@@ -2,6 +2,7 @@ import { createAgentTurnActivities } from './agent-turn';
 import { createBatchActivities } from './batch';
 import { createCallRecordActivities } from './call-records';
 import type { ActivityDeps } from './deps';
+import { createInboundActivities } from './inbound';
 import { createPathwayTurnActivities } from './pathway-turn';
 import { createPostCallActivities } from './post-call';
 import { createTelephonyActivities } from './telephony';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBatchActivities(deps),
     ...createPathwayTurnActivities(deps),
     ...createWebhookNodeActivities(deps),
+    ...createInboundActivities(deps),
   };
 }
 

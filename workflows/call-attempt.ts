@@ -8,6 +8,8 @@ const HANGUP_GRACE_MS = 30_000;
 const RING_SLACK_MS = 30_000;
 /** How long a recording may trail the end of the call before the record is written without it. */
 const RECORDING_GRACE_MS = 30_000;
+/** How long an incoming call may wait for the voice webhook's answer (the carrier gives up after ~15 s). */
+const ANSWER_SLACK_MS = 60_000;
 
 export function failureMessage(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -39,7 +41,24 @@ export async function runAttempt(session: CallSession, input: CallWorkflowInput,
 
   const settled = () => a.answered || a.over || session.stopReason !== null;
   if (!(await condition(settled, input.ringTimeoutSeconds * 1000 + RING_SLACK_MS))) session.stopReason = 'ring timeout';
+  await converseUntilLineDown(session, input);
+}
 
+/**
+ * An incoming call: the caller is already on the line (the attempt was opened with their call's
+ * SID), so there is no dial, no ringing and no retry. The carrier's voice webhook answers it with
+ * the first reply (callAnswered); from then on it is the same conversation as an outbound call's.
+ */
+export async function runInbound(session: CallSession, input: CallWorkflowInput): Promise<void> {
+  const a = session.attempt;
+  const settled = () => a.answered || a.over || session.stopReason !== null;
+  if (!(await condition(settled, ANSWER_SLACK_MS))) session.stopReason = 'not answered';
+  await converseUntilLineDown(session, input);
+}
+
+/** After the ringing: converse until the line goes down or a bound ends it, hang up, and wait for the recording. */
+async function converseUntilLineDown(session: CallSession, input: CallWorkflowInput): Promise<void> {
+  const a = session.attempt;
   if (a.answered && !a.over && session.stopReason === null) {
     const voicemailToHandle = () => a.answeredBy === 'voicemail' && input.voicemail.action !== 'ignore';
     const ended = await condition(

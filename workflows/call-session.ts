@@ -1,4 +1,4 @@
-import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { NewCallEvent } from '../src/db/call-events';
 import type { QueueStatus } from '../src/db/types';
 import {
@@ -36,6 +36,8 @@ export class CallSession {
   stopReason: string | null = null;
   /** Carrier call SIDs of earlier attempts, whose late events must not touch the current one. */
   private readonly pastSids = new Set<string>();
+  /** An incoming call answers only once its variables are resolved (the answer may arrive with the start). */
+  private inboundReady = false;
   readonly conversation: Conversation;
 
   constructor(
@@ -54,6 +56,16 @@ export class CallSession {
         this.attempt.callError ??= error;
       },
     }, version);
+    if (input.inbound) {
+      // The caller's leg is the call's one attempt, open before the workflow starts.
+      this.attempt = new AttemptState(1);
+      this.attempt.providerCallSid = input.inbound.providerCallSid;
+    }
+  }
+
+  /** An incoming call's variables (system, caller context, dynamic_data) are in place: the first reply may be made. */
+  inboundLineReady(): void {
+    this.inboundReady = true;
   }
 
   get ref() {
@@ -158,6 +170,7 @@ export class CallSession {
   }
 
   private async onAnswered(providerCallSid: string): Promise<AgentReply> {
+    if (this.input.inbound) await condition(() => this.inboundReady);
     const a = this.attempt;
     a.providerCallSid ??= providerCallSid;
     a.answeredAt = new Date();
@@ -167,7 +180,7 @@ export class CallSession {
       records.updateCall({
         ...this.ref,
         set: { queue_status: 'started', status: 'in-progress', started_at: a.answeredAt, end_at: endAt },
-        events: [{ level: 'call', category: 'info', message: `Call answered (attempt ${a.number})` }],
+        events: [{ level: 'call', category: 'info', message: this.input.inbound ? 'Incoming call answered' : `Call answered (attempt ${a.number})` }],
       }),
     );
     return this.conversation.open();

@@ -1,9 +1,10 @@
-import { allHandlersFinished, condition, getExternalWorkflowHandle, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, getExternalWorkflowHandle, patched, proxyActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities';
 import { batchCallDoneSignal } from '../src/workflow-api/batch';
 import type { CallWorkflowInput, CallWorkflowResult } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
 import { records } from './activity-proxies';
-import { runAttempt } from './call-attempt';
+import { failureMessage, runAttempt, runInbound } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
 import { decideEngineVersion } from './conversation';
@@ -20,14 +21,53 @@ interface AttemptRecord {
   ended_at: string;
 }
 
+function attemptRecord(session: CallSession, outcome: CallOutcome): AttemptRecord {
+  return {
+    attempt: session.attempt.number,
+    status: retryableOutcome(outcome) ?? outcome.status,
+    answered_by: outcome.answeredBy,
+    provider_call_sid: session.attempt.providerCallSid,
+    ended_at: new Date().toISOString(),
+  };
+}
+
+/** Reads and hears nothing: its failures are outcomes, never retries that hold a caller on the line. */
+const inboundContext = proxyActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '2 seconds', maximumAttempts: 3 },
+});
+
+/**
+ * What the caller brought (SIP headers, an inbound session, a lookup; src/inbound/context.ts):
+ * variables under the system ones, the voice if it names one, and its events. If it cannot be
+ * resolved, the call goes on without it, as with dynamic_data.
+ */
+async function useInboundContext(session: CallSession, run: CallWorkflowInput): Promise<void> {
+  try {
+    const context = await inboundContext.resolveInboundContext({
+      ...session.ref,
+      number: run.to,
+      from: run.from,
+      sipHeaders: run.inbound?.sipHeaders ?? {},
+      variables: session.conversation.variables,
+    });
+    session.conversation.useVariables(context.variables);
+    if (context.voice) run.speech = { ...run.speech, voice: context.voice };
+  } catch (err) {
+    session.event('error', `The caller's context could not be resolved (${failureMessage(err)}); the call goes on without it`);
+  }
+}
+
 /** Marks the calls whose dial activity also records them as `allocated`. */
 export const ALLOCATED_IN_DIAL_PATCH = 'allocated-in-dial';
 
-/** `call-<call_id>`: one phone call, with its retries, from acceptance to its final record. */
+/** `call-<call_id>`: one phone call (dialled, with its retries, or incoming), from acceptance to its final record. */
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowResult> {
   // Chats started before chatWorkflow existed ran here; they keep replaying this branch. New chats are chatWorkflow.
   if (input.channel === 'chat') return pathwayChatWorkflow(input);
-  const session = new CallSession(input, decideEngineVersion());
+  // An incoming call's caller context may choose the voice before the first word: the session reads this copy.
+  const run: CallWorkflowInput = input.inbound ? { ...input } : input;
+  const session = new CallSession(run, decideEngineVersion());
   session.registerHandlers();
 
   // Scheduled start: a durable sleep that a stop can cut short.
@@ -46,10 +86,19 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
         from: input.from,
         timezone: input.timezone,
         requestData: input.requestData,
+        ...(input.inbound ? { inbound: true } : {}),
       }),
     );
+    if (input.inbound) await useInboundContext(session, run);
     if (input.dynamicData?.length) await loadDynamicData(session.conversation, input);
-    for (;;) {
+    if (input.inbound) {
+      // Already on the line: no dial and no retry; the rest is the outbound call's.
+      session.inboundLineReady();
+      await runInbound(session, run);
+      outcome = callOutcome(session.attempt, session.stopReason);
+      attempts.push(attemptRecord(session, outcome));
+    }
+    while (!input.inbound) {
       session.setStatus('allocated');
       const dialling = `Dialling (attempt ${session.attempt.number + 1})`;
       // The dial records `allocated` itself; older histories wrote it in an activity of its own.
@@ -59,13 +108,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       }
       await runAttempt(session, input, allocatedInDial ? dialling : undefined);
       outcome = callOutcome(session.attempt, session.stopReason);
-      attempts.push({
-        attempt: session.attempt.number,
-        status: retryableOutcome(outcome) ?? outcome.status,
-        answered_by: outcome.answeredBy,
-        provider_call_sid: session.attempt.providerCallSid,
-        ended_at: new Date().toISOString(),
-      });
+      attempts.push(attemptRecord(session, outcome));
       if (session.stopReason !== null || !shouldRetry(input.retry, outcome, session.attempt.number)) break;
       session.setStatus('queued');
       await records.updateCall({

@@ -2,7 +2,10 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import type { SignalDefinition } from '@temporalio/common';
 import express, { Router, type Request, type Response } from 'express';
 import { performance } from 'node:perf_hooks';
+import twilio from 'twilio';
+import { inboundCallId } from '../../src/calls/inbound-call';
 import { callWorkflowId } from '../../src/ids';
+import { mask } from '../../src/phone';
 import { toTelephonyStatus } from '../../src/telephony/twilio-provider';
 import { agentReplyTwiml, hangupTwiml, transferTwiml } from '../../src/telephony/twiml';
 import { TWILIO_WEBHOOK_BASE_PATH, twilioWebhookUrl } from '../../src/telephony/webhook-urls';
@@ -21,6 +24,14 @@ import type { ApiDeps } from '../deps';
 import { twilioWebhook, type TWILIO_HOOKS } from '../endpoints/telephony';
 import { callAccountLookup } from '../services/call-account';
 import { badRequest, forbidden, notFound } from '../errors';
+import { inboundNumberAccount, startInboundCall } from '../services/inbound-call';
+
+/** Refuses an incoming call before it is answered: the caller hears a busy tone, and nothing is billed. */
+function rejectTwiml(): string {
+  const response = new twilio.twiml.VoiceResponse();
+  response.reject();
+  return response.toString();
+}
 
 const CALL_ID = /^[0-9a-f-]{36}$/;
 const SID = /^CA[0-9a-fA-F]{32}$/;
@@ -45,7 +56,8 @@ const seconds = (raw: string | undefined): number | null => {
 /**
  * Carrier webhooks. Each is verified against `X-Twilio-Signature` over the public URL the carrier
  * called, then becomes a workflow update (answer, caller turn) or signal (statuses, detection,
- * transfer, recording). No call state lives here.
+ * transfer, recording). An incoming call (the voice hook without a `call_id`) starts its call
+ * workflow first (api/services/inbound-call.ts). No call state lives here.
  */
 export function twilioWebhooksRouter(deps: ApiDeps): Router {
   const router = Router();
@@ -70,6 +82,25 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
     if (!SID.test(sid)) throw badRequest(['CallSid is missing or malformed.']);
     return { callId, params, sid };
   }
+
+  /**
+   * A number's own webhooks (an incoming call's voice and status) carry no `call_id`: they are signed
+   * by the server's account, or by the own account holding the number (`To`).
+   */
+  async function verifiedIncoming(req: Request): Promise<{ params: Record<string, string>; sid: string }> {
+    const params = formParams(req);
+    const url = new URL(req.originalUrl, deps.publicBaseUrl).toString();
+    const signature = req.get('x-twilio-signature');
+    if (!deps.telephony.validateWebhook(signature, url, params)) {
+      const own = await inboundNumberAccount(deps, params.To, params.AccountSid);
+      if (!own || !deps.telephony.validateWebhook(signature, url, params, own)) throw forbidden('Invalid X-Twilio-Signature.');
+    }
+    const sid = params.CallSid ?? '';
+    if (!SID.test(sid)) throw badRequest(['CallSid is missing or malformed.']);
+    if (!/^AC[0-9a-fA-F]{32}$/.test(params.AccountSid ?? '')) throw badRequest(['AccountSid is missing or malformed.']);
+    return { params, sid };
+  }
+  const incoming = (req: Request) => req.query.call_id === undefined;
 
   const handle = (callId: string) => deps.temporal.workflow.getHandle(callWorkflowId(callId));
 
@@ -104,6 +135,7 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
   }
 
   post('voice', async (req, res) => {
+    if (incoming(req)) return answerIncoming(req, res);
     const { callId, sid } = await verified(req);
     await respondWithTurn(res, callId, () => handle(callId).executeUpdate(callAnsweredUpdate, { args: [{ providerCallSid: sid }] }));
   });
@@ -120,7 +152,31 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
     await respondWithTurn(res, callId, () => handle(callId).executeUpdate(continueTurnUpdate, { args: [{ providerCallSid: sid }] }));
   });
 
+  // An incoming call arrives at its number's voice hook; the agent answers it, or it is rejected.
+  async function answerIncoming(req: Request, res: Response) {
+    const { params, sid } = await verifiedIncoming(req);
+    const to = params.To ?? '';
+    const answer = await startInboundCall(deps, { providerCallSid: sid, accountSid: params.AccountSid!, to, from: params.From ?? '', params });
+    if (answer.kind === 'reject') {
+      deps.logger.warn({ number: mask(to), providerCallSid: sid, reason: answer.reason }, 'incoming call rejected');
+      return void res.type('text/xml').send(rejectTwiml());
+    }
+    const { callId } = answer;
+    await respondWithTurn(res, callId, () => handle(callId).executeUpdate(callAnsweredUpdate, { args: [{ providerCallSid: sid }] }));
+  }
+
   post('status', async (req, res) => {
+    if (incoming(req)) {
+      // The number's status callback: the call is found by the carrier's SID; a rejected call has none.
+      const { sid, params } = await verifiedIncoming(req);
+      const callId = inboundCallId(params.AccountSid!, sid);
+      try {
+        await handle(callId).signal(telephonyStatusSignal, { providerCallSid: sid, status: toTelephonyStatus(params.CallStatus ?? ''), durationSeconds: seconds(params.CallDuration) });
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+      return void res.status(204).end();
+    }
     const { callId, sid, params } = await verified(req);
     await signal(res, callId, telephonyStatusSignal, {
       providerCallSid: sid,

@@ -4,7 +4,7 @@ import type { CallDoc, QueueStatus } from '../db/types';
 
 /**
  * A call's first read-model document, from its workflow input: the one shape whether the call was
- * sent on its own, is a batch row, or is a pathway chat. Everything after the start is filled in
+ * sent on its own, is a batch row, is a pathway chat, or came in to one of the organisation's numbers. Everything after the start is filled in
  * by the workflow's activities.
  */
 export function newCallDoc(
@@ -15,7 +15,7 @@ export function newCallDoc(
   return {
     _id: input.callId, org_id: input.orgId, call_id: input.callId, c_id: input.callId,
     to: input.to, from: input.from,
-    batch_id: input.batchId, campaign_id: typeof body.campaign_id === 'string' ? body.campaign_id : null, inbound: false,
+    batch_id: input.batchId, campaign_id: typeof body.campaign_id === 'string' ? body.campaign_id : null, inbound: input.inbound !== undefined,
     request_data: body, variables: {}, metadata: (body.metadata as Record<string, unknown>) ?? {},
     queue_status: opts.queueStatus, status: 'queued', completed: false,
     created_at: opts.now, started_at: null, end_at: null, ended_at: null,

@@ -6,6 +6,8 @@ export interface SystemVariableInput {
   from: string;
   timezone: string;
   now: Date;
+  /** An incoming call: `from` is the caller. Absent = outbound. */
+  inbound?: boolean;
 }
 
 function formatInZone(date: Date, timeZone: string): string {
@@ -27,11 +29,13 @@ function formatInZone(date: Date, timeZone: string): string {
 }
 
 /**
- * The system variables of Bland's dynamic-data tutorial. `country` comes from the number's
+ * The system variables of Bland's dynamic-data tutorial. `country` comes from the other party's
  * calling code; `state`, `city` and `zip` need a carrier lookup and stay empty (docs/api.md).
  */
 export function systemVariables(input: SystemVariableInput): Record<string, string> {
-  const parsed = parsePhoneNumber(input.to);
+  // `phone_number` is the other party, as in Bland: the callee of an outbound call, the caller of an incoming one.
+  const party = input.inbound ? input.from : input.to;
+  const parsed = parsePhoneNumber(party);
   return {
     now: formatInZone(input.now, input.timezone),
     now_utc: input.now.toUTCString(),
@@ -40,7 +44,7 @@ export function systemVariables(input: SystemVariableInput): Record<string, stri
     short_from: shortNumber(input.from),
     short_to: shortNumber(input.to),
     call_id: input.callId,
-    phone_number: input.to,
+    phone_number: party,
     country: parsed.ok ? (parsed.country ?? '') : '',
     state: '',
     city: '',

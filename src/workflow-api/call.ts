@@ -99,6 +99,20 @@ export interface CallWorkflowInput {
   tools?: ToolSpec[];
   /** `dynamic_data`, run in order before the first word. Absent = none (old histories). */
   dynamicData?: DynamicDataRequest[];
+  /**
+   * An incoming call: the carrier has already connected the caller, so there is nothing to dial and
+   * nothing to retry. `from` is the caller, `to` the organisation's number. Absent = an outbound
+   * call (every call before inbound existed).
+   */
+  inbound?: InboundCallInfo;
+}
+
+/** What the carrier told about an incoming call when it arrived. */
+export interface InboundCallInfo {
+  /** The carrier's SID of the caller's leg: the call's only attempt. */
+  providerCallSid: string;
+  /** The INVITE's SIP headers (Twilio's `SipHeader_<name>`), names as sent; untrusted values, bounded in count and size. */
+  sipHeaders: Record<string, string>;
 }
 
 export interface CallWorkflowResult {

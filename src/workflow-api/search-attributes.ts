@@ -11,6 +11,8 @@ export const SA = {
   PhoneNumber: defineSearchAttributeKey('PhoneNumber', SearchAttributeType.KEYWORD),
   OrgId: defineSearchAttributeKey('OrgId', SearchAttributeType.KEYWORD),
   Channel: defineSearchAttributeKey('Channel', SearchAttributeType.KEYWORD),
+  /** `inbound` or `outbound`, on phone calls. */
+  Direction: defineSearchAttributeKey('Direction', SearchAttributeType.KEYWORD),
 } as const;
 
 /** Name → type, in the words of `temporal operator search-attribute create --type`. */
@@ -23,11 +25,12 @@ export const SEARCH_ATTRIBUTE_TYPES: Record<keyof typeof SA, 'Keyword'> = {
   PhoneNumber: 'Keyword',
   OrgId: 'Keyword',
   Channel: 'Keyword',
+  Direction: 'Keyword',
 };
 
 /**
  * The attributes a call workflow starts with, whoever starts it (POST /v1/calls, a pathway chat, a
- * batch's window): operators filter every call the same way.
+ * batch's window, an incoming call): operators filter every call the same way.
  */
 export function callStartAttributes(input: CallWorkflowInput, campaignId: string | null): SearchAttributePair[] {
   return [
@@ -36,6 +39,7 @@ export function callStartAttributes(input: CallWorkflowInput, campaignId: string
     ...(input.to ? [{ key: SA.PhoneNumber, value: input.to }] : []),
     { key: SA.CallStatus, value: 'queued' },
     { key: SA.Channel, value: input.channel },
+    ...(input.channel === 'phone' ? [{ key: SA.Direction, value: input.inbound ? 'inbound' : 'outbound' }] : []),
     ...(input.batchId ? [{ key: SA.BatchId, value: input.batchId }] : []),
     ...(campaignId ? [{ key: SA.CampaignId, value: campaignId }] : []),
   ];

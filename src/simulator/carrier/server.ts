@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,8 +30,29 @@ export interface CarrierSimulator {
   numbers: Map<string, SimulatedNumber>;
   /** Gives an account a number it already holds (a customer's own number); also POST /_sim/numbers. */
   addNumber(accountSid: string, phoneNumber: string): SimulatedNumber;
+  /** A scripted caller dials one of the numbers the simulator handed out; also POST /_sim/inbound_calls. */
+  placeInboundCall(call: InboundCallRequest): SimulatedCall;
   close(): Promise<void>;
 }
+
+/** A simulated caller: who calls which number, what they say, and the SIP headers on their INVITE. */
+export interface InboundCallRequest {
+  to: string;
+  from: string;
+  /** The caller's lines (`utterances`, `greeting`, `speechDelayMs`, `hangUpAfterMs`); `answer` and ringing do not apply. */
+  script?: Partial<CalleeScript>;
+  sipHeaders?: Record<string, string>;
+}
+
+export const inboundCallSchema = z.object({
+  to: z.string().regex(/^\+[1-9]\d{6,14}$/),
+  from: z.string().min(1).max(64),
+  script: calleeScriptSchema.partial().optional(),
+  // Any header a SIP trunk might send, hostile ones included: the application must bound them itself.
+  sip_headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/), z.string().max(16_384)).refine((h) => Object.keys(h).length <= 200).optional(),
+});
+
+export class UnknownNumberError extends Error {}
 
 export interface SimulatedNumber {
   sid: string;
@@ -95,7 +117,7 @@ function callResource(c: SimulatedCall) {
     to: c.req.to,
     from: c.req.from,
     status: c.status,
-    direction: 'outbound-api',
+    direction: c.req.inbound ? 'inbound' : 'outbound-api',
     api_version: '2010-04-01',
     date_created: c.createdAt.toUTCString(),
     start_time: c.answeredAt?.toUTCString() ?? null,
@@ -305,7 +327,43 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     res.status(204).end();
   });
 
+  /** Twilio's side of an incoming call: the number's holder signs its webhooks; only `completed` is reported, as by default. */
+  const placeInboundCall = (req: InboundCallRequest): SimulatedCall => {
+    const number = [...numbers.values()].find((n) => n.phoneNumber === req.to);
+    if (!number?.voiceUrl) throw new UnknownNumberError(`${req.to} is not a number the simulator handed out, or has no voice URL`);
+    const call = new SimulatedCall(
+      {
+        accountSid: number.accountSid,
+        to: number.phoneNumber,
+        from: req.from,
+        url: number.voiceUrl,
+        statusCallback: number.statusCallback,
+        statusCallbackEvents: ['completed'],
+        timeoutSeconds: 60,
+        amdCallback: null,
+        record: false,
+        recordingCallback: null,
+        inbound: { sipHeaders: req.sipHeaders ?? {} },
+      },
+      calleeScriptSchema.parse({ ...req.script, answer: 'human' }),
+      contextFor(number.accountSid),
+    );
+    calls.set(call.sid, call);
+    return call;
+  };
+
   // Control and inspection API (not Twilio's): scripts callees, shows what happened on a call.
+  app.post('/_sim/inbound_calls', (req, res) => {
+    const parsed = inboundCallSchema.safeParse(req.body);
+    if (!parsed.success) return res.status(400).json({ error: 'expected {to, from, script?, sip_headers?}', issues: parsed.error.issues });
+    try {
+      const { to, from, script, sip_headers: sipHeaders } = parsed.data;
+      res.status(201).json(callResource(placeInboundCall({ to, from, script, sipHeaders })));
+    } catch (err) {
+      if (!(err instanceof UnknownNumberError)) throw err;
+      res.status(404).json({ error: err.message });
+    }
+  });
   app.post('/_sim/callees', (req, res) => {
     const body = req.body as { number?: unknown; script?: unknown };
     const parsed = calleeScriptSchema.safeParse(body.script ?? {});
@@ -333,7 +391,7 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
   app.get('/_sim/calls/:sid', (req, res) => {
     const call = calls.get(String(req.params.sid));
     if (!call) return res.status(404).json({ error: 'unknown call' });
-    res.json({ ...callResource(call), ended_by: call.endedBy, transferred_to: call.transferredTo, transcript: call.transcript, errors: call.errors });
+    res.json({ ...callResource(call), ended_by: call.endedBy, transferred_to: call.transferredTo, rejected: call.rejected, transcript: call.transcript, errors: call.errors });
   });
 
   const server: Server = await new Promise((resolve) => {
@@ -350,6 +408,7 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     addAccount: (sid, token) => void accounts.set(sid, token),
     numbers,
     addNumber: (sid, phone) => addNumber(sid, phone),
+    placeInboundCall,
     close: async () => {
       for (const c of calls.values()) c.requestHangup();
       await Promise.allSettled([...calls.values()].map((c) => c.done));

@@ -16,6 +16,11 @@ export interface DialRequest {
   amdCallback: string | null;
   record: boolean;
   recordingCallback: string | null;
+  /** An incoming call (placed by the simulator's caller to a number it handed out); absent = a dialled call. */
+  inbound?: {
+    /** The INVITE's SIP headers, sent on the voice webhook as `SipHeader_<name>`. */
+    sipHeaders: Record<string, string>;
+  };
 }
 
 export interface SimLine {
@@ -50,6 +55,8 @@ export class SimulatedCall {
   endedBy: 'agent' | 'callee' | 'api' | 'carrier' | null = null;
   transferredTo: string | null = null;
   recordingSid: string | null = null;
+  /** An incoming call the application refused with `<Reject>`. */
+  rejected = false;
   errors: string[] = [];
   readonly transcript: SimLine[] = [];
   private hangupRequested = false;
@@ -107,7 +114,7 @@ export class SimulatedCall {
       From: this.req.from,
       To: this.req.to,
       CallStatus: this.status,
-      Direction: 'outbound-api',
+      Direction: this.req.inbound ? 'inbound' : 'outbound-api',
       ApiVersion: '2010-04-01',
     };
   }
@@ -130,6 +137,7 @@ export class SimulatedCall {
   }
 
   private async run(): Promise<void> {
+    if (this.req.inbound) return this.runIncoming(this.req.inbound.sipHeaders);
     await this.setStatus('initiated', 'initiated');
     await this.setStatus('ringing', 'ringing');
     const ring = Math.min(this.script.ringMs, this.req.timeoutSeconds * 1000);
@@ -148,6 +156,32 @@ export class SimulatedCall {
     if (this.script.answer === 'machine') this.say('callee', this.script.machineGreeting);
     else if (this.req.amdCallback) await this.post(this.req.amdCallback, { ...this.baseParams(), AnsweredBy: 'human', MachineDetectionDuration: '1200' });
     await this.converse();
+    await this.finish('completed', this.endedBy ?? 'callee');
+  }
+
+  /**
+   * An incoming call, as Twilio runs one: the number's voice URL is fetched while the line rings
+   * (with the INVITE's SIP headers); `<Reject>` refuses it unanswered, anything else answers it,
+   * and the scripted caller talks until their lines run out or they hang up.
+   */
+  private async runIncoming(sipHeaders: Record<string, string>): Promise<void> {
+    this.status = 'ringing';
+    const sip = Object.fromEntries(Object.entries(sipHeaders).map(([name, value]) => [`SipHeader_${name}`, value]));
+    const verbs = await this.fetchTwiml(this.req.url, sip);
+    if (!verbs) return this.finish('failed', 'carrier');
+    if (verbs[0]?.verb === 'Reject') {
+      this.rejected = true;
+      return this.finish(verbs[0].reason === 'busy' ? 'busy' : 'canceled', 'agent');
+    }
+    this.answeredAt = new Date();
+    this.status = 'in-progress';
+    if (this.script.hangUpAfterMs !== undefined) {
+      setTimeout(() => {
+        this.endedBy ??= 'callee';
+        this.requestHangup();
+      }, this.script.hangUpAfterMs).unref();
+    }
+    await this.converse(verbs);
     await this.finish('completed', this.endedBy ?? 'callee');
   }
 
@@ -176,8 +210,8 @@ export class SimulatedCall {
     return null;
   }
 
-  private async converse(): Promise<void> {
-    let verbs = await this.fetchTwiml(this.req.url);
+  private async converse(first?: Verb[]): Promise<void> {
+    let verbs = first ?? (await this.fetchTwiml(this.req.url));
     for (let fetches = 0; fetches < MAX_TWIML_FETCHES && !this.hangupRequested; fetches++) {
       if (this.redirect) [verbs, this.redirect] = [this.redirect, null];
       if (!verbs) return;

@@ -10,6 +10,7 @@ export type Verb =
   | { verb: 'Dial'; number: string; action: string | null }
   | { verb: 'Play'; url: string }
   | { verb: 'Record'; action: string | null }
+  | { verb: 'Reject'; reason: string }
   | { verb: 'Unknown'; name: string };
 
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -65,6 +66,9 @@ function toVerbs(nodes: Node[]): Verb[] {
         break;
       case 'Record':
         verbs.push({ verb: 'Record', action: attrs.action ?? null });
+        break;
+      case 'Reject':
+        verbs.push({ verb: 'Reject', reason: attrs.reason ?? 'rejected' });
         break;
       default:
         verbs.push({ verb: 'Unknown', name });
