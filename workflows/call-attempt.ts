@@ -53,7 +53,9 @@ export async function runInbound(session: CallSession, input: CallWorkflowInput)
   const a = session.attempt;
   const settled = () => a.answered || a.over || session.stopReason !== null;
   if (!(await condition(settled, ANSWER_SLACK_MS))) session.stopReason = 'not answered';
-  await converseUntilLineDown(session, input);
+  // The carrier records a call it dials when asked at the dial; an incoming leg is not recorded yet (docs/inbound.md).
+  if (input.record) session.event('info', 'Recording is not available on incoming calls; the call is not recorded');
+  await converseUntilLineDown(session, { ...input, record: false });
 }
 
 /** After the ringing: converse until the line goes down or a bound ends it, hang up, and wait for the recording. */

@@ -16,8 +16,8 @@ export const twilioWebhook = endpoint({
   path: '/v1/telephony/twilio/{hook}',
   summary: 'Carrier webhooks',
   description:
-    'Called by the carrier, never by API users: `voice` (answered), `gather` (a caller turn), `continue` (fetched after a reply that started work, such as a tool: the follow-up TwiML, docs/tools.md), `status`, `amd`, `recording` and `dial-status`. ' +
-    'Each is verified against `X-Twilio-Signature` over the public URL with the server\'s auth token, or with the token of the account the call was placed on (encrypted_key); then `call_id` and `CallSid` are checked.',
+    'Called by the carrier, never by API users: `voice` (answered; without `call_id`, an incoming call to one of the numbers: answered by its agent or rejected, docs/inbound.md), `gather` (a caller turn), `continue` (fetched after a reply that started work, such as a tool: the follow-up TwiML, docs/tools.md), `status`, `amd`, `recording` and `dial-status`. ' +
+    'Each is verified against `X-Twilio-Signature` over the public URL with the server\'s auth token, or with the token of the account the call was placed on (encrypted_key) or that holds the number; then `call_id` and `CallSid` are checked.',
   tags: ['Telephony'],
   access: 'carrierSignature',
   params: z.object({ hook: z.enum(TWILIO_HOOKS).describe('Which callback') }),
@@ -37,6 +37,9 @@ export const twilioWebhook = endpoint({
       RecordingUrl: afterSignature('recording: the file\'s URL at the carrier'),
       RecordingDuration: afterSignature('recording: seconds'),
       DialCallStatus: afterSignature('dial-status: how the transferred leg ended'),
+      To: afterSignature('voice, status of an incoming call: the number called'),
+      From: afterSignature('voice of an incoming call: the caller'),
+      Direction: afterSignature('inbound for an incoming call'),
     })
     .optional(),
   responses: {
