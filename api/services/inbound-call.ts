@@ -3,6 +3,8 @@ import { newCallDoc } from '../../src/calls/call-doc';
 import { callWorkflowInput } from '../../src/calls/call-input';
 import { agentCallBody, agentCanAnswer, callerOf, inboundCallId } from '../../src/calls/inbound-call';
 import { sipHeadersFromParams } from '../../src/calls/sip-headers';
+import { withSingleBraces } from '../../src/inbound/placeholders';
+import { singleBraceNames } from '../../src/inbound/prompt-names';
 import { insertOnce } from '../../src/db/call-events';
 import { isDuplicateKeyError } from '../../src/db/database';
 import type { CallDoc } from '../../src/db/types';
@@ -63,7 +65,8 @@ export async function startInboundCall(deps: ApiDeps, call: IncomingCall): Promi
   if (!agentCanAnswer(number.agent)) return { kind: 'reject', reason: 'the number has no agent (set a prompt or a pathway_id with POST /v1/inbound/{phone_number})' };
 
   const orgId = number.org_id;
-  const body = agentCallBody(number.agent);
+  // Seed 002's `{caller_no}` placeholders, for the names the number declares (docs/inbound.md).
+  const body = withSingleBraces(agentCallBody(number.agent), await singleBraceNames(deps.db, number));
   let config;
   try {
     const extras = await resolveCallExtras(deps, orgId, body);

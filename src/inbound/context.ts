@@ -23,8 +23,6 @@ export interface InboundContext {
   /** The session's voice (seed 000), when its token was good and it named one. */
   voice?: string;
   events: HeaderEvent[];
-  /** Names a `{name}` placeholder may use in the number's prompt and first_sentence (placeholders.ts). */
-  singleBraceNames?: string[];
 }
 
 /**
@@ -47,7 +45,6 @@ export async function resolveInboundContext(
   const events: HeaderEvent[] = [];
   const headers = usableHeaders(input.sipHeaders);
   const vars = new Map<string, unknown>(conventionVariables(headers, events));
-  const singleBrace = new Set<string>();
 
   const number = await deps.db.collections.inboundNumbers.findOne({ _id: input.number });
   const agent = number && number.org_id === input.orgId ? number.agent : null;
@@ -55,7 +52,6 @@ export async function resolveInboundContext(
     const declared = (agent.sip_header_variables ?? null) as Record<string, unknown> | null;
     for (const [name, value] of declaredVariables(headers, declared, events)) {
       vars.set(name, value);
-      singleBrace.add(name);
     }
     const head = number ? await readLookup(deps.db, number) : null;
     if (head) {
@@ -68,7 +64,6 @@ export async function resolveInboundContext(
       }
       const shownKey = key === input.from ? mask(key) : maskValue(key);
       if (head.source === 'csv') {
-        for (const column of head.columns ?? []) singleBrace.add(column);
         const row = await findCsvRow(deps.db, head, key);
         if (row) {
           for (const [name, value] of Object.entries(row)) if (isVariableName(name)) vars.set(name, value);
@@ -79,7 +74,6 @@ export async function resolveInboundContext(
         if (found.outcome === 'match') {
           for (const [name, value] of found.values) {
             vars.set(name, value);
-            singleBrace.add(name);
           }
           const skipped = found.skipped > 0 ? ` (${found.skipped} fields skipped: not a variable name or not a string, number or boolean)` : '';
           events.push({ category: 'info', message: `Lookup URL: ${found.values.size} variables for ${shownKey}${skipped}.` });
@@ -103,5 +97,5 @@ export async function resolveInboundContext(
     }
   }
 
-  return { variables: Object.fromEntries(vars), ...(voice ? { voice } : {}), events, singleBraceNames: [...singleBrace] };
+  return { variables: Object.fromEntries(vars), ...(voice ? { voice } : {}), events };
 }

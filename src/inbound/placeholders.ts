@@ -13,3 +13,14 @@ export function acceptSingleBraces(template: string, names: readonly string[]): 
   const known = new Set(names);
   return template.replace(SINGLE, (whole, name: string) => (known.has(name) ? `{{${name}}}` : whole));
 }
+
+/** The texts of an inbound call's parameters where single braces are read (Send Call names). */
+const SINGLE_BRACE_FIELDS = ['task', 'prompt', 'first_sentence'] as const;
+
+/** The call's parameters with `{name}` read as `{{name}}` in its prompt and first sentence, for the names given. */
+export function withSingleBraces<T extends Record<string, unknown>>(body: T, names: readonly string[]): T {
+  if (names.length === 0) return body;
+  const out: Record<string, unknown> = { ...body };
+  for (const field of SINGLE_BRACE_FIELDS) if (typeof out[field] === 'string') out[field] = acceptSingleBraces(out[field], names);
+  return out as T;
+}

@@ -7,6 +7,8 @@ import { cleanValue, isVariableName } from './values';
 
 /** Bland's session header (seed 000). Never a variable: the token would reach the prompt. */
 export const SESSION_HEADER = 'x-bland-session-id';
+/** A header value's bound, the one the voice webhook keeps (src/calls/sip-headers.ts); longer ones are cut here too. */
+export const MAX_HEADER_VALUE_CHARS = 1_024;
 /** Headers considered per call; a carrier sends a handful. */
 export const MAX_SIP_HEADERS = 50;
 const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
@@ -39,8 +41,8 @@ export function conventionVariables(headers: Map<string, string>, events: Header
   for (const [name, raw] of headers) {
     const lower = name.toLowerCase();
     if (!lower.startsWith('x-') || lower === SESSION_HEADER) continue;
-    const { value, cut } = cleanValue(raw);
-    if (cut) events.push({ category: 'info', message: `SIP header ${name} is longer than the 1,000 characters a variable may hold; it was cut.` });
+    const { value, cut } = cleanValue(raw, MAX_HEADER_VALUE_CHARS);
+    if (cut) events.push({ category: 'info', message: `SIP header ${name} is longer than 1,024 characters; it was cut.` });
     out.set(`sip_header_${lower}`, value);
   }
   return out;
@@ -64,8 +66,8 @@ export function declaredVariables(
       out.set(variable, '');
       continue;
     }
-    const { value, cut } = cleanValue(raw);
-    if (cut) events.push({ category: 'info', message: `SIP header ${header} (variable ${variable}) is longer than 1,000 characters; it was cut.` });
+    const { value, cut } = cleanValue(raw, MAX_HEADER_VALUE_CHARS);
+    if (cut) events.push({ category: 'info', message: `SIP header ${header} (variable ${variable}) is longer than 1,024 characters; it was cut.` });
     out.set(variable, value);
   }
   return out;

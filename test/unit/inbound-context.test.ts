@@ -1,7 +1,8 @@
 import type { Database } from '../../src/db/database';
 import { resolveInboundContext } from '../../src/inbound/context';
 import { parseLookupCsv } from '../../src/inbound/csv';
-import { acceptSingleBraces } from '../../src/inbound/placeholders';
+import { acceptSingleBraces, withSingleBraces } from '../../src/inbound/placeholders';
+import { singleBraceNames } from '../../src/inbound/prompt-names';
 import { hashSessionToken } from '../../src/inbound/sessions';
 import { lookupRowId, type InboundLookupDoc, type InboundSessionDoc } from '../../src/inbound/types';
 import type { OutboundHttp, OutboundRequest } from '../../src/net/outbound-http';
@@ -66,14 +67,18 @@ const SEED_HEADERS = { 'X-CALLERNO': '0XXXXXXXXXX', 'X-UCID': 'XXXXXXXXXXXXXXXXX
 
 describe('resolveInboundContext: seed 002', () => {
   it("renders the seed's worked example: headers first, then the CSV row found by X-CALLERNO's value", async () => {
-    const ctx = await resolve(csvStore(SEED_CSV), SEED_HEADERS);
+    const db = csvStore(SEED_CSV);
+    const ctx = await resolve(db, SEED_HEADERS);
     expect(ctx.variables).toMatchObject({ caller_no: '0XXXXXXXXXX', ucid: 'XXXXXXXXXXXXXXXXX', account: '<account_id>', first_name: 'Ramesh', plan: 'Pro' });
     // Bland's convention: every X- header, lower-cased.
     expect(ctx.variables).toMatchObject({ 'sip_header_x-callerno': '0XXXXXXXXXX', 'sip_header_x-did': '91XXXXXXXXXX' });
     expect(ctx.variables).not.toHaveProperty('contact_number');
     expect(ctx.events.filter((e) => e.category === 'error')).toEqual([]);
-    expect(ctx.singleBraceNames).toEqual(expect.arrayContaining(['caller_no', 'ucid', 'account', 'first_name', 'plan']));
-    const prompt = renderTemplate(acceptSingleBraces(SEED_AGENT.prompt, ctx.singleBraceNames!), ctx.variables);
+    const names = await singleBraceNames(db, numberDoc(SEED_AGENT));
+    expect(names.sort()).toEqual(['account', 'caller_no', 'first_name', 'plan', 'ucid']);
+    const body = withSingleBraces({ task: SEED_AGENT.prompt, first_sentence: 'Hi {first_name}', voice: '{plan}' }, names);
+    expect(body).toEqual({ task: expect.any(String), first_sentence: 'Hi {{first_name}}', voice: '{plan}' });
+    const prompt = renderTemplate(body.task, ctx.variables);
     expect(prompt).toBe('You are calling on behalf of <account_id>. The caller is 0XXXXXXXXXX. Their session ID is XXXXXXXXXXXXXXXXX. Hello Ramesh on Pro.');
   });
 
@@ -129,10 +134,10 @@ describe('resolveInboundContext: seed 002', () => {
     });
     expect(ctx.variables.account).toBe('{{secret}} {first_name} ${process.env.X}');
     const ucid = ctx.variables.ucid as string;
-    expect(ucid.length).toBe(1_000);
+    expect(ucid.length).toBe(1_024);
     expect(ucid.startsWith('abcd[31mzzz')).toBe(true);
-    expect(ctx.events).toContainEqual({ category: 'info', message: expect.stringContaining('X-UCID (variable ucid) is longer than 1,000 characters') });
-    const rendered = renderTemplate(acceptSingleBraces('Account {account}; caller {{caller_no}}.', ctx.singleBraceNames!), { ...ctx.variables, secret: 'LEAK' });
+    expect(ctx.events).toContainEqual({ category: 'info', message: expect.stringContaining('X-UCID (variable ucid) is longer than 1,024 characters') });
+    const rendered = renderTemplate(acceptSingleBraces('Account {account}; caller {{caller_no}}.', ['account', 'first_name']), { ...ctx.variables, secret: 'LEAK' });
     expect(rendered).toBe('Account {{secret}} {first_name} ${process.env.X}; caller 0XXXXXXXXXX.');
     // No event repeats a value.
     expect(JSON.stringify(ctx.events)).not.toMatch(/secret|zzzz/);
