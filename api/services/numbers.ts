@@ -7,6 +7,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError, badRequest, conflict, notFound } from '../errors';
 import { resolveCallPathway } from './call-pathway';
 import { resolveCallExtras } from './call-tools';
+import { removeLookup } from '../../src/inbound/lookup-store';
 
 const SEARCH_LIMIT = 20;
 const NUMBER_NOT_FOUND = 'Inbound number not found.';
@@ -213,4 +214,6 @@ export async function deleteInboundNumber(deps: ApiDeps, orgId: string, phoneNum
     });
   }
   await deps.db.collections.inboundNumbers.deleteOne({ _id: doc._id, org_id: orgId });
+  // Its lookup source goes with it (a number added again starts without one either way).
+  await removeLookup(deps.db, doc);
 }

@@ -137,4 +137,12 @@ describe('API: inbound lookup source', () => {
     expect((await api().delete(path(phone)).set('authorization', key()).expect(200)).body.removed).toBe(false);
     expect(await stack.db.collections.inboundLookupRows.countDocuments({ phone_number: phone })).toBe(0);
   });
+
+  it('goes with its number when the number is deleted', async () => {
+    const phone = await ownNumber();
+    await api().post(path(phone)).set('authorization', key()).send({ csv: SEED_CSV }).expect(200);
+    await api().delete(`/v1/inbound/${encodeURIComponent(phone)}`).set('authorization', key()).expect(200);
+    expect(await stack.db.collections.inboundLookups.countDocuments({ _id: phone })).toBe(0);
+    expect(await stack.db.collections.inboundLookupRows.countDocuments({ phone_number: phone })).toBe(0);
+  });
 });
