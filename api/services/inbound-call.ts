@@ -54,15 +54,18 @@ function configProblem(err: unknown): string {
  * by the account the call came through, and has an agent; stores the call (`inbound: true`,
  * `from` the caller, `to` the number) and starts `call-<call_id>` with the number's agent, exactly
  * as Send Call builds an outbound call. The API does no call work: the first reply is the
- * workflow's (the route's callAnswered update). Anything that cannot answer is a reject, with the
- * reason in the log (there is no call to hold an event).
+ * workflow's (the route's callAnswered update). Anything that cannot answer is a reject: on the
+ * organisation's own number, a call record and its event say why (`recordRejectedCall`); a number
+ * that is no organisation's, or a call through the wrong account, has the reason in the log only.
  */
 export async function startInboundCall(deps: ApiDeps, call: IncomingCall): Promise<InboundAnswer> {
   const number = await deps.db.collections.inboundNumbers.findOne({ _id: call.to });
   if (!number) return { kind: 'reject', reason: 'the number is not an inbound number here' };
   // A number belongs to the account holding it at the carrier; a call through any other account is not its call.
   if (number.account_sid !== call.accountSid) return { kind: 'reject', reason: 'the call came through an account that does not hold the number' };
-  if (!agentCanAnswer(number.agent)) return { kind: 'reject', reason: 'the number has no agent (set a prompt or a pathway_id with POST /v1/inbound/{phone_number})' };
+  if (!agentCanAnswer(number.agent)) {
+    return recordRejectedCall(deps, number, call, 'the number has no agent (set a prompt or a pathway_id with POST /v1/inbound/{phone_number})');
+  }
 
   const orgId = number.org_id;
   // Seed 002's `{caller_no}` placeholders, for the names the number declares (docs/inbound.md).
@@ -73,7 +76,7 @@ export async function startInboundCall(deps: ApiDeps, call: IncomingCall): Promi
     const pathway = await resolveCallPathway(deps, orgId, body);
     config = { ...extras, ...(pathway ? { pathway } : {}) };
   } catch (err) {
-    return { kind: 'reject', reason: configProblem(err) };
+    return recordRejectedCall(deps, number, call, configProblem(err));
   }
 
   const callId = inboundCallId(call.accountSid, call.providerCallSid);
@@ -106,6 +109,42 @@ export async function startInboundCall(deps: ApiDeps, call: IncomingCall): Promi
     return { kind: 'reject', reason: 'the call workflow could not be started' };
   }
   return { kind: 'answer', callId };
+}
+
+/**
+ * A call to the organisation's number that its agent cannot answer (none set, or settings that no
+ * longer resolve): the carrier rejects it, and the organisation sees it in its calls
+ * (`GET /v1/calls?inbound=true`) with the reason in `error_message` and an event. No workflow runs.
+ */
+async function recordRejectedCall(deps: ApiDeps, number: InboundNumberDoc, call: IncomingCall, reason: string): Promise<InboundAnswer> {
+  const callId = inboundCallId(call.accountSid, call.providerCallSid);
+  const now = new Date();
+  const input: CallWorkflowInput = {
+    ...callWorkflowInput(
+      { callId, orgId: number.org_id, batchId: null },
+      { to: number._id, from: callerOf(call.from), body: {}, encryptedKey: null, webhookBaseUrl: deps.publicBaseUrl },
+      deps.callDefaults,
+    ),
+    inbound: { providerCallSid: call.providerCallSid, sipHeaders: {} },
+  };
+  const message = `Rejected: ${reason}.`;
+  const doc: CallDoc = {
+    ...newCallDoc(input, { body: {}, queueStatus: 'call_error', endpointUrl: deps.publicBaseUrl, simulated: deps.telephony.simulated, now }),
+    provider_call_sid: call.providerCallSid,
+    status: 'failed',
+    completed: true,
+    ended_at: now,
+    error_message: message,
+  };
+  try {
+    await deps.db.collections.calls.insertOne(doc);
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+  await insertOnce(deps.db.collections.callEvents, [
+    { _id: `${callId}:rejected`, org_id: number.org_id, call_id: callId, level: 'queue' as const, category: 'error' as const, message, timestamp: now },
+  ]);
+  return { kind: 'reject', reason };
 }
 
 /** The call's first record and event, idempotently: a repeated webhook finds them written. */
