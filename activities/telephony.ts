@@ -1,9 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { findOwnedCall, insertOnce } from '../src/db/call-events';
 import { applyPronunciations } from '../src/telephony/pronunciation';
-import type { CarrierCredentials, PlaceCallRequest, ProviderCall } from '../src/telephony/provider';
+import { CarrierRequestError, type CarrierCredentials, type PlaceCallRequest, type ProviderCall } from '../src/telephony/provider';
 import { hangupTwiml } from '../src/telephony/twiml';
-import type { SpeechSettings } from '../src/workflow-api/call';
+import { TERMINAL_TELEPHONY_STATUSES, type SpeechSettings } from '../src/workflow-api/call';
 import type { ActivityDeps } from './deps';
 
 export interface PlaceCallInput extends Omit<PlaceCallRequest, 'credentials'> {
@@ -13,6 +14,18 @@ export interface PlaceCallInput extends Omit<PlaceCallRequest, 'credentials'> {
   /** The dial also records the call as `allocated`, with this event (one write instead of an activity of its own). */
   allocatedEvent?: string;
 }
+
+export interface StartRecordingInput {
+  orgId: string;
+  callId: string;
+  providerCallSid: string;
+  webhookBaseUrl: string;
+}
+
+/** Twilio's "call is not in progress": an incoming leg is in progress once the carrier has its first TwiML. */
+const NOT_IN_PROGRESS = 21220;
+const RECORDING_START_TRIES = 20;
+const RECORDING_START_WAIT_MS = 300;
 
 export interface CallControlInput {
   orgId: string;
@@ -64,6 +77,11 @@ export function createTelephonyActivities({ db, telephony, carrierAccounts }: Pi
     return credentials;
   }
 
+  async function lineIsDown(providerCallSid: string, credentials: CarrierCredentials | null): Promise<boolean> {
+    const call = await telephony.fetchCall(providerCallSid, credentials).catch(() => null);
+    return call !== null && TERMINAL_TELEPHONY_STATUSES.includes(call.status);
+  }
+
   return {
     /**
      * Dials at most once per attempt, even across worker crashes: the carrier's SID is stored with
@@ -109,6 +127,42 @@ export function createTelephonyActivities({ db, telephony, carrierAccounts }: Pi
       // The caller ID's last use (GET /v1/outbound); a number that is not the organisation's matches nothing.
       await db.collections.inboundNumbers.updateOne({ _id: input.from, org_id: input.orgId }, { $set: { last_initiated: new Date() } });
       return placed;
+    },
+
+    /**
+     * Records an incoming call (an outbound one is recorded by its dial). Asked for as soon as the
+     * caller is answered, which may be a moment before the carrier has run the answer's TwiML and
+     * calls the leg in progress: that refusal is tried again for a few seconds, unless the line is
+     * already down. Own-account numbers record on their account (the call's `carrier_account_id`).
+     * Any other carrier refusal fails for good; the call goes on unrecorded.
+     */
+    async startRecording(input: StartRecordingInput): Promise<{ recordingSid: string }> {
+      let credentials = accountOfCallSid.get(input.providerCallSid) ?? null;
+      if (!credentials) {
+        const call = (await findOwnedCall(db, input.orgId, input.callId)) as { carrier_account_id?: string | null } | null;
+        if (!call) throw ApplicationFailure.nonRetryable(`call ${input.callId} has no record`, 'CallRecordMissing');
+        credentials = call.carrier_account_id ? ((await carrierAccounts?.byId(input.orgId, call.carrier_account_id)) ?? null) : null;
+        if (call.carrier_account_id && !credentials) {
+          throw ApplicationFailure.nonRetryable('The carrier account of the number was removed; the call cannot be recorded.', 'CarrierAccountMissing');
+        }
+        remember(input.providerCallSid, credentials);
+      }
+      const request = { callId: input.callId, providerCallSid: input.providerCallSid, webhookBaseUrl: input.webhookBaseUrl, credentials };
+      for (let tries = 1; ; tries++) {
+        try {
+          return await telephony.startRecording(request);
+        } catch (err) {
+          if (!(err instanceof CarrierRequestError)) throw err;
+          const notYet = err.code === NOT_IN_PROGRESS && tries < RECORDING_START_TRIES;
+          if (notYet && !(await lineIsDown(input.providerCallSid, credentials))) {
+            await sleep(RECORDING_START_WAIT_MS);
+            continue;
+          }
+          // The carrier's 4xx will not get better (a line down, a call it does not know); its 5xx or silence may.
+          if (err.status === undefined || err.status >= 500 || err.status === 429) throw err;
+          throw ApplicationFailure.nonRetryable(`TelephonyStartRecording: ${err.message}`, 'TelephonyStartRecording', { status: err.status, code: err.code });
+        }
+      }
     },
 
     async hangUpCall(input: CallControlInput): Promise<void> {

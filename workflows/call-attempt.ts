@@ -53,13 +53,28 @@ export async function runInbound(session: CallSession, input: CallWorkflowInput)
   const a = session.attempt;
   const settled = () => a.answered || a.over || session.stopReason !== null;
   if (!(await condition(settled, ANSWER_SLACK_MS))) session.stopReason = 'not answered';
-  // The carrier records a call it dials when asked at the dial; an incoming leg is not recorded yet (docs/inbound.md).
-  if (input.record) session.event('info', 'Recording is not available on incoming calls; the call is not recorded');
-  await converseUntilLineDown(session, { ...input, record: false });
+  // Nothing dialled this leg with `record`: the workflow asks the carrier to record it, alongside the first turn.
+  const recording = input.record && a.answered && !a.over && a.providerCallSid ? startInboundRecording(session, input, a.providerCallSid) : null;
+  await converseUntilLineDown(session, input, recording);
 }
 
-/** After the ringing: converse until the line goes down or a bound ends it, hang up, and wait for the recording. */
-async function converseUntilLineDown(session: CallSession, input: CallWorkflowInput): Promise<void> {
+/** Records an incoming call; false (with an error event) when the carrier would not, so nobody waits for a recording. */
+async function startInboundRecording(session: CallSession, input: CallWorkflowInput, providerCallSid: string): Promise<boolean> {
+  try {
+    await carrier.startRecording({ orgId: input.orgId, callId: input.callId, providerCallSid, webhookBaseUrl: input.webhookBaseUrl });
+    return true;
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    session.event('error', `Recording could not be started: ${failureMessage(err)}; the call is not recorded`);
+    return false;
+  }
+}
+
+/**
+ * After the ringing: converse until the line goes down or a bound ends it, hang up, and wait for the
+ * recording (an incoming call's only if `recording`, its start, succeeded).
+ */
+async function converseUntilLineDown(session: CallSession, input: CallWorkflowInput, recording: Promise<boolean> | null = null): Promise<void> {
   const a = session.attempt;
   if (a.answered && !a.over && session.stopReason === null) {
     const voicemailToHandle = () => a.answeredBy === 'voicemail' && input.voicemail.action !== 'ignore';
@@ -81,7 +96,8 @@ async function converseUntilLineDown(session: CallSession, input: CallWorkflowIn
     }
     await condition(() => a.over, HANGUP_GRACE_MS);
   }
-  if (input.record && a.answered) await condition(() => a.recording !== null, RECORDING_GRACE_MS);
+  const recorded = recording ? await recording : input.record;
+  if (recorded && a.answered) await condition(() => a.recording !== null, RECORDING_GRACE_MS);
 }
 
 /** A machine answered: leave the message (after the beep the detection waited for) or hang up. */

@@ -23,6 +23,15 @@ export interface ProviderCall {
   durationSeconds: number | null;
 }
 
+/** Records a live call from now on (an incoming leg: nothing dialled it with `record`). */
+export interface StartRecordingRequest {
+  callId: string;
+  providerCallSid: string;
+  /** The recording's completed callback goes to this base's recording webhook, with the call's `call_id`. */
+  webhookBaseUrl: string;
+  credentials: CarrierCredentials | null;
+}
+
 /** Which numbers to offer for purchase: a country (ISO 3166 alpha-2), an area code, digits to contain. */
 export interface AvailableNumberQuery {
   country: string;
@@ -69,6 +78,12 @@ export interface TelephonyProvider {
   fetchCall(providerCallSid: string, credentials: CarrierCredentials | null): Promise<ProviderCall>;
   /** Calls placed to `to` since `since`: finds a dial whose answer was lost with a crashed worker. */
   findCallsTo(to: string, since: Date, credentials: CarrierCredentials | null): Promise<ProviderCall[]>;
+  /**
+   * Starts recording a live call (Twilio: a Call Recording); the recording-completed callback reaches
+   * the recording webhook as an outbound call's does. A call not (or no longer) in progress is a
+   * CarrierRequestError (Twilio: code 21220).
+   */
+  startRecording(req: StartRecordingRequest): Promise<{ recordingSid: string }>;
   /** Replaces what a live call is doing with new TwiML (voicemail message, transfer). */
   updateTwiml(providerCallSid: string, twiml: string, credentials: CarrierCredentials | null): Promise<void>;
   /**

@@ -9,6 +9,7 @@ import {
   type OwnedNumber,
   type PlaceCallRequest,
   type ProviderCall,
+  type StartRecordingRequest,
   type TelephonyProvider,
 } from './provider';
 import { RewritingRequestClient } from './carrier-request-client';
@@ -119,6 +120,20 @@ export class TwilioProvider implements TelephonyProvider {
       this.client(credentials).calls.list({ to, startTimeAfter: since, limit: 20 }),
     );
     return calls.map((c) => ({ providerCallSid: c.sid, status: toTelephonyStatus(c.status), durationSeconds: c.duration ? Number(c.duration) : null }));
+  }
+
+  async startRecording(req: StartRecordingRequest): Promise<{ recordingSid: string }> {
+    const recording = await numberRequest(() =>
+      this.client(req.credentials)
+        .calls(req.providerCallSid)
+        .recordings.create({
+          recordingStatusCallback: twilioWebhookUrl(req.webhookBaseUrl, 'recording', req.callId),
+          recordingStatusCallbackMethod: 'POST',
+          recordingStatusCallbackEvent: ['completed'],
+          recordingChannels: 'mono',
+        }),
+    );
+    return { recordingSid: recording.sid };
   }
 
   async updateTwiml(providerCallSid: string, twiml: string, credentials: CarrierCredentials | null): Promise<void> {

@@ -105,14 +105,106 @@ describe('e2e: inbound calls', () => {
     expect(call.pathway_logs[0]).toMatchObject({ kind: 'start' });
   });
 
-  it('rejects a call to a number without an agent, and starts nothing', async () => {
+  const fetchRecording = (callId: string, accept?: string) => {
+    const req = api().get(`/v1/calls/${callId}/recording`).set('authorization', stack.org.apiKey);
+    if (!accept) return req;
+    return req
+      .set('accept', accept)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+  };
+
+  it('records a call to a number whose agent has record: true, and serves the recording as JSON and audio', async () => {
+    const phone = await buyNumber();
+    await configure(phone, { prompt: 'You take messages for Acme. Recorded line.', record: true });
+    stack.model.scripts.add({ match: 'Recorded line.', replies: [{ content: 'Acme, this call is recorded. Your message?' }] });
+    const sim = stack.simulator.placeInboundCall({ to: phone, from: uniqueNumber(), script: { utterances: ['Please call me back.', 'Bye.'] } });
+    await sim.done;
+    expect(sim.errors).toEqual([]);
+    const callId = callIdOf(sim);
+    const call = await waitForCompletion(stack, callId);
+    expect(call).toMatchObject({ inbound: true, record: true, queue_status: 'complete' });
+    // The carrier's recording of this call (started through its REST API), delivered to the recording webhook.
+    expect(sim.recordingSid).toMatch(/^RE[0-9a-f]{32}$/);
+    expect(call.recording_url).toBe(`${stack.simulator.url}/2010-04-01/Accounts/${sim.req.accountSid}/Recordings/${sim.recordingSid}`);
+    const messages = (await callEvents(stack, callId)).map((e) => e.message);
+    expect(messages.filter((m) => /record/i.test(m))).toEqual([]);
+    expect((await fetchRecording(callId).expect(200)).body).toEqual({ status: 'success', url: call.recording_url });
+    const audio = await fetchRecording(callId, 'audio/mpeg').expect(200);
+    expect(audio.headers['content-type']).toMatch(/^audio\/mpeg/);
+    expect((audio.body as Buffer).length).toBeGreaterThan(1000);
+  });
+
+  it('records an own-account number on that account', async () => {
+    const acct = { sid: `AC${randomBytes(16).toString('hex')}`, token: randomBytes(16).toString('hex') };
+    stack.simulator.addAccount(acct.sid, acct.token);
+    const key = (await api().post('/v1/accounts').set('authorization', stack.org.apiKey).send({ account_sid: acct.sid, auth_token: acct.token }).expect(200)).body
+      .encrypted_key as string;
+    const held = stack.simulator.addNumber(acct.sid, uniqueNumber());
+    await api().post('/v1/inbound/insert').set('authorization', stack.org.apiKey).set('encrypted_key', key).send({ numbers: [held.phoneNumber] }).expect(200);
+    await api()
+      .post(`/v1/inbound/${encodeURIComponent(held.phoneNumber)}`)
+      .set('authorization', stack.org.apiKey)
+      .set('encrypted_key', key)
+      .send({ prompt: 'Own line, recorded.', record: true })
+      .expect(200);
+    const sim = stack.simulator.placeInboundCall({ to: held.phoneNumber, from: uniqueNumber(), script: { utterances: ['Bye.'] } });
+    await sim.done;
+    // Every webhook, the recording's included, was signed with the account's own token and accepted.
+    expect(sim.errors).toEqual([]);
+    const call = await waitForCompletion(stack, callIdOf(sim));
+    expect(call.recording_url).toBe(`${stack.simulator.url}/2010-04-01/Accounts/${acct.sid}/Recordings/${sim.recordingSid}`);
+    const audio = await fetchRecording(call.call_id, 'audio/wav').expect(200);
+    expect((audio.body as Buffer).subarray(0, 4).toString('latin1')).toBe('RIFF');
+  });
+
+  it('has no recording without record: true', async () => {
+    const phone = await buyNumber();
+    await configure(phone, { prompt: 'Not recorded.' });
+    const sim = stack.simulator.placeInboundCall({ to: phone, from: uniqueNumber(), script: { utterances: ['Bye.'] } });
+    await sim.done;
+    const call = await waitForCompletion(stack, callIdOf(sim));
+    expect(sim.recordingSid).toBeNull();
+    expect(call.recording_url).toBeNull();
+    await fetchRecording(call.call_id).expect(404);
+  });
+
+  it('a caller who hangs up at once: the call completes, unrecorded with an event saying so unless the recording made it', async () => {
+    const phone = await buyNumber();
+    await configure(phone, { prompt: 'Recorded, but the caller is gone.', record: true });
+    const sim = stack.simulator.placeInboundCall({ to: phone, from: uniqueNumber(), script: { utterances: [], hangUpAfterMs: 0 } });
+    await sim.done;
+    const started = Date.now();
+    const call = await waitForCompletion(stack, callIdOf(sim));
+    expect(call).toMatchObject({ completed: true, queue_status: 'complete' });
+    // Either the recording started in the moment the line was up, or the call says it is not recorded; never a wait for nothing.
+    const messages = (await callEvents(stack, call.call_id)).map((e) => e.message);
+    if (sim.recordingSid) expect(call.recording_url).toContain(sim.recordingSid);
+    else {
+      expect(call.recording_url).toBeNull();
+      expect(messages).toContainEqual(expect.stringMatching(/^Recording could not be started: .*; the call is not recorded$/));
+    }
+    expect(Date.now() - started).toBeLessThan(25_000);
+  });
+
+  it('rejects a call to a number without an agent, starts nothing, and shows the organisation why', async () => {
     const phone = await buyNumber();
     const sim = stack.simulator.placeInboundCall({ to: phone, from: uniqueNumber() });
     await sim.done;
     expect(sim.errors).toEqual([]);
     expect(sim.rejected).toBe(true);
     expect(sim.answeredAt).toBeNull();
-    await nothingStarted(callIdOf(sim));
+    const callId = callIdOf(sim);
+    await expect(stack.temporal.client.workflow.getHandle(callWorkflowId(callId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const call = (await api().get(`/v1/calls/${callId}`).set('authorization', stack.org.apiKey).expect(200)).body;
+    expect(call).toMatchObject({ inbound: true, to: phone, completed: true, queue_status: 'call_error', status: 'failed' });
+    expect(call.error_message).toMatch(/^Rejected: the number has no agent/);
+    const events = (await api().get(`/v1/event_stream/${callId}`).set('authorization', stack.org.apiKey).expect(200)).body;
+    expect(JSON.stringify(events)).toContain('Rejected: the number has no agent');
   });
 
   const incomingForm = (to: string, accountSid = stack.config.telephony.simulatorAccountSid) => ({

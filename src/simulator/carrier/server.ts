@@ -165,8 +165,8 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     authToken: opts.authToken,
     speechDelayMs: opts.speechDelayMs ?? 0,
     webhookTimeoutMs: opts.webhookTimeoutMs ?? 15_000,
-    saveRecording: (call: SimulatedCall) => {
-      const sid = `RE${randomBytes(16).toString('hex')}`;
+    saveRecording: (call: SimulatedCall, given?: string) => {
+      const sid = given ?? `RE${randomBytes(16).toString('hex')}`;
       const audio = renderRecording(call.transcript);
       recordings.set(sid, { ...audio, accountSid: call.req.accountSid });
       return { sid, url: `${baseUrl}/2010-04-01/Accounts/${call.req.accountSid}/Recordings/${sid}`, durationSeconds: audio.durationSeconds };
@@ -241,6 +241,41 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
       }
     }
     res.json(callResource(call));
+  });
+
+  // Call Recordings: start recording a live call (what an incoming call's workflow asks for; an
+  // outbound call is recorded by its dial's Record=true). The completed callback is posted when the call ends.
+  app.post(`${account}/Calls/:sid/Recordings.json`, authenticate, (req, res) => {
+    const call = ownCall(req);
+    if (!call) return twilioError(res, 404, 20404, 'The requested resource was not found');
+    const b = req.body as Form;
+    const events = b.RecordingStatusCallbackEvent === undefined ? ['completed'] : ([] as string[]).concat(b.RecordingStatusCallbackEvent);
+    const callback = first(b, 'RecordingStatusCallback');
+    const started = call.startRecording(callback && events.includes('completed') ? callback : null);
+    if (started === 'not-in-progress') return twilioError(res, 400, 21220, 'Call is not in-progress. Cannot start recording.');
+    if (started === 'already-recording') return twilioError(res, 400, 21220, 'Call is already being recorded.');
+    const accountSid = String(req.params.accountSid);
+    res.status(201).json({
+      sid: started.sid,
+      account_sid: accountSid,
+      call_sid: call.sid,
+      conference_sid: null,
+      api_version: '2010-04-01',
+      status: 'in-progress',
+      source: 'StartCallRecordingAPI',
+      channels: 1,
+      track: 'both',
+      start_time: started.startedAt.toUTCString(),
+      date_created: started.startedAt.toUTCString(),
+      date_updated: started.startedAt.toUTCString(),
+      duration: null,
+      price: null,
+      price_unit: 'USD',
+      error_code: null,
+      encryption_details: null,
+      uri: `/2010-04-01/Accounts/${accountSid}/Calls/${call.sid}/Recordings/${started.sid}.json`,
+      simulated: true,
+    });
   });
 
   app.get(`${account}/Recordings/:file`, authenticate, (req, res) => {

@@ -34,8 +34,8 @@ export interface CarrierContext {
   authToken: string;
   speechDelayMs: number;
   webhookTimeoutMs: number;
-  /** Stores the call's recording and returns its RecordingSid and RecordingUrl. */
-  saveRecording(call: SimulatedCall): { sid: string; url: string; durationSeconds: number };
+  /** Stores the call's recording (under `sid` when the REST API already gave it one) and returns its RecordingSid and RecordingUrl. */
+  saveRecording(call: SimulatedCall, sid?: string): { sid: string; url: string; durationSeconds: number };
 }
 
 const MAX_TWIML_FETCHES = 1000;
@@ -55,6 +55,8 @@ export class SimulatedCall {
   endedBy: 'agent' | 'callee' | 'api' | 'carrier' | null = null;
   transferredTo: string | null = null;
   recordingSid: string | null = null;
+  /** A recording started through the REST API (Calls/{sid}/Recordings), delivered when the call ends. */
+  private apiRecording: { sid: string; callback: string | null } | null = null;
   /** An incoming call the application refused with `<Reject>`. */
   rejected = false;
   errors: string[] = [];
@@ -93,6 +95,18 @@ export class SimulatedCall {
   requestRedirect(verbs: Verb[]): void {
     this.redirect = verbs;
     this.interrupt?.();
+  }
+
+  /**
+   * The REST API's Calls/{sid}/Recordings create: records the call from now on, and posts the
+   * completed recording to `callback` when the call ends. Only a call in progress can be recorded
+   * (Twilio's 21220 otherwise), and only once.
+   */
+  startRecording(callback: string | null): { sid: string; startedAt: Date } | 'not-in-progress' | 'already-recording' {
+    if (this.status !== 'in-progress' || this.endedAt || this.hangupRequested) return 'not-in-progress';
+    if (this.apiRecording || this.req.record) return 'already-recording';
+    this.apiRecording = { sid: `RE${randomBytes(16).toString('hex')}`, callback };
+    return { sid: this.apiRecording.sid, startedAt: new Date() };
   }
 
   private async pause(ms: number): Promise<void> {
@@ -304,10 +318,11 @@ export class SimulatedCall {
     this.endedBy ??= by;
     // Twilio reports every final status (busy, no-answer, failed, canceled) as the `completed` event.
     await this.setStatus(status, 'completed');
-    if (this.req.record && this.answeredAt && this.req.recordingCallback) {
-      const recording = this.carrier.saveRecording(this);
+    const recordingCallback = this.req.record ? this.req.recordingCallback : this.apiRecording?.callback;
+    if ((this.req.record || this.apiRecording) && this.answeredAt && recordingCallback) {
+      const recording = this.carrier.saveRecording(this, this.apiRecording?.sid);
       this.recordingSid = recording.sid;
-      await this.post(this.req.recordingCallback, {
+      await this.post(recordingCallback, {
         AccountSid: this.req.accountSid,
         CallSid: this.sid,
         RecordingSid: recording.sid,
@@ -315,7 +330,7 @@ export class SimulatedCall {
         RecordingStatus: 'completed',
         RecordingDuration: String(recording.durationSeconds),
         RecordingChannels: '1',
-        RecordingSource: 'OutboundAPI',
+        RecordingSource: this.apiRecording ? 'StartCallRecordingAPI' : 'OutboundAPI',
       });
     }
   }
