@@ -3,7 +3,9 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { measureUpdates } from './lib/baseline';
-import { runConcurrentCalls, scriptLoadCallee, turnsPerCall } from './lib/call-load';
+import { inboundCallId } from '../src/calls/inbound-call';
+import type { SimulatedCall } from '../src/simulator/carrier/simulated-call';
+import { runConcurrentCalls, runInboundCalls, scriptLoadCallee, TASK, turnsPerCall, type LoadedCall } from './lib/call-load';
 import { cpuSnapshot, formatCpu } from './lib/cpu';
 import { formatMachine, machineInfo, openFilesLimit, versions } from './lib/machine';
 import { startBenchStack } from './lib/stack';
@@ -20,6 +22,11 @@ import { progress, runMain, stopOnSignal, stopStack } from './lib/run';
  * same concurrency and pauses, webhooks answered after the carrier's 15 s, calls not complete,
  * calls completed per second, and the worker process's peak RSS (the kernel's VmHWM). Figures,
  * never assertions. `--calls 20 --pause-ms 0` for a quick run; `--calls 1000` for the target.
+ *
+ * `--inbound`: the same load as incoming calls. One number is bought through the API
+ * (`POST /v1/inbound/purchase`) and its agent set (`POST /v1/inbound/{phone_number}`, the same
+ * prompt); then N simulated callers dial it at once (the carrier simulator's placeInboundCall),
+ * each saying the same lines. Each call's ID is derived from its CallSid, as the API derives it.
  */
 
 const CALLEE = '+14155550123';
@@ -33,6 +40,7 @@ function options() {
       'baseline-concurrency': { type: 'string' },
       'timeout-s': { type: 'string' },
       json: { type: 'string' },
+      inbound: { type: 'boolean', default: false },
     },
   });
   const calls = Number(values.calls);
@@ -46,7 +54,7 @@ function options() {
   if (!Number.isInteger(pauseMs) || pauseMs < 0 || pauseMs > 60_000) throw new Error('--pause-ms must be an integer in 0..60000');
   if (!Number.isInteger(baselineConcurrency) || baselineConcurrency < 1 || baselineConcurrency > calls) throw new Error('--baseline-concurrency must be an integer in 1..--calls');
   if (!Number.isFinite(timeoutS) || timeoutS < 10) throw new Error('--timeout-s must be at least 10');
-  return { calls, lines, pauseMs, baselineConcurrency, timeoutMs: timeoutS * 1000, json: values.json };
+  return { calls, lines, pauseMs, baselineConcurrency, timeoutMs: timeoutS * 1000, json: values.json, inbound: values.inbound === true };
 }
 
 const describeError = (err: unknown): string => {
@@ -60,6 +68,25 @@ const BASELINE_FALLBACKS = [200, 50];
 // The worker has its own process here, so the bench's own Node process is the API, simulator, model and load.
 const cpuLine = (s: string) => s.replace('node (API, worker, simulator, model)', 'bench node (API, simulator, model, load)');
 
+/** One number bought through the API, its agent the load's prompt: what `--inbound`'s callers dial. */
+async function inboundNumber(stack: Awaited<ReturnType<typeof startBenchStack>>): Promise<string> {
+  const api = async (path: string, body: unknown) => {
+    const res = await fetch(`${stack.proxy.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: stack.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${JSON.stringify(json).slice(0, 300)}`);
+    return json;
+  };
+  const bought = await api('/v1/inbound/purchase', { area_code: '415' });
+  const phone = String(bought.phone_number);
+  await api(`/v1/inbound/${encodeURIComponent(phone)}`, { prompt: TASK });
+  return phone;
+}
+
 async function main(): Promise<number> {
   const opts = options();
   const t0 = performance.now();
@@ -72,15 +99,27 @@ async function main(): Promise<number> {
     const [machine, vers, fileLimit] = await Promise.all([machineInfo(), versions(stack.temporalBinary, stack.config, stack.endpoints.mongoUri), openFilesLimit()]);
     // Each live call holds a few sockets in this process (POST, webhooks in and out, proxy to API).
     if (fileLimit < opts.calls * 8) progress(`warning: open files limit ${fileLimit} may be too low for ${opts.calls} calls (ulimit -n)`);
-    scriptLoadCallee(stack, CALLEE, opts.lines, opts.pauseMs);
+    let number = CALLEE;
+    if (opts.inbound) {
+      number = await inboundNumber(stack);
+      progress(`inbound: bought ${number} through the API and set its agent`);
+    } else {
+      scriptLoadCallee(stack, CALLEE, opts.lines, opts.pauseMs);
+    }
+    const run = (count: number, timeoutMs: number): Promise<LoadedCall[]> =>
+      opts.inbound
+        ? runInboundCalls(stack, { count, number, lines: opts.lines, pauseMs: opts.pauseMs, timeoutMs })
+        : runConcurrentCalls(stack, { count, number, lines: opts.lines, timeoutMs });
+    // The simulator's calls of a set of call IDs: found by the call_id in a dialled call's URL, or derived from an incoming call's SID.
+    const callIdOfSim = (c: SimulatedCall) => (c.req.inbound ? inboundCallId(c.req.accountSid, c.sid) : (/call_id=([^&]+)/.exec(c.req.url)?.[1] ?? ''));
     const turns = turnsPerCall(opts.lines);
     const workerPid = stack.pids.worker!;
     const { store, pids } = stack;
 
     // A few calls first: the worker's first workflow tasks pay the sandbox and cache warm-up.
     let t = performance.now();
-    progress('warm-up: 4 calls (excluded)');
-    const warm = await runConcurrentCalls(stack, { count: 4, number: CALLEE, lines: opts.lines, timeoutMs: 120_000 + opts.pauseMs * (opts.lines + 1) });
+    progress(`warm-up: 4 ${opts.inbound ? 'incoming ' : ''}calls (excluded)`);
+    const warm = await run(4, 120_000 + opts.pauseMs * (opts.lines + 1));
     const warmIds = new Set(warm.map((c) => c.callId));
     const memAfterWarm = memoryOf(workerPid);
 
@@ -111,8 +150,8 @@ async function main(): Promise<number> {
     t = performance.now();
     const cpu1 = cpuSnapshot(pids);
     const webhooksBefore = stack.proxy.webhooks;
-    progress(`measuring: ${opts.calls} calls at once, ${turns} turns each, ${opts.pauseMs} ms before each caller line`);
-    const calls = await runConcurrentCalls(stack, { count: opts.calls, number: CALLEE, lines: opts.lines, timeoutMs: opts.timeoutMs });
+    progress(`measuring: ${opts.calls} ${opts.inbound ? 'callers dialling in' : 'calls'} at once, ${turns} turns each, ${opts.pauseMs} ms before each caller line`);
+    const calls = await run(opts.calls, opts.timeoutMs);
     phases.calls = performance.now() - t;
     const cpu2 = cpuSnapshot(pids);
     const webhooks = stack.proxy.webhooks - webhooksBefore;
@@ -131,17 +170,23 @@ async function main(): Promise<number> {
     // Webhooks of these calls answered after the carrier's wait, or given up on by the carrier.
     const late = stack.proxy.late.filter((w) => ids.has(w.callId) && !warmIds.has(w.callId));
     const lateCalls = new Set(late.map((w) => w.callId)).size;
-    const dropped = [...stack.simulator.calls.values()].filter((c) => ids.has(/call_id=([^&]+)/.exec(c.req.url)?.[1] ?? '') && c.endedBy === 'carrier').length;
-    // Dials the carrier saw for these calls: one each, or something dialled twice.
-    const dials = [...stack.simulator.calls.values()].filter((c) => ids.has(/call_id=([^&]+)/.exec(c.req.url)?.[1] ?? '')).length;
+    const sims = [...stack.simulator.calls.values()].filter((c) => ids.has(callIdOfSim(c)));
+    const dropped = sims.filter((c) => c.endedBy === 'carrier').length;
+    // Dials the carrier saw for these calls: one each, or something dialled twice. Incoming: the calls refused.
+    const dials = sims.length;
+    const rejected = sims.filter((c) => c.rejected).length;
+    const start = opts.inbound ? 'dial-in' : 'POST';
 
     const rows: Array<[string, Summary]> = [
       ['turn wall (webhook in -> TwiML out)', summarize(samples.map((s) => s.wallMs))],
       ['  model (Server-Timing model)', summarize(samples.map((s) => s.modelMs))],
       ['turn overhead = wall - model', summarize(overhead)],
       ['raw update round trip (baseline)', summarize(raw)],
-      ['call: POST -> line dropped', summarize(hungUp.map((c) => c.hungUpAt! - c.postedAt))],
-      ['call: POST -> workflow closed', summarize(closed.map((c) => c.closedAt! - c.postedAt))],
+      // The answer turn also starts the call (an incoming call's workflow starts in that webhook); the caller turns do not.
+      ['  overhead: answer turns (voice)', summarize(samples.filter((s) => s.hook === 'voice').map((s) => s.wallMs - s.modelMs))],
+      ['  overhead: caller turns (gather)', summarize(samples.filter((s) => s.hook === 'gather').map((s) => s.wallMs - s.modelMs))],
+      [`call: ${start} -> line dropped`, summarize(hungUp.map((c) => c.hungUpAt! - c.postedAt))],
+      [`call: ${start} -> workflow closed`, summarize(closed.map((c) => c.closedAt! - c.postedAt))],
     ];
     const [ov, rw] = [rows[2]![1], rows[3]![1]];
     phases.total = performance.now() - t0;
@@ -150,7 +195,10 @@ async function main(): Promise<number> {
 
     report = [
       '',
-      `Switchboard calls: ${opts.calls} simulated calls started at once, ${turns} turns each (answer, ${opts.lines} caller lines, goodbye),` +
+      (opts.inbound
+        ? `Switchboard incoming calls: ${opts.calls} simulated callers dialling one number (bought and configured through the API) at once, `
+        : `Switchboard calls: ${opts.calls} simulated calls started at once, `) +
+        `${turns} turns each (answer, ${opts.lines} caller lines, goodbye),` +
         ` ${opts.pauseMs} ms pause before each caller line; worker in its own process; store ${store}`,
       `baseline (same run, same server, measured first): ${raw.length} raw Temporal updates, ${baselineConcurrency} workflows side by side,` +
         ` ${opts.pauseMs} ms apart${baselineConcurrency < opts.calls ? ` (NOT the calls' concurrency of ${opts.calls}${baselineError ? '' : ', as asked by --baseline-concurrency'})` : ''}`,
@@ -164,7 +212,8 @@ async function main(): Promise<number> {
       `late webhooks (answered after the carrier's ${LATE_MS / 1000} s, or given up on): ${late.length} of ${webhooks} webhooks of these calls,` +
         ` in ${lateCalls} calls (${late.filter((w) => w.abandoned).length} abandoned by the carrier; those turns are timed at the API's answer);` +
         ` ${dropped} lines dropped by the carrier`,
-      `calls not complete: ${opts.calls - complete} of ${opts.calls} (complete: queue_status complete); ${closed.length} workflows closed, ${hungUp.length} lines dropped; ${dials} dials`,
+      `calls not complete: ${opts.calls - complete} of ${opts.calls} (complete: queue_status complete); ${closed.length} workflows closed, ${hungUp.length} lines dropped; ` +
+        (opts.inbound ? `${dials} incoming calls at the carrier, ${rejected} rejected` : `${dials} dials`),
       `calls completed per second: ${perSecond(closed.length, lastClosed - firstPost)} (workflow closed, final record written);` +
         ` ${perSecond(hungUp.length, lastHungUp - firstPost)} (line dropped)`,
       `worker process peak RSS (VmHWM): ${mb(mem?.peakRssMb)}; RSS at the end ${mb(mem?.rssMb)}; after warm-up ${mb(memAfterWarm?.rssMb)}`,
@@ -179,7 +228,7 @@ async function main(): Promise<number> {
       const figures = Object.fromEntries(rows.map(([name, s]) => [name.trim(), s]));
       const json = {
         at: new Date().toISOString(), options: opts, machine, versions: vers, figures, baselineConcurrency, baselineError,
-        complete, notComplete: opts.calls - complete, closed: closed.length, lateWebhooks: late.length, lateCalls, worker: mem, problems, phasesMs: phases,
+        complete, notComplete: opts.calls - complete, closed: closed.length, rejected, lateWebhooks: late.length, lateCalls, worker: mem, problems, phasesMs: phases,
       };
       await writeFile(opts.json, `${JSON.stringify(json, null, 2)}\n`);
       report.push(`figures written to ${opts.json}`);

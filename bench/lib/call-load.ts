@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { inboundCallId } from '../../src/calls/inbound-call';
 import { callWorkflowId } from '../../src/ids';
 import { connectTemporal } from '../../src/temporal/connection';
+import type { CalleeScript } from '../../src/simulator/carrier/callee-script';
 import type { SimulatedCall } from '../../src/simulator/carrier/simulated-call';
 import type { BenchStack } from './stack';
 
@@ -12,11 +14,14 @@ import type { BenchStack } from './stack';
  */
 const LINES = ['I am doing well, thanks.', 'Sure, go ahead.', 'Tell me more about that.', 'That sounds fine to me.', 'Right, understood.', 'Interesting, what else?', 'Yes, I remember.', 'Could you repeat that?'];
 const GOODBYE = 'Okay, bye now.';
-const TASK = 'Ask how their day is going and chat briefly.';
+/** The agent's prompt: Send Call's `task` for dialled calls, the number's `prompt` for incoming ones. */
+export const TASK = 'Ask how their day is going and chat briefly.';
 
 export interface LoadedCall {
   callId: string;
-  /** performance.now() at the POST, at the line drop, and when the workflow closed (final record written). */
+  /** The carrier's call SID (known once the carrier has the call). */
+  sid: string | null;
+  /** performance.now() at the POST (an incoming call: when the caller dials), at the line drop, and when the workflow closed (final record written). */
   postedAt: number;
   hungUpAt: number | null;
   closedAt: number | null;
@@ -29,9 +34,13 @@ export function turnsPerCall(lines: number): number {
 }
 
 /** `pauseMs`: the callee's silence before each of its lines (the goodbye included), as a person thinks and speaks. */
-export function scriptLoadCallee(stack: BenchStack, number: string, lines: number, pauseMs: number): void {
+export function loadScript(lines: number, pauseMs: number): Partial<CalleeScript> {
   const said = Array.from({ length: lines }, (_, i) => LINES[i % LINES.length]!);
-  stack.simulator.scriptNumber(number, { answer: 'human', utterances: [...said, GOODBYE], speechDelayMs: pauseMs });
+  return { utterances: [...said, GOODBYE], speechDelayMs: pauseMs };
+}
+
+export function scriptLoadCallee(stack: BenchStack, number: string, lines: number, pauseMs: number): void {
+  stack.simulator.scriptNumber(number, { answer: 'human', ...loadScript(lines, pauseMs) });
 }
 
 /** Finds simulator calls by the call_id in their dial URL, for every pending call in one pass. */
@@ -102,6 +111,46 @@ function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
   };
 }
 
+/** The Temporal connection and result-wait slots the calls of one run share. */
+interface Follower {
+  client: Awaited<ReturnType<typeof connectTemporal>>['client'];
+  waitSlot: ReturnType<typeof limiter>;
+}
+
+/** From the carrier's side of a call to its end: the line drop, the workflow's close, the final record. */
+async function followCall(stack: BenchStack, f: Follower, call: LoadedCall, sim: SimulatedCall, timeoutMs: number): Promise<void> {
+  call.sid = sim.sid;
+  await within(sim.done, timeoutMs, `call ${call.callId} line`);
+  call.hungUpAt = performance.now();
+  if (sim.errors.length > 0 || sim.endedBy !== 'agent') call.problem = `ended by ${sim.endedBy}${sim.errors.length ? `: ${sim.errors[0]}` : ''}`;
+  const handle = f.client.workflow.getHandle(callWorkflowId(call.callId));
+  const closeTime = await f.waitSlot(async () => {
+    await within(
+      f.client.withAbortSignal(AbortSignal.timeout(timeoutMs), () => handle.result()),
+      timeoutMs,
+      `call ${call.callId} workflow`,
+    );
+    return (await handle.describe()).closeTime;
+  });
+  // The server's close time, on this process's clock (same machine).
+  call.closedAt = closeTime ? performance.now() - (Date.now() - closeTime.getTime()) : performance.now();
+  const doc = await stack.db.collections.calls.findOne({ _id: call.callId }, { projection: { queue_status: 1 } });
+  call.status = doc?.queue_status ?? null;
+  if (call.status !== 'complete') call.problem ??= `queue_status ${call.status}`;
+}
+
+/** Runs `count` calls with a Temporal connection of their own for the result waits, so a thousand of them do not share the API's. */
+async function withFollower<T>(stack: BenchStack, fn: (f: Follower) => Promise<T>): Promise<T> {
+  const own = await connectTemporal(stack.endpoints.temporalAddress, stack.config.temporal.namespace, { apiKey: undefined, tls: false });
+  try {
+    return await fn({ client: own.client, waitSlot: limiter(MAX_RESULT_WAITS) });
+  } finally {
+    await own.close();
+  }
+}
+
+const newCall = (): LoadedCall => ({ callId: '', sid: null, postedAt: performance.now(), hungUpAt: null, closedAt: null, status: null, problem: null });
+
 /**
  * `count` calls started together through the API; resolves when every one has closed or timed out.
  * The wait for each workflow's result (a long poll per call) goes over a connection of its own, so
@@ -109,11 +158,8 @@ function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
  */
 export async function runConcurrentCalls(stack: BenchStack, opts: { count: number; number: string; lines: number; timeoutMs: number }): Promise<LoadedCall[]> {
   const watcher = new DialWatcher(stack);
-  const own = await connectTemporal(stack.endpoints.temporalAddress, stack.config.temporal.namespace, { apiKey: undefined, tls: false });
-  const client = own.client;
-  const waitSlot = limiter(MAX_RESULT_WAITS);
-  const one = async (): Promise<LoadedCall> => {
-    const call: LoadedCall = { callId: '', postedAt: performance.now(), hungUpAt: null, closedAt: null, status: null, problem: null };
+  const one = async (f: Follower): Promise<LoadedCall> => {
+    const call = newCall();
     try {
       const res = await fetch(`${stack.proxy.url}/v1/calls`, {
         method: 'POST',
@@ -125,32 +171,45 @@ export async function runConcurrentCalls(stack: BenchStack, opts: { count: numbe
       if (!res.ok || !body.call_id) throw new Error(`POST /v1/calls answered ${res.status}: ${body.message ?? ''}`);
       call.callId = body.call_id;
       const sim = await within(watcher.dialled(call.callId), opts.timeoutMs, `call ${call.callId} dial`);
-      await within(sim.done, opts.timeoutMs, `call ${call.callId} line`);
-      call.hungUpAt = performance.now();
-      if (sim.errors.length > 0 || sim.endedBy !== 'agent') call.problem = `ended by ${sim.endedBy}${sim.errors.length ? `: ${sim.errors[0]}` : ''}`;
-      const handle = client.workflow.getHandle(callWorkflowId(call.callId));
-      const closeTime = await waitSlot(async () => {
-        await within(
-          client.withAbortSignal(AbortSignal.timeout(opts.timeoutMs), () => handle.result()),
-          opts.timeoutMs,
-          `call ${call.callId} workflow`,
-        );
-        return (await handle.describe()).closeTime;
-      });
-      // The server's close time, on this process's clock (same machine).
-      call.closedAt = closeTime ? performance.now() - (Date.now() - closeTime.getTime()) : performance.now();
-      const doc = await stack.db.collections.calls.findOne({ _id: call.callId }, { projection: { queue_status: 1 } });
-      call.status = doc?.queue_status ?? null;
-      if (call.status !== 'complete') call.problem ??= `queue_status ${call.status}`;
+      await followCall(stack, f, call, sim, opts.timeoutMs);
     } catch (err) {
       call.problem = err instanceof Error ? err.message : String(err);
     }
     return call;
   };
   try {
-    return await Promise.all(Array.from({ length: opts.count }, one));
+    return await withFollower(stack, (f) => Promise.all(Array.from({ length: opts.count }, () => one(f))));
   } finally {
     watcher.stop();
-    await own.close();
   }
+}
+
+/** Each simulated caller calls from a number of its own (a fictional 555 range). */
+let callerSeq = 0;
+
+/**
+ * `count` simulated callers dial `number` together (the carrier simulator's incoming calls, each
+ * from a caller number of its own, saying the load's lines); resolves when every call has closed
+ * or timed out. Each call's ID is derived from the caller's CallSid, as the API derives it.
+ */
+export async function runInboundCalls(
+  stack: BenchStack,
+  opts: { count: number; number: string; lines: number; pauseMs: number; timeoutMs: number },
+): Promise<LoadedCall[]> {
+  const script = loadScript(opts.lines, opts.pauseMs);
+  const one = async (f: Follower, i: number): Promise<LoadedCall> => {
+    const call = newCall();
+    try {
+      const sim = stack.simulator.placeInboundCall({ to: opts.number, from: `+1628${String(5_550_000 + (callerSeq++ % 10_000_000)).padStart(7, '0')}`, script });
+      call.callId = inboundCallId(sim.req.accountSid, sim.sid);
+      await within(sim.done, opts.timeoutMs, `call ${call.callId} line`);
+      // A refused call has no workflow to wait for.
+      if (sim.rejected) throw new Error(`caller ${i} was rejected (<Reject>)`);
+      await followCall(stack, f, call, sim, opts.timeoutMs);
+    } catch (err) {
+      call.problem = err instanceof Error ? err.message : String(err);
+    }
+    return call;
+  };
+  return withFollower(stack, (f) => Promise.all(Array.from({ length: opts.count }, (_, i) => one(f, i))));
 }

@@ -1,6 +1,7 @@
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { inboundCallId } from '../../src/calls/inbound-call';
 
 /** One voice/gather webhook as seen in front of the API. */
 export interface TurnSample {
@@ -40,7 +41,7 @@ export interface TimingProxy {
   close(): Promise<void>;
 }
 
-const TURN_PATH = /^\/v1\/telephony\/twilio\/(voice|gather)\?/;
+const TURN_PATH = /^\/v1\/telephony\/twilio\/(voice|gather)(?:\?|$)/;
 const WEBHOOK_PATH = /^\/v1\/telephony\//;
 /** How long Twilio (and the carrier simulator) waits for a webhook's answer. */
 export const LATE_MS = 15_000;
@@ -71,7 +72,18 @@ export async function startTimingProxy(): Promise<TimingProxy> {
     const started = performance.now();
     const url = new URL(req.url ?? '', 'http://x');
     const turn = TURN_PATH.exec(req.url ?? '');
-    const callId = url.searchParams.get('call_id') ?? '';
+    let callId = url.searchParams.get('call_id') ?? '';
+    // An incoming call's own webhooks (its number's voice and status) carry no call_id: it is derived
+    // from the form's AccountSid and CallSid, as the API derives it. The form is small; it is read as it passes.
+    if (!callId && WEBHOOK_PATH.test(req.url ?? '')) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        const [account, sid] = [form.get('AccountSid'), form.get('CallSid')];
+        if (account && sid) callId = inboundCallId(account, sid);
+      });
+    }
     let lateOne: LateWebhook | undefined;
     let gone = false;
     res.once('close', () => {
