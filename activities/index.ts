@@ -3,6 +3,7 @@ import { createBatchActivities } from './batch';
 import { createCallRecordActivities } from './call-records';
 import type { ActivityDeps } from './deps';
 import { createInboundActivities } from './inbound';
+import { createKnowledgeBaseActivities } from './knowledge-base';
 import { createPathwayTurnActivities } from './pathway-turn';
 import { createPostCallActivities } from './post-call';
 import { createTelephonyActivities } from './telephony';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPathwayTurnActivities(deps),
     ...createWebhookNodeActivities(deps),
     ...createInboundActivities(deps),
+    ...createKnowledgeBaseActivities(deps),
   };
 }
 

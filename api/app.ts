@@ -20,6 +20,8 @@ import { healthRouter } from './routes/health';
 import { numbersRouter } from './routes/numbers';
 import { inboundLookupBodyParsers, inboundLookupRouter } from './routes/inbound-lookup';
 import { inboundSessionRouter } from './routes/inbound-session';
+import { KB_BODY_LIMIT_BYTES } from './endpoints/knowledge-bases';
+import { knowledgeBasesRouter } from './routes/knowledge-bases';
 import { metaRouter } from './routes/meta';
 import { pathwayChatRouter } from './routes/pathway-chat';
 import { pathwayFoldersRouter } from './routes/pathway-folders';
@@ -61,10 +63,14 @@ export function createApp(deps: ApiDeps): Express {
   // Per-organisation limits, also before parsing: a refused request costs one counter update.
   app.post(WORK_ROUTES, orgLimits.markWork);
   app.use('/v1', orgLimits.limitOrg);
+  // Knowledge bases are also at /vectors (Bland's kb host), outside /v1: the same key check and limits.
+  app.use('/vectors', apiKey, orgLimits.limitOrg);
   // Only POST /v1/batches takes large bodies (100,000 rows are several MB): BATCH_BODY_LIMIT_BYTES.
   app.post('/v1/batches', jsonBody((deps.batches ?? DEFAULT_BATCH_SETTINGS).bodyLimitBytes));
   // A number's lookup CSV (up to 1 MiB) comes as text/csv or inside JSON.
   app.post('/v1/inbound/:phone_number/lookup', ...inboundLookupBodyParsers());
+  // A knowledge base's text is up to 1 MiB: KB_BODY_LIMIT_BYTES leaves room for JSON escapes.
+  app.post(['/vectors', '/vectors/:vector_id', '/v1/vectors', '/v1/vectors/:vector_id'], jsonBody(KB_BODY_LIMIT_BYTES));
   app.use(jsonBody(deps.bodyLimitBytes));
   app.use(adminRouter(deps));
   app.use(callControlRouter(deps));
@@ -89,6 +95,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(callReplayRouter(deps));
   app.use(toolsRouter(deps));
   app.use(dynamicDataRouter(deps));
+  app.use(knowledgeBasesRouter(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -3,3 +3,4 @@ export { batchWorkflow } from './batch';
 export { analyzeBatchWorkflow } from './batch-analyze';
 export { callWorkflow } from './call';
 export { chatWorkflow } from './chat';
+export { knowledgeBaseIndexWorkflow } from './knowledge-base-index';

@@ -8,6 +8,7 @@ import { CALL_ENDPOINTS } from './calls';
 import { META_ENDPOINTS } from './meta';
 import { INBOUND_LOOKUP_ENDPOINTS } from './inbound-lookup';
 import { INBOUND_SESSION_ENDPOINTS } from './inbound-session';
+import { KNOWLEDGE_BASE_ENDPOINTS } from './knowledge-bases';
 import { NUMBER_ENDPOINTS } from './numbers';
 import { PATHWAY_CHAT_ENDPOINTS } from './pathway-chat';
 import { PATHWAY_ENDPOINTS } from './pathways';
@@ -15,4 +16,4 @@ import { TELEPHONY_ENDPOINTS } from './telephony';
 import { TOOL_ENDPOINTS } from './tools';
 
 /** Every endpoint the API serves, described once; `/openapi.json` is generated from this list. */
-export const ALL_ENDPOINTS: readonly Endpoint[] = [...CALL_ENDPOINTS, ...BATCH_ENDPOINTS, ...PATHWAY_ENDPOINTS, ...PATHWAY_CHAT_ENDPOINTS, ...CALL_ACTION_ENDPOINTS, ...ANALYSIS_ENDPOINTS, ...TOOL_ENDPOINTS, ...ACCOUNT_ENDPOINTS, ...ADMIN_ENDPOINTS, ...META_ENDPOINTS, ...TELEPHONY_ENDPOINTS, ...NUMBER_ENDPOINTS, ...INBOUND_SESSION_ENDPOINTS, ...INBOUND_LOOKUP_ENDPOINTS];
+export const ALL_ENDPOINTS: readonly Endpoint[] = [...CALL_ENDPOINTS, ...BATCH_ENDPOINTS, ...PATHWAY_ENDPOINTS, ...PATHWAY_CHAT_ENDPOINTS, ...CALL_ACTION_ENDPOINTS, ...ANALYSIS_ENDPOINTS, ...TOOL_ENDPOINTS, ...ACCOUNT_ENDPOINTS, ...ADMIN_ENDPOINTS, ...META_ENDPOINTS, ...TELEPHONY_ENDPOINTS, ...NUMBER_ENDPOINTS, ...INBOUND_SESSION_ENDPOINTS, ...INBOUND_LOOKUP_ENDPOINTS, ...KNOWLEDGE_BASE_ENDPOINTS];

@@ -7,6 +7,7 @@ import { ensureInboundIndexes, type InboundLookupDoc, type InboundLookupRowDoc, 
 import { ensurePathwayIndexes } from './pathway-store';
 import { ensureRateLimitIndexes } from '../rate-limit/indexes';
 import type { ToolDoc } from '../tools/tool-store';
+import { ensureKnowledgeIndexes, type KnowledgeBaseDoc, type KnowledgeChunkDoc } from '../knowledge/types';
 import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
 
 export interface Collections {
@@ -34,6 +35,10 @@ export interface Collections {
   inboundLookupRows: Collection<InboundLookupRowDoc>;
   /** Fixed-window request counters of the rate limits, deleted by a TTL index when their window ends. */
   rateLimits: Collection<RateLimitDoc>;
+  /** Knowledge bases (`/vectors`): name, description, the submitted text and which version is searched. */
+  knowledgeBases: Collection<KnowledgeBaseDoc>;
+  /** Embedded passages of the knowledge bases, by `<kb_id>:<version>:<seq>`. */
+  kbChunks: Collection<KnowledgeChunkDoc>;
 }
 
 export interface Database {
@@ -66,6 +71,8 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     inboundSessions: db.collection<InboundSessionDoc>('inbound_sessions'),
     inboundLookups: db.collection<InboundLookupDoc>('inbound_lookups'),
     inboundLookupRows: db.collection<InboundLookupRowDoc>('inbound_lookup_rows'),
+    knowledgeBases: db.collection<KnowledgeBaseDoc>('knowledge_bases'),
+    kbChunks: db.collection<KnowledgeChunkDoc>('kb_chunks'),
   };
   return { client, db, collections, close: () => client.close() };
 }
@@ -90,6 +97,7 @@ export async function ensureIndexes({ db, collections: c }: Database): Promise<v
     ensureRateLimitIndexes(c.rateLimits),
     ensureInboundNumberIndexes(c.inboundNumbers),
     ensureInboundIndexes(c.inboundSessions, c.inboundLookupRows),
+    ensureKnowledgeIndexes(c.knowledgeBases, c.kbChunks),
   ]);
 }
 

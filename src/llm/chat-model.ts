@@ -58,8 +58,17 @@ export class ModelOutputError extends Error {
   override name = 'ModelOutputError';
 }
 
+export interface EmbeddingResult {
+  /** One vector per input text, in input order. */
+  vectors: number[][];
+  model: string;
+  elapsedMs: number;
+}
+
 export interface ChatModel {
   readonly offline: boolean;
+  /** Embeddings of `texts` (knowledge bases), through the same client as the chat. */
+  embed(texts: string[]): Promise<EmbeddingResult>;
   complete(req: ChatRequest): Promise<ChatResult>;
   /** Structured output: `response_format: {type: 'json_schema', json_schema: {name, schema, strict: true}}`. */
   structured(req: StructuredRequest): Promise<StructuredResult>;

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { performance } from 'node:perf_hooks';
 import { withVendorErrors } from '../errors';
-import { ModelOutputError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResult, type StructuredRequest, type StructuredResult, type ToolCall } from './chat-model';
+import { ModelOutputError, type ChatMessage, type EmbeddingResult, type ChatModel, type ChatRequest, type ChatResult, type StructuredRequest, type StructuredResult, type ToolCall } from './chat-model';
 
 export interface OpenAiChatModelOptions {
   apiKey: string;
@@ -9,6 +9,8 @@ export interface OpenAiChatModelOptions {
   defaultModel: string;
   offline: boolean;
   timeoutMs?: number;
+  /** The embeddings model (knowledge bases); text-embedding-3-small when not given. */
+  embeddingModel?: string;
 }
 
 function parseArguments(raw: string): Record<string, unknown> {
@@ -20,6 +22,8 @@ function parseArguments(raw: string): Record<string, unknown> {
     return {};
   }
 }
+
+export const DEFAULT_EMBEDDING_MODEL = 'text-embedding-3-small';
 
 export class OpenAiChatModel implements ChatModel {
   readonly offline: boolean;
@@ -102,5 +106,16 @@ export class OpenAiChatModel implements ChatModel {
       throw new ModelOutputError('the model returned text that is not JSON');
     }
     return { value, model: completion.model, elapsedMs: performance.now() - started };
+  }
+
+  async embed(texts: string[]): Promise<EmbeddingResult> {
+    const started = performance.now();
+    const res = await withVendorErrors('LlmRequest', () =>
+      this.client.embeddings.create({ model: this.options.embeddingModel ?? DEFAULT_EMBEDDING_MODEL, input: texts, encoding_format: 'float' }),
+    );
+    const vectors = new Array<number[]>(texts.length);
+    for (const d of res.data) vectors[d.index] = d.embedding;
+    if (vectors.length !== texts.length || Array.from(vectors).some((v) => !Array.isArray(v))) throw new ModelOutputError('the embeddings answer is missing vectors');
+    return { vectors, model: res.model, elapsedMs: performance.now() - started };
   }
 }

@@ -21,6 +21,8 @@ export interface ToolSpec {
   /** Variable name → JSONPath into the response. Empty: the whole body becomes `{{data}}`. */
   response: Record<string, string>;
   timeoutMs: number;
+  /** Set on a knowledge base's search tool (a `KB-` id in `tools`): the runTool activity searches it instead of calling `url`. */
+  knowledgeBase?: { id: string; name: string };
 }
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 10_000;

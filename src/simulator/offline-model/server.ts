@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { contentText, planReply, type ChatRequest, type PlannedReply } from './heuristics';
 import { ScriptBook, scriptSchema } from './scripts';
-import { words } from './structured';
+import { significantWords, words } from './structured';
 
 /**
  * A local, OpenAI-compatible server that stands in for the model when no OPENAI_API_KEY is
@@ -68,14 +68,25 @@ function hashWord(w: string): number {
   return h >>> 0;
 }
 
-/** Hashed bag of words, L2-normalised: texts sharing words get a high cosine, and it is free to compute. */
+/**
+ * Hashed word n-grams, L2-normalised: each meaningful word (stop words dropped, stemmed) and each
+ * pair of neighbouring ones adds ±1 to a hashed dimension, so texts about the same things get a
+ * high cosine and unrelated texts about zero. Deterministic and free to compute; not a language model.
+ */
 export function embedText(text: string, dims = EMBEDDING_DIMS): number[] {
   const v = new Array<number>(dims).fill(0);
-  for (const w of words(text)) {
-    const h = hashWord(w);
-    v[h % dims]! += h & 0x80000000 ? -1 : 1;
-  }
-  const norm = Math.hypot(...v);
+  const add = (gram: string, weight: number) => {
+    const h = hashWord(gram);
+    v[h % dims]! += h & 0x80000000 ? -weight : weight;
+  };
+  const terms = words(text).flatMap((w) => significantWords(w));
+  terms.forEach((t, i) => {
+    add(t, 1);
+    if (i > 0) add(`${terms[i - 1]} ${t}`, 0.5);
+  });
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm);
   return norm === 0 ? v : v.map((x) => x / norm);
 }
 

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { VectorDetailSchema, VectorSummarySchema } from '../../src/presenters/knowledge-base';
+import { KB_MAX_DESCRIPTION_CHARS, KB_MAX_NAME_CHARS, KB_MAX_TEXT_BYTES } from '../../src/knowledge/types';
+import { LABEL, shape, str, text } from '../../src/validation/fields';
+import { qBool } from '../contract/query-fields';
+import { pathId } from '../contract/common';
+import { endpoint, type Endpoint } from '../contract/endpoint';
+
+const tags = ['Knowledge bases'];
+
+/** A JSON body of a 1 MiB text can be larger than the text (escapes): the routes take up to this. */
+export const KB_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+export const VectorBody = shape({
+  name: text(KB_MAX_NAME_CHARS).describe('Shown to the agent as the search tool\'s subject').meta({ examples: ['Bland AI FAQs'] }),
+  description: str(KB_MAX_DESCRIPTION_CHARS).describe('What the knowledge base holds; the agent reads it to decide when to search'),
+  text: text(KB_MAX_TEXT_BYTES)
+    .refine((v) => Buffer.byteLength(v, 'utf8') <= KB_MAX_TEXT_BYTES, { error: `${LABEL} must be at most ${KB_MAX_TEXT_BYTES} bytes (1 MiB) of UTF-8.` })
+    .describe('The documents, as plain text or Markdown, at most 1 MiB of UTF-8. Data only: never templated or evaluated. Blank lines separate passages best.'),
+});
+
+const VectorParams = z.object({ vector_id: pathId('The KB- id returned when the knowledge base was created') });
+const IncludeText = z.object({
+  include_text: qBool().optional().describe('Include the full text (may be large)'),
+});
+const saved = { description: 'Saved; indexing runs in the background (GET /vectors/{vector_id} shows its progress)', schema: z.object({ vector_id: z.string() }) };
+
+function both<E extends Endpoint>(spec: E): [E, E] {
+  return [spec, { ...spec, path: `/v1${spec.path}`, summary: `${spec.summary} (v1 path)` }];
+}
+
+export const [createVector, createVectorV1] = both(
+  endpoint({
+    method: 'post',
+    path: '/vectors',
+    summary: 'Create a knowledge base (vector store)',
+    description:
+      'Stores the text and starts indexing it (chunks embedded by the model). Put the returned `vector_id` in a call\'s `tools` to let the agent search it. ' +
+      `The text is at most ${KB_MAX_TEXT_BYTES} bytes of UTF-8 (1 MiB).`,
+    tags,
+    access: 'apiKey',
+    body: VectorBody,
+    responses: { 200: saved },
+    errors: [413, 503],
+  }),
+);
+
+export const [updateVector, updateVectorV1] = both(
+  endpoint({
+    method: 'post',
+    path: '/vectors/{vector_id}',
+    summary: 'Update a knowledge base',
+    description:
+      'Replaces name, description and text (all required) and re-indexes. Calls keep searching the previous text until the new one is completely indexed.',
+    tags,
+    access: 'apiKey',
+    params: VectorParams,
+    body: VectorBody,
+    responses: { 200: saved },
+    errors: [404, 413, 503],
+  }),
+);
+
+export const [listVectors, listVectorsV1] = both(
+  endpoint({
+    method: 'get',
+    path: '/vectors',
+    summary: "List the organisation's knowledge bases",
+    tags,
+    access: 'apiKey',
+    query: IncludeText,
+    responses: { 200: { description: 'Newest first', schema: z.object({ vectors: z.array(VectorSummarySchema) }) } },
+  }),
+);
+
+export const [getVector, getVectorV1] = both(
+  endpoint({
+    method: 'get',
+    path: '/vectors/{vector_id}',
+    summary: 'Read a knowledge base and its indexing status',
+    tags,
+    access: 'apiKey',
+    params: VectorParams,
+    query: IncludeText,
+    responses: { 200: { description: 'The knowledge base', schema: VectorDetailSchema } },
+    errors: [404],
+  }),
+);
+
+export const [deleteVector, deleteVectorV1] = both(
+  endpoint({
+    method: 'post',
+    path: '/vectors/{vector_id}/delete',
+    summary: 'Delete a knowledge base',
+    description: 'Stops its indexing and removes it with its passages. Calls already running that search it get "no longer exists".',
+    tags,
+    access: 'apiKey',
+    params: VectorParams,
+    responses: { 200: { description: 'Deleted (both of the seed\'s answers in one)', schema: z.object({ vector_id: z.string(), message: z.literal('Vector deleted') }) } },
+    errors: [404],
+  }),
+);
+
+export const KNOWLEDGE_BASE_ENDPOINTS = [
+  createVector, createVectorV1, updateVector, updateVectorV1, listVectors, listVectorsV1, getVector, getVectorV1, deleteVector, deleteVectorV1,
+];
