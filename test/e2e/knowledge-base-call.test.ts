@@ -1,0 +1,75 @@
+import request from 'supertest';
+import { eventually } from '../helpers/poll';
+import { events, sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
+import { startStack, type Stack } from '../helpers/stack';
+
+const para = (lead: string, filler: string) => `${lead} ${`${filler} `.repeat(8).trim()}`;
+/** Four passages of their own (each over half a chunk); only one holds the password. */
+const GUIDE = [
+  para('Checkout. Checkout is at eleven in the morning; late checkout until one costs twenty dollars.', 'Leave the keys on the kitchen table and close the windows before leaving.'),
+  para('Breakfast. Breakfast is served on the terrace from seven until ten.', 'The bakery delivers fresh bread and pastries every morning at half past six.'),
+  para('Wifi. The guest wifi network is LakesideGuest and its password is PELICAN-4417.', 'The router sits in the hallway cupboard; restart it by unplugging it for ten seconds.'),
+  para('Parking. Guests park behind the boathouse, never on the lawn.', 'Trailers and boats go on the gravel strip by the jetty, and the gate closes at midnight.'),
+].join('\n\n');
+
+/**
+ * A knowledge base in a live call, every layer real: the API stores and the worker indexes the
+ * guide; the offline model picks the knowledge base's search tool for a question about its topics,
+ * the runTool activity embeds the question and ranks the passages, and the model's next reply is
+ * built from them. The control call has no knowledge base and cannot say the password.
+ */
+describe('e2e: a call that answers from a knowledge base', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+  const api = () => request(stack.apiUrl);
+  const task = 'You are Sam, the front desk assistant of the Lakeside Inn. Answer the guest questions politely.';
+  const agentLines = (call: Record<string, any>) =>
+    call.transcripts.filter((t: { user: string }) => t.user === 'assistant').map((t: { text: string }) => t.text).join('\n');
+
+  it('tells the caller a fact only the knowledge base holds; without it the agent does not know it', async () => {
+    const created = await api()
+      .post('/vectors')
+      .set('authorization', stack.org.apiKey)
+      .send({ name: 'Lakeside Inn guide', description: 'House rules for guests: checkout, breakfast, wifi password and parking.', text: GUIDE })
+      .expect(200);
+    const kbId: string = created.body.vector_id;
+    await eventually(async () => (await api().get(`/vectors/${kbId}`).set('authorization', stack.org.apiKey)).body.index_status === 'ready');
+
+    const question = 'Hi, what is the wifi password here?';
+    const withKb = uniqueNumber();
+    stack.simulator.scriptNumber(withKb, { utterances: [question, 'Thanks, bye.'] });
+    const callId = await sendCall(stack, { phone_number: withKb, first_sentence: 'Lakeside Inn, Sam speaking.', task, tools: [kbId] });
+
+    const control = uniqueNumber();
+    stack.simulator.scriptNumber(control, { utterances: [question, 'Thanks, bye.'] });
+    const controlId = await sendCall(stack, { phone_number: control, first_sentence: 'Lakeside Inn, Sam speaking.', task });
+
+    const call = await waitForCompletion(stack, callId);
+    expect(call.queue_status).toBe('complete');
+    expect(agentLines(call)).toContain('PELICAN-4417');
+    // What the caller heard, not only what was recorded.
+    expect(simCallsTo(stack, withKb)[0]!.transcript.some((l) => l.speaker === 'agent' && l.text.includes('PELICAN-4417'))).toBe(true);
+
+    // The event stream shows what the agent knew: the knowledge base, the question and the passages.
+    const log = await eventually(async () => {
+      const evs = await events(stack, callId);
+      return evs.some((e) => e.message.startsWith(`Knowledge base ${kbId}`)) ? evs : null;
+    });
+    const searched = log.find((e) => e.message.startsWith(`Knowledge base ${kbId}`))!;
+    expect(searched).toMatchObject({ level: 'tool', category: 'info' });
+    expect(searched.message).toContain(`for "${question}"`);
+    expect(searched.message.split('\n')[1]).toContain('PELICAN-4417');
+    expect(log.some((e) => e.level === 'tool' && e.message.includes(`kb://${kbId} → 200`))).toBe(true);
+
+    const plain = await waitForCompletion(stack, controlId);
+    expect(plain.queue_status).toBe('complete');
+    expect(agentLines(plain)).not.toContain('PELICAN');
+    expect(agentLines(plain)).toContain(question);
+    expect((await events(stack, controlId)).some((e) => e.level === 'tool')).toBe(false);
+  });
+});
