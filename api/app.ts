@@ -30,6 +30,7 @@ import { pathwaysRouter } from './routes/pathways';
 import { twilioWebhooksRouter } from './routes/telephony-twilio';
 import { dynamicDataRouter } from './routes/dynamic-data';
 import { toolsRouter } from './routes/tools';
+import { voicesRouter } from './routes/voices';
 import { webhookSecretRouter } from './routes/webhook-secret';
 import { createAuthFailureGuard } from '../src/rate-limit/auth-failures';
 import { createWindowCounters } from '../src/rate-limit/counters';
@@ -95,6 +96,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(callReplayRouter(deps));
   app.use(toolsRouter(deps));
   app.use(dynamicDataRouter(deps));
+  app.use(voicesRouter(deps));
   app.use(knowledgeBasesRouter(deps));
 
   app.use(notFoundHandler());

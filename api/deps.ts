@@ -6,6 +6,7 @@ import type { Logger } from '../src/logger';
 import type { AllowList } from '../src/net/allow-list';
 import type { OutboundHttp } from '../src/net/outbound-http';
 import type { RateLimitSettings } from '../src/rate-limit/settings';
+import type { SpeechModel } from '../src/llm/speech-model';
 import type { CarrierAccountStore } from '../src/telephony/carrier-accounts';
 import type { TelephonyProvider } from '../src/telephony/provider';
 
@@ -35,4 +36,6 @@ export interface ApiDeps {
   rateLimits?: RateLimitSettings;
   /** POST /v1/dynamic_data/test's total time (config DYNAMIC_DATA_TEST_BUDGET_MS); absent: 30 s. */
   dynamicData?: { testBudgetMs: number };
+  /** Text to speech for voice samples (POST /v1/voices/{id}/sample); absent: samples answer 503. */
+  speech?: SpeechModel;
 }

@@ -11,6 +11,7 @@ import { parseAllowList } from './net/allow-list';
 import { createOutboundHttp } from './net/outbound-http';
 import { ownServices } from './net/own-services';
 import { createChatModel, createTelephonyProvider, type Endpoints } from './services';
+import { createSpeechModel } from './llm/speech-model';
 import { connectTemporal, type TemporalClients } from './temporal/connection';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { createCallWorker } from './temporal/worker';
@@ -66,6 +67,7 @@ export async function startApiRole(
     rateLimits: config.rateLimits,
     outbound: { http: createOutboundHttp({ allowList, maxResponseBytes: config.outbound.maxResponseBytes }), allowList },
     dynamicData: config.dynamicData,
+    speech: createSpeechModel(config.llm, endpoints.offlineModelUrl),
   });
   const server = await listen(app, config.http.host, deps.port ?? config.http.port);
   return { server, stop: () => server.close() };

@@ -10,6 +10,7 @@ import { validateSendCall } from '../schemas/send-call';
 import { resolveCallConfig } from './call-config';
 import { createCall } from './create-call';
 import { urlCheck } from './outbound';
+import { callVoice } from './voices';
 
 /** Batches: starting, stopping and replaying batch workflows (`batch-<batch_id>`); docs/batches.md. */
 
@@ -19,7 +20,7 @@ export function createBatchDeps(deps: ApiDeps): CreateBatchDeps {
   return {
     db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, logger: deps.logger,
     publicBaseUrl: deps.publicBaseUrl, callDefaults: deps.callDefaults, batches: deps.batches ?? DEFAULT_BATCH_SETTINGS,
-    resolveCallConfig: (orgId, callParams, encryptedKey) => resolveCallConfig(deps, orgId, callParams, encryptedKey),
+    resolveCallConfig: async (orgId, callParams, encryptedKey) => ({ ...(await resolveCallConfig(deps, orgId, callParams, encryptedKey)), ...(await callVoice(deps, orgId, callParams)) }),
     checkWebhookUrl: (url, label) => {
       const problem = urlCheck(deps)(url, label);
       if (problem) throw badRequest([problem]);

@@ -8,6 +8,7 @@ import { conflict, unavailable } from '../errors';
 import type { SendCallParams } from '../schemas/send-call';
 import { callWorkflowInput } from '../../src/calls/call-input';
 import { resolveCallConfig } from './call-config';
+import { callVoice } from './voices';
 
 export interface CreateCallResult {
   callId: string;
@@ -40,7 +41,7 @@ export async function createCall(
   params: SendCallParams,
   opts: { idempotencyKey: string | null; encryptedKey: string | null },
 ): Promise<CreateCallResult> {
-  const config = await resolveCallConfig(deps, orgId, params.body, opts.encryptedKey);
+  const config = { ...(await resolveCallConfig(deps, orgId, params.body, opts.encryptedKey)), ...(await callVoice(deps, orgId, params.body)) };
   const { callId, claimed } = await claimCallId(deps, orgId, opts.idempotencyKey);
   const body = params.body;
   const from = params.from ?? deps.callDefaults.from;

@@ -18,6 +18,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { resolveCallPathway } from './call-pathway';
 import { resolveCallExtras } from './call-tools';
+import { callVoice } from './voices';
 
 /** What the carrier's voice webhook says about a call that arrives at one of our numbers. */
 export interface IncomingCall {
@@ -74,7 +75,7 @@ export async function startInboundCall(deps: ApiDeps, call: IncomingCall): Promi
   try {
     const extras = await resolveCallExtras(deps, orgId, body);
     const pathway = await resolveCallPathway(deps, orgId, body);
-    config = { ...extras, ...(pathway ? { pathway } : {}) };
+    config = { ...extras, ...(pathway ? { pathway } : {}), ...(await callVoice(deps, orgId, body)) };
   } catch (err) {
     return recordRejectedCall(deps, number, call, configProblem(err));
   }

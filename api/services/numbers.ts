@@ -7,6 +7,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError, badRequest, conflict, notFound } from '../errors';
 import { resolveCallPathway } from './call-pathway';
 import { resolveCallExtras } from './call-tools';
+import { resolveCarrierVoice } from './voices';
 import { removeLookup } from '../../src/inbound/lookup-store';
 
 const SEARCH_LIMIT = 20;
@@ -60,6 +61,7 @@ function agentChanges(body: Record<string, unknown>): { set: InboundAgentConfig;
 async function checkAgent(deps: ApiDeps, orgId: string, set: InboundAgentConfig): Promise<void> {
   if (typeof set.pathway_id === 'string') await resolveCallPathway(deps, orgId, { pathway_id: set.pathway_id });
   await resolveCallExtras(deps, orgId, { tools: set.tools, dynamic_data: set.dynamic_data });
+  await resolveCarrierVoice(deps, orgId, set.voice);
 }
 
 /**

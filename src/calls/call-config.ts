@@ -11,4 +11,6 @@ export interface ResolvedCallConfig {
   tools?: ToolSpec[];
   dynamicData?: DynamicDataRequest[];
   pathway?: PathwayRun;
+  /** The carrier voice (`<Say voice>`) the body's `voice` resolved to (api/services/voices.ts). */
+  voice?: string;
 }

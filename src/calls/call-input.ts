@@ -85,7 +85,8 @@ export function callWorkflowInput(
     waitForGreeting: body.wait_for_greeting === true,
     model: opt<string>(body.model, 'string'),
     temperature: opt<number>(body.temperature, 'number'),
-    speech: speechSettings(body),
+    // The resolved carrier voice when the API resolved one; the body's own otherwise (inputs built before voices resolved).
+    speech: call.voice ? { ...speechSettings(body), voice: call.voice } : speechSettings(body),
     timezone: opt<string>(body.timezone, 'string') ?? 'America/Los_Angeles',
     requestData: record(body.request_data),
     startTime: opt<string>(body.start_time, 'string'),

@@ -7,6 +7,7 @@ import { ensureInboundIndexes, type InboundLookupDoc, type InboundLookupRowDoc, 
 import { ensurePathwayIndexes } from './pathway-store';
 import { ensureRateLimitIndexes } from '../rate-limit/indexes';
 import type { ToolDoc } from '../tools/tool-store';
+import { ensureVoiceIndexes, type VoiceDoc } from '../voices/voice-store';
 import { ensureKnowledgeIndexes, type KnowledgeBaseDoc, type KnowledgeChunkDoc } from '../knowledge/types';
 import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
 
@@ -35,6 +36,8 @@ export interface Collections {
   inboundLookupRows: Collection<InboundLookupRowDoc>;
   /** Fixed-window request counters of the rate limits, deleted by a TTL index when their window ends. */
   rateLimits: Collection<RateLimitDoc>;
+  /** The organisations' own voices (the curated public ones are in code: src/voices/catalog.ts). */
+  voices: Collection<VoiceDoc>;
   /** Knowledge bases (`/vectors`): name, description, the submitted text and which version is searched. */
   knowledgeBases: Collection<KnowledgeBaseDoc>;
   /** Embedded passages of the knowledge bases, by `<kb_id>:<version>:<seq>`. */
@@ -71,6 +74,7 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     inboundSessions: db.collection<InboundSessionDoc>('inbound_sessions'),
     inboundLookups: db.collection<InboundLookupDoc>('inbound_lookups'),
     inboundLookupRows: db.collection<InboundLookupRowDoc>('inbound_lookup_rows'),
+    voices: db.collection<VoiceDoc>('voices'),
     knowledgeBases: db.collection<KnowledgeBaseDoc>('knowledge_bases'),
     kbChunks: db.collection<KnowledgeChunkDoc>('kb_chunks'),
   };
@@ -97,6 +101,7 @@ export async function ensureIndexes({ db, collections: c }: Database): Promise<v
     ensureRateLimitIndexes(c.rateLimits),
     ensureInboundNumberIndexes(c.inboundNumbers),
     ensureInboundIndexes(c.inboundSessions, c.inboundLookupRows),
+    ensureVoiceIndexes(c.voices),
     ensureKnowledgeIndexes(c.knowledgeBases, c.kbChunks),
   ]);
 }

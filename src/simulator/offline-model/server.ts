@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { contentText, planReply, type ChatRequest, type PlannedReply } from './heuristics';
 import { ScriptBook, scriptSchema } from './scripts';
 import { significantWords, words } from './structured';
+import { renderRecording } from '../carrier/recording-audio';
 
 /**
  * A local, OpenAI-compatible server that stands in for the model when no OPENAI_API_KEY is
@@ -50,6 +51,16 @@ const embeddingSchema = z.looseObject({
   input: z.union([z.string().min(1), z.array(z.string().min(1)).min(1), z.array(z.number().int()).min(1), z.array(z.array(z.number().int()).min(1)).min(1)]),
   encoding_format: z.enum(['float', 'base64']).optional(),
   dimensions: z.number().int().min(1).max(4096).optional(),
+});
+
+/** OpenAI's speech voices and the formats this stand-in encodes (OpenAI's others: opus, aac, flac). */
+const SPEECH_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse'] as const;
+const speechSchema = z.looseObject({
+  model: z.string().min(1),
+  input: z.string().min(1).max(4096),
+  voice: z.enum(SPEECH_VOICES),
+  response_format: z.enum(['mp3', 'wav', 'pcm']).optional(),
+  speed: z.number().min(0.25).max(4).optional(),
 });
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
@@ -144,6 +155,19 @@ export function createOfflineModelApp(): { app: express.Express; scripts: Script
     });
     const tokens = texts.reduce((n, t) => n + countWords(t), 0);
     res.json({ object: 'list', data, model: body.model, system_fingerprint: OFFLINE_FINGERPRINT, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  });
+
+  // A labelled stand-in for speech: real audio (the carrier simulator's tone rendering of the text, one
+  // tone per character), not a voice. Same text in, same bytes out; the voice does not change the sound.
+  app.post('/v1/audio/speech', (req, res) => {
+    const body = parse(speechSchema, req.body);
+    const audio = renderRecording([{ speaker: 'agent', text: body.input }], { sampleRate: 24000 });
+    const format = body.response_format ?? 'mp3';
+    res.setHeader('x-switchboard-offline-speech', 'tone stand-in, not speech');
+    res.setHeader('x-switchboard-offline-voice', body.voice);
+    if (format === 'mp3') res.type('audio/mpeg').send(audio.mp3);
+    else if (format === 'wav') res.type('audio/wav').send(audio.wav);
+    else res.type('audio/pcm').send(audio.wav.subarray(44));
   });
 
   app.post('/v1/chat/completions', async (req, res) => {

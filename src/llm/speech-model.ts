@@ -1,0 +1,83 @@
+import OpenAI from 'openai';
+import type { SpeechVoice } from '../voices/catalog';
+
+/** Text to speech through the official `openai` SDK (`audio.speech.create`); the offline model answers it too. */
+export interface SpeechRequest {
+  text: string;
+  voice: SpeechVoice;
+  format: 'mp3' | 'wav';
+}
+
+export interface SpeechResult {
+  audio: Buffer;
+  contentType: string;
+  model: string;
+  offline: boolean;
+}
+
+/** The speech endpoint did not answer in time, could not be reached, or failed; retrying later may work. */
+export class SpeechUnavailableError extends Error {
+  override name = 'SpeechUnavailableError';
+  constructor(message: string, readonly timedOut: boolean) {
+    super(message);
+  }
+}
+
+/** The speech endpoint refused the request (a 4xx): the same request will not do better. */
+export class SpeechRejectedError extends Error {
+  override name = 'SpeechRejectedError';
+}
+
+export interface SpeechModel {
+  readonly offline: boolean;
+  speak(req: SpeechRequest): Promise<SpeechResult>;
+}
+
+export interface OpenAiSpeechModelOptions {
+  apiKey: string;
+  baseURL?: string;
+  model: string;
+  offline: boolean;
+  timeoutMs: number;
+}
+
+const CONTENT_TYPES = { mp3: 'audio/mpeg', wav: 'audio/wav' } as const;
+
+export class OpenAiSpeechModel implements SpeechModel {
+  readonly offline: boolean;
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAiSpeechModelOptions) {
+    this.offline = options.offline;
+    // One attempt, bounded: it runs inside an API request.
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: options.timeoutMs });
+  }
+
+  async speak(req: SpeechRequest): Promise<SpeechResult> {
+    try {
+      const res = await this.client.audio.speech.create({ model: this.options.model, voice: req.voice, input: req.text, response_format: req.format });
+      const audio = Buffer.from(await res.arrayBuffer());
+      return { audio, contentType: CONTENT_TYPES[req.format], model: this.options.model, offline: this.offline };
+    } catch (err) {
+      if (err instanceof OpenAI.APIConnectionTimeoutError) throw new SpeechUnavailableError('The speech model did not answer in time.', true);
+      if (err instanceof OpenAI.APIConnectionError) throw new SpeechUnavailableError('The speech model could not be reached.', false);
+      if (err instanceof OpenAI.APIError) {
+        const status = err.status;
+        if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) throw new SpeechRejectedError(`The speech model refused the request: ${err.message}`);
+        throw new SpeechUnavailableError(`The speech model failed (${status ?? 'no status'}).`, false);
+      }
+      throw err;
+    }
+  }
+}
+
+/** How long a sample may take, the request's only outside call (POST /v1/voices/{id}/sample). */
+export const SPEECH_TIMEOUT_MS = 15_000;
+
+/** At OpenAI (or OPENAI_BASE_URL) with a key, at the offline model otherwise: the chat model's rule. */
+export function createSpeechModel(llm: { mode: 'openai' | 'offline'; apiKey: string | undefined; baseUrl: string | undefined }, offlineModelUrl: string): SpeechModel {
+  if (llm.mode === 'openai') {
+    return new OpenAiSpeechModel({ apiKey: llm.apiKey ?? 'none', baseURL: llm.baseUrl, model: 'tts-1', offline: false, timeoutMs: SPEECH_TIMEOUT_MS });
+  }
+  return new OpenAiSpeechModel({ apiKey: 'offline', baseURL: offlineModelUrl, model: 'switchboard-offline-speech', offline: true, timeoutMs: SPEECH_TIMEOUT_MS });
+}
