@@ -1,6 +1,7 @@
 import { createAgentTurnActivities } from './agent-turn';
 import { createBatchActivities } from './batch';
 import { createCallRecordActivities } from './call-records';
+import { createCorrectedTranscriptActivities } from './corrected-transcript';
 import type { ActivityDeps } from './deps';
 import { createInboundActivities } from './inbound';
 import { createKnowledgeBaseActivities } from './knowledge-base';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookNodeActivities(deps),
     ...createInboundActivities(deps),
     ...createKnowledgeBaseActivities(deps),
+    ...createCorrectedTranscriptActivities(deps),
   };
 }
 

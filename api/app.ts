@@ -13,6 +13,7 @@ import { batchesControlRouter } from './routes/batches-control';
 import { callReplayRouter } from './routes/call-replay';
 import { callAnalysisRouter } from './routes/call-analysis';
 import { callControlRouter } from './routes/call-control';
+import { callCorrectRouter } from './routes/call-correct';
 import { callEventsRouter } from './routes/call-events';
 import { callRecordingRouter } from './routes/call-recording';
 import { callsRouter } from './routes/calls';
@@ -76,6 +77,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(adminRouter(deps));
   app.use(callControlRouter(deps));
   app.use(callRecordingRouter(deps));
+  app.use(callCorrectRouter(deps));
   app.use(callsRouter(deps));
   app.use(callEventsRouter(deps));
   app.use(callAnalysisRouter(deps));

@@ -1,3 +1,5 @@
+import type { TranscriptionRequest, TranscriptionResult } from './transcription';
+
 /** The model vendor seam. The implementation is the official `openai` SDK; the offline model is reached through it. */
 
 export interface ChatMessage {
@@ -72,4 +74,6 @@ export interface ChatModel {
   complete(req: ChatRequest): Promise<ChatResult>;
   /** Structured output: `response_format: {type: 'json_schema', json_schema: {name, schema, strict: true}}`. */
   structured(req: StructuredRequest): Promise<StructuredResult>;
+  /** A recording's words with segment timestamps (`audio.transcriptions.create`, `verbose_json`). */
+  transcribe(req: TranscriptionRequest): Promise<TranscriptionResult>;
 }

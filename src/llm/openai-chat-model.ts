@@ -1,7 +1,8 @@
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { performance } from 'node:perf_hooks';
 import { withVendorErrors } from '../errors';
 import { ModelOutputError, type ChatMessage, type EmbeddingResult, type ChatModel, type ChatRequest, type ChatResult, type StructuredRequest, type StructuredResult, type ToolCall } from './chat-model';
+import { DEFAULT_TRANSCRIPTION_MODEL, type TranscriptionRequest, type TranscriptionResult } from './transcription';
 
 export interface OpenAiChatModelOptions {
   apiKey: string;
@@ -106,6 +107,21 @@ export class OpenAiChatModel implements ChatModel {
       throw new ModelOutputError('the model returned text that is not JSON');
     }
     return { value, model: completion.model, elapsedMs: performance.now() - started };
+  }
+
+  async transcribe(req: TranscriptionRequest): Promise<TranscriptionResult> {
+    const started = performance.now();
+    const file = await toFile(req.audio, req.filename, { type: req.contentType });
+    const res = await withVendorErrors('TranscriptionRequest', () =>
+      this.client.audio.transcriptions.create(
+        { model: DEFAULT_TRANSCRIPTION_MODEL, file, response_format: 'verbose_json', timestamp_granularities: ['segment'] },
+        // A long recording takes a while to transcribe; the chat's timeout is for turns.
+        { timeout: 10 * 60_000 },
+      ),
+    );
+    const segments = (res.segments ?? []).map((s) => ({ start: s.start, end: s.end, text: s.text }));
+    const note = (res as { x_switchboard_offline?: unknown }).x_switchboard_offline;
+    return { segments, model: DEFAULT_TRANSCRIPTION_MODEL, note: typeof note === 'string' ? note : null, elapsedMs: performance.now() - started };
   }
 
   async embed(texts: string[]): Promise<EmbeddingResult> {

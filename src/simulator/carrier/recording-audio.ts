@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { scriptTag, type ScriptSegment } from './script-tag';
 
 /**
  * A real audio file for a simulated call's recording, so clients that download recordings get
@@ -16,7 +17,8 @@ export interface RenderedRecording {
   wav: Buffer;
   /**
    * The same PCM as MP3 (MPEG-2.5 layer III at 8 kHz). Encoded on first read and kept: encoding
-   * takes ~20 ms per second of audio, and most simulated recordings are never downloaded.
+   * takes ~20 ms per second of audio, and most simulated recordings are never downloaded. Its
+   * appended ID3 tag carries the lines and their timing (script-tag.ts).
    */
   readonly mp3: Buffer;
   /** Whole seconds, rounded up, as Twilio's RecordingDuration. */
@@ -106,19 +108,23 @@ export function renderRecording(lines: readonly RecordedLine[], opts: { sampleRa
 
   const pcm = new Int16Array(total);
   let at = tone(pcm, 0, samples(BEEP.ms), BEEP.hz, rate) + samples(GAP_MS);
+  const segments: ScriptSegment[] = [];
+  const seconds = (sample: number) => Math.round((sample / rate) * 1000) / 1000;
   lines.forEach((line, i) => {
     const band = BANDS[line.speaker];
+    const start = at;
     for (const ch of texts[i] ?? []) {
       const code = ch.codePointAt(0) ?? 0;
       at = /\s/.test(ch) ? at + perChar : tone(pcm, at, perChar, band.base + (code % 32) * band.step, rate);
     }
+    if (at > start) segments.push({ speaker: line.speaker, text: line.text.trim(), start: seconds(start), end: seconds(at) });
     at += samples(GAP_MS);
   });
   let mp3: Buffer | undefined;
   return {
     wav: wavFile(pcm, rate),
     get mp3() {
-      return (mp3 ??= mp3File(pcm, rate));
+      return (mp3 ??= Buffer.concat([mp3File(pcm, rate), scriptTag({ source: 'switchboard carrier simulator', segments })]));
     },
     durationSeconds: Math.ceil(total / rate),
   };

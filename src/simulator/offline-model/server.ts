@@ -6,6 +6,7 @@ import { contentText, planReply, type ChatRequest, type PlannedReply } from './h
 import { ScriptBook, scriptSchema } from './scripts';
 import { significantWords, words } from './structured';
 import { renderRecording } from '../carrier/recording-audio';
+import { MAX_AUDIO_BYTES, transcribe, TranscriptionRequestError } from './transcription';
 
 /**
  * A local, OpenAI-compatible server that stands in for the model when no OPENAI_API_KEY is
@@ -155,6 +156,15 @@ export function createOfflineModelApp(): { app: express.Express; scripts: Script
     });
     const tokens = texts.reduce((n, t) => n + countWords(t), 0);
     res.json({ object: 'list', data, model: body.model, system_fingerprint: OFFLINE_FINGERPRINT, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  });
+
+  app.post('/v1/audio/transcriptions', express.raw({ type: 'multipart/form-data', limit: MAX_AUDIO_BYTES + 64 * 1024 }), async (req, res) => {
+    try {
+      await transcribe(req, res);
+    } catch (err) {
+      if (err instanceof TranscriptionRequestError) throw new HttpError(err.status, err.message, err.param, 'invalid_value');
+      throw err;
+    }
   });
 
   // A labelled stand-in for speech: real audio (the carrier simulator's tone rendering of the text, one
