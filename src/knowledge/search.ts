@@ -55,7 +55,12 @@ export function rank(query: number[], candidates: Candidate[], k: number): Array
 async function candidates(db: Database, kbId: string, version: number): Promise<Candidate[]> {
   const key = `${kbId}:${version}`;
   const hit = cache.get(key);
-  if (hit) return hit;
+  if (hit) {
+    // Most recently used last: the first key is the one to drop.
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
   const docs = await db.collections.kbChunks
     .find({ kb_id: kbId, version }, { projection: { text: 1, embedding: 1 } })
     .sort({ seq: 1 })
