@@ -1,4 +1,5 @@
 import request from 'supertest';
+import type { CallDoc } from '../../src/db/types';
 import { correctedTranscripts } from '../../src/db/corrected-transcripts';
 import { TRANSCRIPTION_STAND_IN_NOTE } from '../../src/simulator/offline-model/transcription';
 import { getCall, sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
@@ -111,6 +112,33 @@ describe('corrected transcripts', () => {
     expect(call.recording_url).toBeNull();
     const res = await correct(id).expect(404);
     expect(res.body).toMatchObject({ status: 'error', message: 'Error fetching recording', errors: [expect.stringMatching(/No recording/)] });
+  });
+
+  it('stores a transcription that failed for good and answers it as a 502, without retrying it forever', async () => {
+    // A finished, recorded call whose recording the carrier no longer has.
+    const id = `correct-gone-${Date.now()}`;
+    const now = new Date();
+    const sid = stack.config.telephony.simulatorAccountSid;
+    const doc: CallDoc = {
+      _id: id, org_id: stack.org.id, call_id: id, c_id: id, to: '+14155550100', from: '+14155550199',
+      batch_id: null, campaign_id: null, inbound: false, request_data: {}, variables: {}, metadata: {},
+      queue_status: 'complete', status: 'completed', completed: true, created_at: now, started_at: now,
+      end_at: now, ended_at: now, call_length: 0.2, corrected_duration: '12', max_duration: 30,
+      answered_by: 'human', call_ended_by: 'ASSISTANT', error_message: null, record: true,
+      recording_url: `${stack.simulator.url}/2010-04-01/Accounts/${sid}/Recordings/RE${'0'.repeat(32)}`,
+      summary: null, price: null, analysis: null, analysis_schema: null,
+      pathway_logs: null, concatenated_transcript: null, transferred_to: null, local_dialing: false,
+      endpoint_url: 'api.bland.ai', provider_call_sid: null, workflow_id: `call-${id}`, simulated: true,
+    };
+    await stack.db.collections.calls.insertOne(doc);
+    await correct(id).expect(202);
+    const { res } = await untilCorrected(id);
+    expect(res.status).toBe(502);
+    expect(res.body).toMatchObject({ status: 'error', message: 'Error correcting transcript', errors: [expect.stringMatching(/404/)] });
+    expect(await stack.temporal.client.workflow.getHandle(`correct-${id}`).result()).toEqual({ status: 'failed' });
+    // The same answer again, from the store; nothing half-written.
+    expect((await correct(id).expect(502)).body).toEqual(res.body);
+    expect(await correctedTranscripts(stack.db).findOne({ _id: id })).toMatchObject({ status: 'failed', segments: [] });
   });
 
   it('refuses unknown and malformed call ids and requests without a key', async () => {
