@@ -1,8 +1,11 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { callWorkflowId } from '../../src/ids';
 import { agentReplyTwiml } from '../../src/telephony/twiml';
 import type { CallWorkflowInput } from '../../src/workflow-api/call';
 import { batchWorkflowId } from '../../src/workflow-api/batch';
+import { sendCall, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { startStack, type Stack } from '../helpers/stack';
 
 const MAYA = '2f9fdbc7-4bf2-4792-8a18-21ce3c93978f';
@@ -217,5 +220,60 @@ describe('API: voices', () => {
     expect((await stack.db.collections.inboundNumbers.findOne({ _id: phone }))?.agent.voice).toBe('maya');
     await api().post(`/v1/inbound/${encodeURIComponent(phone)}`).set('authorization', key()).send({ voice: 'JOSH' }).expect(200);
     await api().post('/numbers/purchase').set('authorization', key()).send({ area_code: '415', prompt: 'Hi', voice: 'nobody' }).expect(400);
+  });
+});
+
+/**
+ * A pass-through in front of the API that keeps the carrier webhooks' answers: PUBLIC_BASE_URL
+ * points here, so the simulator signs and posts to it, and the TwiML the API served can be read.
+ */
+async function twimlRecorder(): Promise<{ url: string; served: string[]; target(port: number): void; close(): Promise<void> }> {
+  let port = 0;
+  const served: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const upstream = httpRequest({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+      const chunks: Buffer[] = [];
+      up.on('data', (c: Buffer) => chunks.push(c));
+      up.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (req.url?.startsWith('/v1/telephony/')) served.push(body.toString('utf8'));
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        res.end(body);
+      });
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    served,
+    target: (p: number) => (port = p),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('E2E: a call with voice "maya" through the carrier simulator', () => {
+  let stack: Stack;
+  let recorder: Awaited<ReturnType<typeof twimlRecorder>>;
+  beforeAll(async () => {
+    recorder = await twimlRecorder();
+    stack = await startStack({ env: { PUBLIC_BASE_URL: recorder.url } });
+    recorder.target(Number(new URL(stack.apiUrl).port));
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await recorder.close();
+  });
+
+  it("speaks every <Say> of the call in maya's carrier voice", async () => {
+    const to = uniqueNumber();
+    stack.simulator.scriptNumber(to, { utterances: ['Hi, who is this?', 'Okay, bye.'] });
+    const callId = await sendCall(stack, { phone_number: to, task: 'Greet the caller and say goodbye.', first_sentence: 'Hello from Maya.', voice: 'maya', max_duration: 1 });
+    const call = await waitForCompletion(stack, callId, 45_000);
+    expect(call.request_data.voice).toBe('maya');
+    const says = recorder.served.flatMap((xml) => [...xml.matchAll(/<Say\b([^>]*)>([^<]*)<\/Say>/g)].map((m) => ({ attrs: m[1]!, text: m[2]! })));
+    expect(says.map((s) => s.text)).toContain('Hello from Maya.');
+    for (const say of says) expect(say.attrs).toContain('voice="Polly.Joanna-Neural"');
   });
 });
