@@ -9,6 +9,9 @@ import type { TranscriptLine } from '../src/workflow-api/call';
 import type { PathwayRun } from '../src/workflow-api/pathway';
 import type { ActivityDeps } from './deps';
 import { PathwayGraphError } from '../src/pathway/graph-error';
+import { appendCallEvents } from '../src/db/call-events';
+import { withKnowledgePassages } from '../src/knowledge/pathway';
+import { KnowledgeBaseNotFound, searchKnowledgeBase } from '../src/knowledge/search';
 
 export interface PathwayTurnInput {
   orgId: string;
@@ -80,9 +83,17 @@ export function createPathwayTurnActivities({ chat, db }: Pick<ActivityDeps, 'ch
       const context = Context.current();
       const beat = setInterval(() => context.heartbeat(), 1000);
       try {
+        // Knowledge Base nodes whose kb is a KB- id: the passages for the caller's newest line (src/knowledge/pathway.ts).
+        const query = [...input.transcript].reverse().find((l) => l.user === 'user')?.text ?? '';
+        const kb = await withKnowledgePassages(graph, input.state, input.pathway.startNodeId, query, (kbId, q) =>
+          searchKnowledgeBase(db, chat, input.orgId, kbId, q).catch((err: unknown) => {
+            if (err instanceof KnowledgeBaseNotFound) return null;
+            throw err;
+          }),
+        );
         const out = await runPathwayTurn(
           {
-            graph,
+            graph: kb.graph,
             startNodeId: input.pathway.startNodeId,
             state: input.state,
             transcript: input.transcript,
@@ -91,6 +102,20 @@ export function createPathwayTurnActivities({ chat, db }: Pick<ActivityDeps, 'ch
           },
           ports,
         );
+        const used = kb.searched.get(out.node.id);
+        if (used) {
+          const found = used.found;
+          const shown = found?.passages.map((p, i) => `[${i + 1}] (${p.score}) ${p.text}`).join('\n') ?? '';
+          await appendCallEvents(db, input.orgId, input.callId, [
+            {
+              level: 'tool',
+              category: found ? 'info' : 'error',
+              message: found
+                ? `Knowledge base ${used.kbId} at node ${out.node.name}: ${found.passages.length} passage(s) for "${query}"${shown ? `\n${shown}` : ''}`
+                : `Knowledge base ${used.kbId} at node ${out.node.name} does not exist`,
+            },
+          ]);
+        }
         return { ...out, ...checkTransfer(out), modelMs };
       } catch (err) {
         // A graph that cannot run (no start node, a node removed) will not improve with retries.

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { eventually } from '../helpers/poll';
+import { createPathway } from '../helpers/pathway-fixtures';
 import { events, sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { startStack, type Stack } from '../helpers/stack';
 
@@ -71,5 +72,36 @@ describe('e2e: a call that answers from a knowledge base', () => {
     expect(agentLines(plain)).not.toContain('PELICAN');
     expect(agentLines(plain)).toContain(question);
     expect((await events(stack, controlId)).some((e) => e.level === 'tool')).toBe(false);
+  });
+
+  it("gives a pathway's Knowledge Base node whose kb is a KB- id the passages for the caller's question", async () => {
+    const created = await api()
+      .post('/v1/vectors')
+      .set('authorization', stack.org.apiKey)
+      .send({ name: 'Lakeside Inn guide', description: 'House rules for guests.', text: GUIDE })
+      .expect(200);
+    const kbId: string = created.body.vector_id;
+    await eventually(async () => (await api().get(`/vectors/${kbId}`).set('authorization', stack.org.apiKey)).body.index_status === 'ready');
+    const pathwayId = await createPathway(stack, {
+      name: `Lakeside ${kbId}`,
+      nodes: [
+        { id: 'start', type: 'Default', data: { name: 'Start', isStart: true, text: 'Lakeside Inn, how can I help?' } },
+        { id: 'faq', type: 'Knowledge Base', data: { name: 'Guest questions', prompt: "Answer the guest's question in one line.", kb: kbId } },
+      ],
+      edges: [{ id: 'e-faq', source: 'start', target: 'faq', label: 'guest asks a question' }],
+    });
+    // The route is scripted; the reply is scripted to need the best passage in the prompt, ranked first under its knowledge base's id.
+    stack.model.scripts.add({ match: 'Decision at node "start"', replies: [{ json: { route: 'faq' } }] });
+    stack.model.scripts.add({ match: `[1] (${kbId}) Wifi. The guest wifi network is LakesideGuest and its password is PELICAN-4417.`, replies: [{ content: 'The password is PELICAN-4417.' }] });
+    const chat = await api().post('/v1/pathway/chat/create').set('authorization', stack.org.apiKey).send({ pathway_id: pathwayId }).expect(200);
+    const chatId: string = chat.body.chat_id;
+    await api().post(`/v1/pathway/chat/${chatId}`).set('authorization', stack.org.apiKey).send({ message: 'Hi' }).expect(200);
+    const answer = await api().post(`/v1/pathway/chat/${chatId}`).set('authorization', stack.org.apiKey).send({ message: 'What is the wifi password?' }).expect(200);
+    expect(answer.body).toMatchObject({ current_node_id: 'faq', assistant_response: 'The password is PELICAN-4417.' });
+    expect(stack.model.scripts.clear()).toBe(0);
+    const log = await events(stack, chatId);
+    const searched = log.find((e) => e.message.startsWith(`Knowledge base ${kbId} at node Guest questions`));
+    expect(searched?.message).toContain('for "What is the wifi password?"');
+    expect(searched?.message.split('\n')[1]).toContain('PELICAN-4417');
   });
 });
