@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, getExternalWorkflowHandle, patched, proxyActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, getExternalWorkflowHandle, patched, proxyLocalActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { batchCallDoneSignal } from '../src/workflow-api/batch';
 import type { CallWorkflowInput, CallWorkflowResult } from '../src/workflow-api/call';
@@ -31,9 +31,15 @@ function attemptRecord(session: CallSession, outcome: CallOutcome): AttemptRecor
   };
 }
 
-/** Reads and hears nothing: its failures are outcomes, never retries that hold a caller on the line. */
-const inboundContext = proxyActivities<Activities>({
+/**
+ * An incoming caller is on the line, waiting for the first word: what runs before it (the system
+ * variables, the caller's context) runs as local activities in the worker that holds the workflow
+ * task, with no dispatch through the server. Reads only: its failures are outcomes, never retries
+ * that hold a caller on the line.
+ */
+const beforeFirstWord = proxyLocalActivities<Activities>({
   startToCloseTimeout: '20 seconds',
+  localRetryThreshold: '5 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '2 seconds', maximumAttempts: 3 },
 });
 
@@ -44,7 +50,7 @@ const inboundContext = proxyActivities<Activities>({
  */
 async function useInboundContext(session: CallSession, run: CallWorkflowInput): Promise<void> {
   try {
-    const context = await inboundContext.resolveInboundContext({
+    const context = await beforeFirstWord.resolveInboundContext({
       ...session.ref,
       number: run.to,
       from: run.from,
@@ -80,7 +86,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   let outcome: CallOutcome = callOutcome(session.attempt, session.stopReason);
   if (session.stopReason === null) {
     session.conversation.useVariables(
-      await records.resolveVariables({
+      await (input.inbound ? beforeFirstWord : records).resolveVariables({
         ...session.ref,
         to: input.to,
         from: input.from,
