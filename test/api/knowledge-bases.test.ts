@@ -166,4 +166,18 @@ describe('API: knowledge bases', () => {
     expect(now.version).toBe(2);
     expect(now.passages[0]!.text).toContain('Elm Road');
   });
+
+  it('retries a failed embeddings request and indexes completely', async () => {
+    stack.model.faults.embeddings = 2;
+    const { body } = await api().post('/vectors').set(as(stack.org.apiKey)).send(kb()).expect(200);
+    const detail = await ready(body.vector_id);
+    expect(detail).toMatchObject({ searchable: true, index_error: null });
+    expect(stack.model.faults.embeddings).toBe(0);
+    const history = await stack.temporal.client.workflow.getHandle(`kb-index-${body.vector_id}`).fetchHistory();
+    const started = history.events!.filter((e) => e.activityTaskStartedEventAttributes);
+    // The embeddings batch succeeded on its third attempt (the failed ones show as its attempt count).
+    expect(started.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toContain(3);
+    const found = await searchKnowledgeBase(stack.db, model, stack.org.id, body.vector_id, 'What does a late cancellation cost?');
+    expect(found.passages[0]!.text).toContain('35 dollars');
+  });
 });

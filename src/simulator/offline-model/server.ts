@@ -111,8 +111,15 @@ function embeddingTexts(input: unknown): string[] {
   return items.map((x) => (typeof x === 'string' ? x : ids(x as unknown[])));
 }
 
-export function createOfflineModelApp(): { app: express.Express; scripts: ScriptBook } {
+/** Faults a test asks for: the next `embeddings` requests to /v1/embeddings answer 500 (a retry is expected to succeed). */
+export interface OfflineFaults {
+  embeddings: number;
+}
+const faultsSchema = z.strictObject({ embeddings: z.number().int().min(0).max(100) });
+
+export function createOfflineModelApp(): { app: express.Express; scripts: ScriptBook; faults: OfflineFaults } {
   const scripts = new ScriptBook();
+  const faults: OfflineFaults = { embeddings: 0 };
   const app = express();
   let completions = 0;
   let toolCalls = 0;
@@ -135,6 +142,10 @@ export function createOfflineModelApp(): { app: express.Express; scripts: Script
   scriptRouter.delete('/scripts', (_req, res) => {
     res.status(200).json({ object: 'offline.script.deleted', cleared: scripts.clear() });
   });
+  scriptRouter.post('/faults', (req, res) => {
+    Object.assign(faults, parse(faultsSchema, req.body));
+    res.status(200).json({ object: 'offline.faults', ...faults });
+  });
   // Also under /v1 so a client holding only the SDK base URL can reach it.
   app.use(['/_offline', '/v1/_offline'], scriptRouter);
 
@@ -148,6 +159,10 @@ export function createOfflineModelApp(): { app: express.Express; scripts: Script
 
   app.post('/v1/embeddings', (req, res) => {
     const body = parse(embeddingSchema, req.body);
+    if (faults.embeddings > 0) {
+      faults.embeddings -= 1;
+      throw new HttpError(500, 'The offline model was asked to fail this embeddings request (POST /_offline/faults).', null, 'offline_fault');
+    }
     const texts = embeddingTexts(body.input);
     const data = texts.map((t, index) => {
       const vector = embedText(t, body.dimensions ?? EMBEDDING_DIMS);
@@ -224,7 +239,7 @@ export function createOfflineModelApp(): { app: express.Express; scripts: Script
       },
     });
   });
-  return { app, scripts };
+  return { app, scripts, faults };
 }
 
 function assistantMessage(plan: PlannedReply) {
@@ -264,11 +279,13 @@ export interface OfflineModelHandle {
   url: string;
   port: number;
   scripts: ScriptBook;
+  /** Set to make the next requests fail (see OfflineFaults). */
+  faults: OfflineFaults;
   close(): Promise<void>;
 }
 
 export function startOfflineModel({ port, host = '127.0.0.1' }: { port: number; host?: string }): Promise<OfflineModelHandle> {
-  const { app, scripts } = createOfflineModelApp();
+  const { app, scripts, faults } = createOfflineModelApp();
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host);
     server.once('error', reject);
@@ -280,6 +297,7 @@ export function startOfflineModel({ port, host = '127.0.0.1' }: { port: number; 
         url: `http://${dial}:${actual}/v1`,
         port: actual,
         scripts,
+        faults,
         close: () =>
           new Promise<void>((done, fail) => {
             server.close((err) => (err ? fail(err) : done()));
