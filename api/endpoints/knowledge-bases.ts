@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { VectorDetailSchema, VectorSummarySchema } from '../../src/presenters/knowledge-base';
 import { KB_MAX_DESCRIPTION_CHARS, KB_MAX_NAME_CHARS, KB_MAX_TEXT_BYTES } from '../../src/knowledge/types';
 import { LABEL, shape, str, text } from '../../src/validation/fields';
-import { qBool } from '../contract/query-fields';
+import { qBool, qString } from '../contract/query-fields';
 import { pathId } from '../contract/common';
 import { endpoint, type Endpoint } from '../contract/endpoint';
 
@@ -40,6 +40,37 @@ export const [createVector, createVectorV1] = both(
     tags,
     access: 'apiKey',
     body: VectorBody,
+    responses: { 200: saved },
+    errors: [413, 503],
+  }),
+);
+
+/** A file's content as the body: plain text or Markdown, as a knowledge base's text. */
+export const UPLOAD_CONTENT_TYPES = ['text/plain', 'text/markdown', 'text/x-markdown'];
+
+export const [uploadVector, uploadVectorV1] = both(
+  endpoint({
+    method: 'post',
+    path: '/vectors/upload',
+    summary: 'Create a knowledge base from a plain-text or Markdown file',
+    description:
+      'The body is the file itself (`Content-Type: text/plain` or `text/markdown`, UTF-8), at most 1 MiB; `name` and `description` are query parameters. ' +
+      'The same as POST /vectors with that text.',
+    tags,
+    access: 'apiKey',
+    query: z.strictObject(
+      {
+        name: qString(KB_MAX_NAME_CHARS).refine((v) => v.trim().length > 0, { error: `${LABEL} must not be empty.` }).describe('The knowledge base\'s name'),
+        description: qString(KB_MAX_DESCRIPTION_CHARS).optional().describe('What it holds (default empty)'),
+      },
+      { error: (iss) => (iss.code === 'unrecognized_keys' ? `${LABEL}.${iss.keys[0]} is not a known parameter (known: name, description).` : undefined) },
+    ),
+    bodyContentType: 'text/plain',
+    body: z
+      .string({ error: (iss) => (iss.input === undefined ? 'Send the file as the body, with Content-Type text/plain or text/markdown.' : 'The body must be text (text/plain or text/markdown).') })
+      .refine((v) => v.trim().length > 0, { error: 'The file is empty.' })
+      .refine((v) => Buffer.byteLength(v, 'utf8') <= KB_MAX_TEXT_BYTES, { error: `The file must be at most ${KB_MAX_TEXT_BYTES} bytes (1 MiB).` })
+      .describe('The file\'s content'),
     responses: { 200: saved },
     errors: [413, 503],
   }),
@@ -102,5 +133,5 @@ export const [deleteVector, deleteVectorV1] = both(
 );
 
 export const KNOWLEDGE_BASE_ENDPOINTS = [
-  createVector, createVectorV1, updateVector, updateVectorV1, listVectors, listVectorsV1, getVector, getVectorV1, deleteVector, deleteVectorV1,
+  createVector, createVectorV1, uploadVector, uploadVectorV1, updateVector, updateVectorV1, listVectors, listVectorsV1, getVector, getVectorV1, deleteVector, deleteVectorV1,
 ];

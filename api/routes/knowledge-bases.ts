@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import express, { Router } from 'express';
 import { vectorDetail, vectorSummary } from '../../src/presenters/knowledge-base';
 import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
@@ -9,10 +9,14 @@ import {
   deleteVectorV1,
   getVector,
   getVectorV1,
+  KB_BODY_LIMIT_BYTES,
   listVectors,
   listVectorsV1,
   updateVector,
   updateVectorV1,
+  UPLOAD_CONTENT_TYPES,
+  uploadVector,
+  uploadVectorV1,
 } from '../endpoints/knowledge-bases';
 import { createKnowledgeBase, deleteKnowledgeBase, ownKnowledgeBase, updateKnowledgeBase } from '../services/knowledge-bases';
 
@@ -30,6 +34,14 @@ export function knowledgeBasesRouter(deps: ApiDeps): Router {
   for (const spec of [createVector, createVectorV1]) {
     mountEndpoint(router, spec, async ({ body }, req, res) => {
       res.json({ vector_id: await createKnowledgeBase(deps, req.orgId, body) });
+    });
+  }
+
+  // Before /vectors/{id}: "upload" is not a knowledge base's id. The file is the body.
+  router.post(['/vectors/upload', '/v1/vectors/upload'], express.text({ type: UPLOAD_CONTENT_TYPES, limit: KB_BODY_LIMIT_BYTES }));
+  for (const spec of [uploadVector, uploadVectorV1]) {
+    mountEndpoint(router, spec, async ({ query, body }, req, res) => {
+      res.json({ vector_id: await createKnowledgeBase(deps, req.orgId, { name: query.name, description: query.description ?? '', text: body }) });
     });
   }
 

@@ -180,4 +180,30 @@ describe('API: knowledge bases', () => {
     const found = await searchKnowledgeBase(stack.db, model, stack.org.id, body.vector_id, 'What does a late cancellation cost?');
     expect(found.passages[0]!.text).toContain('35 dollars');
   });
+
+  it('creates a knowledge base from a plain-text or Markdown file, and refuses a bad upload', async () => {
+    const markdown = '# Clinic\n\n## Parking\n\nFree in the Mill Street garage. {{not_a_variable}}\n';
+    const up = await api()
+      .post('/vectors/upload?name=Clinic%20notes&description=From%20a%20file')
+      .set(as(stack.org.apiKey))
+      .set('content-type', 'text/markdown; charset=utf-8')
+      .send(markdown)
+      .expect(200);
+    const detail = await api().get(`/vectors/${up.body.vector_id}?include_text=true`).set(as(stack.org.apiKey)).expect(200);
+    expect(detail.body).toMatchObject({ name: 'Clinic notes', description: 'From a file', text: markdown });
+    await api().post('/v1/vectors/upload?name=Plain').set(as(stack.org.apiKey)).set('content-type', 'text/plain').send('Plain facts.').expect(200);
+
+    const before = await stack.db.collections.knowledgeBases.countDocuments({ org_id: stack.org.id });
+    const noName = await api().post('/vectors/upload').set(as(stack.org.apiKey)).set('content-type', 'text/plain').send('x').expect(400);
+    expect(noName.body).toMatchObject({ status: 'error', errors: [expect.stringMatching(/name/)] });
+    await api().post('/vectors/upload?name=x').set(as(stack.org.apiKey)).set('content-type', 'text/plain').send('  \n').expect(400);
+    const json = await api().post('/vectors/upload?name=x').set(as(stack.org.apiKey)).send({ text: 'x' }).expect(400);
+    expect(json.body.errors).toEqual(['The body must be text (text/plain or text/markdown).']);
+    const binary = await api().post('/vectors/upload?name=x').set(as(stack.org.apiKey)).set('content-type', 'application/octet-stream').send(Buffer.from('x')).expect(400);
+    expect(binary.body.errors).toEqual(['Send the file as the body, with Content-Type text/plain or text/markdown.']);
+    await api().post('/vectors/upload?name=x').set(as(stack.org.apiKey)).set('content-type', 'text/plain').send('é'.repeat(600_000)).expect(400);
+    await api().post('/vectors/upload?name=x').set(as(stack.org.apiKey)).set('content-type', 'text/plain').send('a'.repeat(9 * 1024 * 1024)).expect(413);
+    await api().post('/vectors/upload?name=x').set('content-type', 'text/plain').send('x').expect(401);
+    expect(await stack.db.collections.knowledgeBases.countDocuments({ org_id: stack.org.id })).toBe(before);
+  });
 });
