@@ -6,6 +6,7 @@ import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
 import { createInboundSession } from '../endpoints/inbound-session';
 import { badRequest } from '../errors';
+import { resolveCarrierVoice } from '../services/voices';
 
 /** Seed 000: POST /v1/inbound/session. */
 export function inboundSessionRouter(deps: ApiDeps): Router {
@@ -14,6 +15,7 @@ export function inboundSessionRouter(deps: ApiDeps): Router {
     const number = await deps.db.collections.inboundNumbers.findOne({ _id: body.phone_number }, { projection: { org_id: 1 } });
     // The seed's error for a number that is not the organisation's is a 400, like any bad field; whether it exists elsewhere is not told.
     if (!number || number.org_id !== req.orgId) throw badRequest([`phone_number: ${mask(body.phone_number)} is not an inbound number of this organisation.`]);
+    await resolveCarrierVoice(deps, req.orgId, body.voice);
     const { token, expiresAt } = await create(deps.db, {
       orgId: req.orgId,
       phoneNumber: body.phone_number,

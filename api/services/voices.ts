@@ -1,5 +1,6 @@
-import { catalogVoice, isCarrierVoice, VOICE_CATALOG, type CatalogVoice } from '../../src/voices/catalog';
-import { VOICE_ID, type VoiceDoc } from '../../src/voices/voice-store';
+import { VOICE_CATALOG } from '../../src/voices/catalog';
+import { carrierVoiceFor, findRegistryVoice, sayVoiceOf, speechVoiceOf, type RegistryVoice } from '../../src/voices/registry';
+import type { VoiceDoc } from '../../src/voices/voice-store';
 import type { ApiDeps } from '../deps';
 import { badRequest, notFound } from '../errors';
 
@@ -9,7 +10,8 @@ import { badRequest, notFound } from '../errors';
  * or started, to the carrier voice its `<Say>` speaks; the workflow input carries that name.
  */
 
-export type RegistryVoice = { kind: 'catalog'; voice: CatalogVoice } | { kind: 'own' | 'published'; voice: VoiceDoc };
+export type { RegistryVoice };
+export { sayVoiceOf, speechVoiceOf };
 
 export const VOICE_HELP = 'GET /v1/voices lists the voices you can use, by name or id; a carrier voice name such as Polly.Joanna-Neural or Google.en-US-Neural2-F is also accepted as is.';
 
@@ -17,17 +19,7 @@ export const VOICE_HELP = 'GET /v1/voices lists the voices you can use, by name 
 const MAX_LISTED = 500;
 
 /** A voice visible to the organisation, by id or name (case-insensitive): catalogue, then its own, then published ones. */
-export async function findVoice(deps: ApiDeps, orgId: string, idOrName: string): Promise<RegistryVoice | null> {
-  const key = idOrName.trim();
-  const curated = catalogVoice(key);
-  if (curated) return { kind: 'catalog', voice: curated };
-  const { voices } = deps.db.collections;
-  const byId = VOICE_ID.test(key);
-  const own = await voices.findOne(byId ? { _id: key.toLowerCase(), org_id: orgId } : { org_id: orgId, name_key: key.toLowerCase() });
-  if (own) return { kind: 'own', voice: own };
-  const published = await voices.findOne(byId ? { _id: key.toLowerCase(), public: true } : { public: true, name_key: key.toLowerCase() }, { sort: { published_at: 1 } });
-  return published ? { kind: 'published', voice: published } : null;
-}
+export const findVoice = (deps: ApiDeps, orgId: string, idOrName: string): Promise<RegistryVoice | null> => findRegistryVoice(deps.db.collections.voices, orgId, idOrName);
 
 /** An organisation's own voice by id or name; anything else (another organisation's, a catalogue voice) is a 404. */
 export async function findOwnVoice(deps: ApiDeps, orgId: string, idOrName: string): Promise<VoiceDoc> {
@@ -49,9 +41,6 @@ export async function listVoices(deps: ApiDeps, orgId: string): Promise<Registry
   ];
 }
 
-export const sayVoiceOf = (v: RegistryVoice): string => (v.kind === 'catalog' ? v.voice.sayVoice : v.voice.say_voice);
-export const speechVoiceOf = (v: RegistryVoice) => (v.kind === 'catalog' ? v.voice.speechVoice : v.voice.speech_voice);
-
 /**
  * The `<Say voice>` a request's `voice` speaks: a registry voice's carrier voice, or a carrier voice
  * name as given. Absent (or null) is no voice: the carrier's default. Anything else is a 400.
@@ -59,10 +48,9 @@ export const speechVoiceOf = (v: RegistryVoice) => (v.kind === 'catalog' ? v.voi
 export async function resolveCarrierVoice(deps: ApiDeps, orgId: string, voice: unknown, field = 'voice'): Promise<string | undefined> {
   if (voice === undefined || voice === null) return undefined;
   if (typeof voice !== 'string' || voice.trim() === '') throw badRequest([`${field} must be a voice name or id. ${VOICE_HELP}`]);
-  if (isCarrierVoice(voice.trim())) return voice.trim();
-  const found = await findVoice(deps, orgId, voice);
-  if (!found) throw badRequest([`${field}: "${voice.slice(0, 60)}" is not a known voice. ${VOICE_HELP}`], 'Unknown voice');
-  return sayVoiceOf(found);
+  const carrier = await carrierVoiceFor(deps.db.collections.voices, orgId, voice);
+  if (!carrier) throw badRequest([`${field}: "${voice.slice(0, 60)}" is not a known voice. ${VOICE_HELP}`], 'Unknown voice');
+  return carrier;
 }
 
 /** For a resolved call configuration: `{voice}` when the body names one. */

@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { inboundCallId } from '../../src/calls/inbound-call';
 import { callWorkflowId } from '../../src/ids';
 import { agentReplyTwiml } from '../../src/telephony/twiml';
 import type { CallWorkflowInput } from '../../src/workflow-api/call';
@@ -275,5 +276,26 @@ describe('E2E: a call with voice "maya" through the carrier simulator', () => {
     const says = recorder.served.flatMap((xml) => [...xml.matchAll(/<Say\b([^>]*)>([^<]*)<\/Say>/g)].map((m) => ({ attrs: m[1]!, text: m[2]! })));
     expect(says.map((s) => s.text)).toContain('Hello from Maya.');
     for (const say of says) expect(say.attrs).toContain('voice="Polly.Joanna-Neural"');
+  });
+
+  it("speaks an inbound number's agent in its voice, and an inbound session's voice over it", async () => {
+    const api = () => request(stack.apiUrl);
+    const phone = (await api().post('/v1/inbound/purchase').set('authorization', stack.org.apiKey).send({ area_code: '628', prompt: 'Say exactly: "Thanks for calling."', voice: 'ryan' }).expect(200)).body.phone_number as string;
+    const voicesOf = async (sipHeaders: Record<string, string>) => {
+      const from = recorder.served.length;
+      const sim = stack.simulator.placeInboundCall({ to: phone, from: uniqueNumber(), script: { utterances: ['Thanks, goodbye.'] }, sipHeaders });
+      await sim.done;
+      expect(sim.errors).toEqual([]);
+      await waitForCompletion(stack, inboundCallId(sim.req.accountSid, sim.sid), 45_000);
+      const attrs = recorder.served.slice(from).flatMap((xml) => [...xml.matchAll(/<Say\b([^>]*)>/g)].map((m) => m[1]!));
+      expect(attrs.length).toBeGreaterThan(0);
+      return [...new Set(attrs.map((a) => /voice="([^"]*)"/.exec(a)?.[1] ?? null))];
+    };
+    expect(await voicesOf({})).toEqual(['Polly.Matthew-Neural']);
+
+    const refused = await api().post('/v1/inbound/session').set('authorization', stack.org.apiKey).send({ phone_number: phone, voice: 'nobody' }).expect(400);
+    expect(refused.body.errors[0]).toContain('GET /v1/voices');
+    const session = await api().post('/v1/inbound/session').set('authorization', stack.org.apiKey).send({ phone_number: phone, voice: 'June' }).expect(200);
+    expect(await voicesOf({ 'X-Bland-Session-Id': session.body.token })).toEqual(['Google.en-US-Neural2-F']);
   });
 });
