@@ -69,6 +69,8 @@ export const [uploadVector, uploadVectorV1] = both(
     body: z
       .string({ error: (iss) => (iss.input === undefined ? 'Send the file as the body, with Content-Type text/plain or text/markdown.' : 'The body must be text (text/plain or text/markdown).') })
       .refine((v) => v.trim().length > 0, { error: 'The file is empty.' })
+      // JSON bodies are refused a NUL before parsing (json-body.ts); a file is checked here.
+      .refine((v) => !v.includes('\u0000'), { error: 'The file contains a NUL character; send a text file.' })
       .refine((v) => Buffer.byteLength(v, 'utf8') <= KB_MAX_TEXT_BYTES, { error: `The file must be at most ${KB_MAX_TEXT_BYTES} bytes (1 MiB).` })
       .describe('The file\'s content'),
     responses: { 200: saved },

@@ -202,6 +202,8 @@ describe('API: knowledge bases', () => {
     const binary = await api().post('/vectors/upload?name=x').set(as(stack.org.apiKey)).set('content-type', 'application/octet-stream').send(Buffer.from('x')).expect(400);
     expect(binary.body.errors).toEqual(['Send the file as the body, with Content-Type text/plain or text/markdown.']);
     await api().post('/vectors/upload?name=x').set(as(stack.org.apiKey)).set('content-type', 'text/plain').send('é'.repeat(600_000)).expect(400);
+    const nul = await api().post('/vectors/upload?name=x').set(as(stack.org.apiKey)).set('content-type', 'text/plain').send('a\u0000b').expect(400);
+    expect(nul.body.errors).toEqual(['The file contains a NUL character; send a text file.']);
     await api().post('/vectors/upload?name=x').set(as(stack.org.apiKey)).set('content-type', 'text/plain').send('a'.repeat(9 * 1024 * 1024)).expect(413);
     await api().post('/vectors/upload?name=x').set('content-type', 'text/plain').send('x').expect(401);
     expect(await stack.db.collections.knowledgeBases.countDocuments({ org_id: stack.org.id })).toBe(before);
