@@ -17,6 +17,7 @@ export const WORK_ROUTES = [
   '/v1/pathway/chat/create',
   '/v1/pathway/chat/:id',
   '/v1/dynamic_data/test',
+  '/v1/voices/:id/sample',
 ];
 
 /** A 429 in Bland's shape; `Retry-After` (seconds) is set on the response the error handler writes. */

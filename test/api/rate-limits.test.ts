@@ -234,11 +234,12 @@ describe('API: rate limits', () => {
       // Other work routes share the organisation's work limit: refused before the body is even read.
       expectTooMany(await send(stack.apiUrl, client, 'POST', '/v1/batches', busy.apiKey, { base_prompt: 'x', call_data: [] }));
       expectTooMany(await send(stack.apiUrl, client, 'POST', '/v1/dynamic_data/test', busy.apiKey, { dynamic_data: [] }));
+      expectTooMany(await send(stack.apiUrl, client, 'POST', '/v1/voices/maya/sample', busy.apiKey, { text: 'Hello.' }));
       // Reads are only under the general limit.
       expect((await send(stack.apiUrl, client, 'GET', '/v1/calls', busy.apiKey)).status).toBe(200);
       // The window document carries the organisation.
       const doc = await stack.db.collections.rateLimits.findOne({ scope: 'org', org_id: busy.id });
-      expect(doc).toMatchObject({ org_id: busy.id, work: LIMITS.calls + 3 });
+      expect(doc).toMatchObject({ org_id: busy.id, work: LIMITS.calls + 4 });
 
       expect((await postCall(stack.apiUrl, client, quiet.apiKey)).status).toBe(200);
     });
