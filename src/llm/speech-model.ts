@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { performance } from 'node:perf_hooks';
 import type { SpeechVoice } from '../voices/catalog';
 
 /** Text to speech through the official `openai` SDK (`audio.speech.create`); the offline model answers it too. */
@@ -54,13 +55,17 @@ export class OpenAiSpeechModel implements SpeechModel {
   }
 
   async speak(req: SpeechRequest): Promise<SpeechResult> {
+    const started = performance.now();
     try {
       const res = await this.client.audio.speech.create({ model: this.options.model, voice: req.voice, input: req.text, response_format: req.format });
       const audio = Buffer.from(await res.arrayBuffer());
       return { audio, contentType: CONTENT_TYPES[req.format], model: this.options.model, offline: this.offline };
     } catch (err) {
-      if (err instanceof OpenAI.APIConnectionTimeoutError) throw new SpeechUnavailableError('The speech model did not answer in time.', true);
-      if (err instanceof OpenAI.APIConnectionError) throw new SpeechUnavailableError('The speech model could not be reached.', false);
+      if (err instanceof OpenAI.APIConnectionError) {
+        // The SDK reports its own timeout as a connection error where the abort is not recognised (another realm's AbortError), so the clock decides too.
+        const timedOut = err instanceof OpenAI.APIConnectionTimeoutError || performance.now() - started >= this.options.timeoutMs;
+        throw new SpeechUnavailableError(timedOut ? 'The speech model did not answer in time.' : 'The speech model could not be reached.', timedOut);
+      }
       if (err instanceof OpenAI.APIError) {
         const status = err.status;
         if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) throw new SpeechRejectedError(`The speech model refused the request: ${err.message}`);
