@@ -35,7 +35,7 @@ export const SEND_CALL_FIELDS = {
   temperature: optional(num(0, 2)),
   language: optional(str(20)).meta({ default: 'en-US' }),
   timezone: optional(timezone).meta({ default: 'America/Los_Angeles' }),
-  voice: optional(str(200)),
+  voice: optional(str(200)).describe('A voice of GET /v1/voices by name (case-insensitive) or id, or a carrier voice name such as Polly.Joanna; an unknown voice is a 400'),
   keywords: optional(arr(500, str(200))),
   pronunciation_guide: optional(arr(500, obj(2048))),
   interruption_threshold: optional(num(0, 5000)),
