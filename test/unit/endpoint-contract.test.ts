@@ -7,7 +7,7 @@ import { openApiFromEndpoints } from '../../api/contract/openapi';
 import { qInt } from '../../api/contract/query-fields';
 import { errorHandler } from '../../api/middleware/error-handler';
 import { arr, bool, int, obj, optional, phone, shape, str, url } from '../../src/validation/fields';
-import { issueMessages } from '../../src/validation/issue-messages';
+import { issueMessages, MAX_LISTED_PROBLEMS } from '../../src/validation/issue-messages';
 
 /** The endpoint contract: one zod description validates every part of a request and is the OpenAPI operation. */
 const widget = endpoint({
@@ -92,6 +92,14 @@ describe('mountEndpoint', () => {
 });
 
 describe('issueMessages', () => {
+  it('lists at most MAX_LISTED_PROBLEMS problems one by one and counts the rest (a hostile body can have tens of thousands)', () => {
+    const parsed = z.array(str(5)).safeParse(Array.from({ length: MAX_LISTED_PROBLEMS + 500 }, () => 7));
+    const messages = issueMessages(parsed.error!);
+    expect(messages).toHaveLength(MAX_LISTED_PROBLEMS + 1);
+    expect(messages[0]).toBe('Request body[0] must be a string.');
+    expect(messages.at(-1)).toBe('…and 500 more problems.');
+  });
+
   it('prefixes a message zod wrote itself with the field’s path', () => {
     const parsed = z.object({ a: z.object({ b: z.string() }) }).safeParse({ a: { b: 1 } });
     expect(parsed.success).toBe(false);
