@@ -10,7 +10,7 @@ import type { PathwayRun } from '../src/workflow-api/pathway';
 import type { ActivityDeps } from './deps';
 import { PathwayGraphError } from '../src/pathway/graph-error';
 import { appendCallEvents } from '../src/db/call-events';
-import { withKnowledgePassages } from '../src/knowledge/pathway';
+import { knowledgeLogEntry, withKnowledgePassages } from '../src/knowledge/pathway';
 import { KnowledgeBaseNotFound, searchKnowledgeBase } from '../src/knowledge/search';
 
 export interface PathwayTurnInput {
@@ -103,6 +103,8 @@ export function createPathwayTurnActivities({ chat, db }: Pick<ActivityDeps, 'ch
           ports,
         );
         const used = kb.searched.get(out.node.id);
+        // The search the turn ended on goes into pathway_logs too, with its passages.
+        const state = used ? { ...out.state, logs: [...out.state.logs, knowledgeLogEntry(out.state.turn, out.node, used, query)] } : out.state;
         if (used) {
           const found = used.found;
           const shown = found?.passages.map((p, i) => `[${i + 1}] (${p.score}) ${p.text}`).join('\n') ?? '';
@@ -116,7 +118,7 @@ export function createPathwayTurnActivities({ chat, db }: Pick<ActivityDeps, 'ch
             },
           ]);
         }
-        return { ...out, ...checkTransfer(out), modelMs };
+        return { ...out, state, ...checkTransfer(out), modelMs };
       } catch (err) {
         // A graph that cannot run (no start node, a node removed) will not improve with retries.
         if (err instanceof PathwayGraphError) {

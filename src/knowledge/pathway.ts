@@ -1,4 +1,4 @@
-import type { PathwayGraph, PathwayNode, PathwayState } from '../pathway/types';
+import type { PathwayGraph, PathwayLogEntry, PathwayNode, PathwayState } from '../pathway/types';
 import type { KnowledgeSearchResult } from './search';
 import { KB_ID } from './types';
 
@@ -54,4 +54,23 @@ export async function withKnowledgePassages(
     return hit ? { ...n, data: { ...n.data, kb: passagesText(hit.kbId, hit.found) } } : n;
   });
   return { graph: { ...graph, nodes }, searched };
+}
+
+/** The pathway log entry of a Knowledge Base node's search, so `pathway_logs` shows what the agent knew. */
+export function knowledgeLogEntry(
+  turn: number,
+  node: { id: string; name: string },
+  search: { kbId: string; found: KnowledgeSearchResult | null },
+  query: string,
+): PathwayLogEntry {
+  const { kbId, found } = search;
+  return {
+    turn,
+    kind: 'knowledge',
+    from: node,
+    to: null,
+    why: found ? `Knowledge base ${kbId}: ${found.passages.length} passage(s) for "${query}".` : `Knowledge base ${kbId} does not exist.`,
+    kb_id: kbId,
+    passages: found?.passages.map((p) => ({ text: p.text, score: p.score })) ?? [],
+  };
 }

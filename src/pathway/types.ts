@@ -79,13 +79,16 @@ export interface PathwayGraph {
 /** One readable decision, stored on the call as `pathway_logs`. */
 export interface PathwayLogEntry {
   turn: number;
-  kind: 'start' | 'stay' | 'edge' | 'global' | 'return' | 'webhook' | 'extract' | 'end' | 'transfer';
+  kind: 'start' | 'stay' | 'edge' | 'global' | 'return' | 'webhook' | 'extract' | 'end' | 'transfer' | 'knowledge';
   from: { id: string; name: string } | null;
   to: { id: string; name: string } | null;
   edge?: { id: string; label: string } | null;
   why: string;
   variables?: Record<string, unknown>;
   condition_met?: boolean | null;
+  /** A Knowledge Base node's search: the knowledge base and the passages the model was given. */
+  kb_id?: string;
+  passages?: Array<{ text: string; score: number }>;
 }
 
 /** What a running pathway carries between turns; it lives in the workflow. */

@@ -103,5 +103,13 @@ describe('e2e: a call that answers from a knowledge base', () => {
     const searched = log.find((e) => e.message.startsWith(`Knowledge base ${kbId} at node Guest questions`));
     expect(searched?.message).toContain('for "What is the wifi password?"');
     expect(searched?.message.split('\n')[1]).toContain('PELICAN-4417');
+    // pathway_logs show the search too: the knowledge base, the question and the passages the model was given.
+    const logs = await eventually(async () => {
+      const doc = await stack.db.collections.calls.findOne({ _id: chatId });
+      const entry = (doc?.pathway_logs as Array<Record<string, any>> | null)?.find((l) => l.kind === 'knowledge');
+      return entry ?? null;
+    });
+    expect(logs).toMatchObject({ kind: 'knowledge', kb_id: kbId, from: { id: 'faq' }, why: `Knowledge base ${kbId}: ${logs.passages.length} passage(s) for "What is the wifi password?".` });
+    expect(logs.passages[0].text).toContain('PELICAN-4417');
   });
 });
