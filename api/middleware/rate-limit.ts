@@ -18,6 +18,11 @@ export const WORK_ROUTES = [
   '/v1/pathway/chat/:id',
   '/v1/dynamic_data/test',
   '/v1/voices/:id/sample',
+  // Creating or updating a knowledge base starts its indexing workflow (and /vectors/upload is a create).
+  '/vectors',
+  '/vectors/:id',
+  '/v1/vectors',
+  '/v1/vectors/:id',
 ];
 
 /** A 429 in Bland's shape; `Retry-After` (seconds) is set on the response the error handler writes. */

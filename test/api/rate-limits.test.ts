@@ -235,11 +235,14 @@ describe('API: rate limits', () => {
       expectTooMany(await send(stack.apiUrl, client, 'POST', '/v1/batches', busy.apiKey, { base_prompt: 'x', call_data: [] }));
       expectTooMany(await send(stack.apiUrl, client, 'POST', '/v1/dynamic_data/test', busy.apiKey, { dynamic_data: [] }));
       expectTooMany(await send(stack.apiUrl, client, 'POST', '/v1/voices/maya/sample', busy.apiKey, { text: 'Hello.' }));
+      // A knowledge base's create or update starts its indexing: work too, under /vectors as under /v1/vectors.
+      expectTooMany(await send(stack.apiUrl, client, 'POST', '/vectors', busy.apiKey, { name: 'kb', description: 'd', text: 't' }));
+      expectTooMany(await send(stack.apiUrl, client, 'POST', '/v1/vectors/KB-00000000-0000-4000-8000-000000000000', busy.apiKey, { text: 't' }));
       // Reads are only under the general limit.
       expect((await send(stack.apiUrl, client, 'GET', '/v1/calls', busy.apiKey)).status).toBe(200);
       // The window document carries the organisation.
       const doc = await stack.db.collections.rateLimits.findOne({ scope: 'org', org_id: busy.id });
-      expect(doc).toMatchObject({ org_id: busy.id, work: LIMITS.calls + 4 });
+      expect(doc).toMatchObject({ org_id: busy.id, work: LIMITS.calls + 6 });
 
       expect((await postCall(stack.apiUrl, client, quiet.apiKey)).status).toBe(200);
     });
