@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { loadConfig, type Config } from '../config';
 import { EMBEDDED_MONGO_NAMES, binDir, ferretdbBinary, ferretdbModuleDir, secantusBinary, temporalBinary } from './paths';
 import { ensurePythonEnv } from './python-env';
+import { withSetupLock } from './setup-lock';
 
 const TEMPORAL_PACKAGE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
 const MIN_GO = [1, 25] as const;
@@ -201,7 +202,11 @@ function runBuild(
   });
 }
 
-export async function runSetup(config: Config): Promise<void> {
+export function runSetup(config: Config): Promise<void> {
+  return withSetupLock(config.paths.cacheDir, () => setUp(config), say);
+}
+
+async function setUp(config: Config): Promise<void> {
   await ensurePythonEnv(config.paths.cacheDir);
   const bin = binDir(config.paths.cacheDir);
   const todo: BinarySpec[] = [];
