@@ -9,6 +9,7 @@ import { ensureRateLimitIndexes } from '../rate-limit/indexes';
 import type { ToolDoc } from '../tools/tool-store';
 import { ensureVoiceIndexes, type VoiceDoc } from '../voices/voice-store';
 import { ensureKnowledgeIndexes, type KnowledgeBaseDoc, type KnowledgeChunkDoc } from '../knowledge/types';
+import { ensureAgentIndexes, type AgentDoc, type AgentSessionTokenDoc } from '../agents/types';
 import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
 
 export interface Collections {
@@ -42,6 +43,10 @@ export interface Collections {
   knowledgeBases: Collection<KnowledgeBaseDoc>;
   /** Embedded passages of the knowledge bases, by `<kb_id>:<version>:<seq>`. */
   kbChunks: Collection<KnowledgeChunkDoc>;
+  /** Web agents (`/v1/agents`), by agent_id. */
+  agents: Collection<AgentDoc>;
+  /** Single-use web session tokens by the SHA-256 of the token, deleted by a TTL index when they expire. */
+  agentSessionTokens: Collection<AgentSessionTokenDoc>;
 }
 
 export interface Database {
@@ -77,6 +82,8 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     voices: db.collection<VoiceDoc>('voices'),
     knowledgeBases: db.collection<KnowledgeBaseDoc>('knowledge_bases'),
     kbChunks: db.collection<KnowledgeChunkDoc>('kb_chunks'),
+    agents: db.collection<AgentDoc>('agents'),
+    agentSessionTokens: db.collection<AgentSessionTokenDoc>('agent_session_tokens'),
   };
   return { client, db, collections, close: () => client.close() };
 }
@@ -103,6 +110,7 @@ export async function ensureIndexes({ db, collections: c }: Database): Promise<v
     ensureInboundIndexes(c.inboundSessions, c.inboundLookupRows),
     ensureVoiceIndexes(c.voices),
     ensureKnowledgeIndexes(c.knowledgeBases, c.kbChunks),
+    ensureAgentIndexes(c.agents, c.agentSessionTokens),
   ]);
 }
 
