@@ -5,3 +5,4 @@ export { callWorkflow } from './call';
 export { correctTranscriptWorkflow } from './correct-transcript';
 export { chatWorkflow } from './chat';
 export { knowledgeBaseIndexWorkflow } from './knowledge-base-index';
+export { webCallWorkflow } from './web-call';

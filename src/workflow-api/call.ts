@@ -5,10 +5,12 @@ import type { ToolSpec } from '../tools/types';
 import type { BatchRowRef } from './batch';
 import type { WebhookOutcome, WebhookRequest } from '../pathway/turn';
 import type { PathwayRun } from './pathway';
+import type { WebCallInfo } from './web-call';
 
 /** The one vocabulary of the call workflow: imported by the workflow, the API and the tests. */
 
-export type Channel = 'phone' | 'chat';
+/** `web`: a browser session with an agent (api/web-channel, workflows/web-call.ts). */
+export type Channel = 'phone' | 'chat' | 'web';
 
 export interface Pronunciation {
   word: string;
@@ -105,6 +107,8 @@ export interface CallWorkflowInput {
    * call (every call before inbound existed).
    */
   inbound?: InboundCallInfo;
+  /** A web session with an agent (channel `web`): which agent, and how long a dropped visitor may come back. */
+  web?: WebCallInfo;
 }
 
 /** What the carrier told about an incoming call when it arrived. */
