@@ -61,19 +61,24 @@ export class OpenAiSpeechModel implements SpeechModel {
       const audio = Buffer.from(await res.arrayBuffer());
       return { audio, contentType: CONTENT_TYPES[req.format], model: this.options.model, offline: this.offline };
     } catch (err) {
-      if (err instanceof OpenAI.APIConnectionError) {
-        // The SDK reports its own timeout as a connection error where the abort is not recognised (another realm's AbortError), so the clock decides too.
-        const timedOut = err instanceof OpenAI.APIConnectionTimeoutError || performance.now() - started >= this.options.timeoutMs;
-        throw new SpeechUnavailableError(timedOut ? 'The speech model did not answer in time.' : 'The speech model could not be reached.', timedOut);
-      }
-      if (err instanceof OpenAI.APIError) {
-        const status = err.status;
-        if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) throw new SpeechRejectedError(`The speech model refused the request: ${err.message}`);
-        throw new SpeechUnavailableError(`The speech model failed (${status ?? 'no status'}).`, false);
-      }
-      throw err;
+      throw speechError(err, 'speech model', started, this.options.timeoutMs);
     }
   }
+}
+
+/** An audio endpoint's failure through the SDK, classified: unavailable (retry later) or rejected (a 4xx); anything else as it is. */
+export function speechError(err: unknown, what: string, started: number, timeoutMs: number): unknown {
+  if (err instanceof OpenAI.APIConnectionError) {
+    // The SDK reports its own timeout as a connection error where the abort is not recognised (another realm's AbortError), so the clock decides too.
+    const timedOut = err instanceof OpenAI.APIConnectionTimeoutError || performance.now() - started >= timeoutMs;
+    return new SpeechUnavailableError(timedOut ? `The ${what} did not answer in time.` : `The ${what} could not be reached.`, timedOut);
+  }
+  if (err instanceof OpenAI.APIError) {
+    const status = err.status;
+    if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429) return new SpeechRejectedError(`The ${what} refused the request: ${err.message}`);
+    return new SpeechUnavailableError(`The ${what} failed (${status ?? 'no status'}).`, false);
+  }
+  return err;
 }
 
 /** How long a sample may take, the request's only outside call (POST /v1/voices/{id}/sample). */

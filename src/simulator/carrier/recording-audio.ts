@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { MP3_RATES, mp3File } from '../../audio/mp3';
+import { pcm16Le, wavFromPcm16 } from '../../audio/wav';
 import { scriptTag, type ScriptSegment } from './script-tag';
 
 /**
@@ -32,27 +33,6 @@ const BEEP = { hz: 1000, ms: 200 };
 const BANDS = { agent: { base: 600, step: 15 }, callee: { base: 220, step: 10 } };
 const FADE_MS = 5;
 const AMPLITUDE = 9000;
-const MP3_RATES = new Set([8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000]);
-
-interface Mp3Encoder {
-  encodeBuffer(left: Int16Array): Int8Array | Uint8Array;
-  flush(): Int8Array | Uint8Array;
-}
-type Lame = { Mp3Encoder: new (channels: number, sampleRate: number, kbps: number) => Mp3Encoder };
-let lame: Lame | undefined;
-
-/**
- * @breezystack/lamejs has `"type": "module"`, yet its `require` entry is an IIFE bundle, so
- * `require()` hands back an empty module (and jest cannot load its ESM entry). The bundle only
- * declares `var lamejs`, so it is evaluated as a function body that returns that variable.
- */
-function loadLame(): Lame {
-  if (!lame) {
-    const source = readFileSync(require.resolve('@breezystack/lamejs'), 'utf8');
-    lame = new Function(`${source}\nreturn lamejs;`)() as Lame;
-  }
-  return lame;
-}
 
 /** Writes a tone with short fades at both ends (no clicks); returns the next offset. */
 function tone(pcm: Int16Array, at: number, count: number, hz: number, rate: number): number {
@@ -62,39 +42,6 @@ function tone(pcm: Int16Array, at: number, count: number, hz: number, rate: numb
     pcm[at + i] = Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * AMPLITUDE * edge);
   }
   return at + count;
-}
-
-function wavFile(pcm: Int16Array, rate: number): Buffer {
-  const data = Buffer.alloc(pcm.length * 2);
-  pcm.forEach((s, i) => data.writeInt16LE(s, i * 2)); // little-endian whatever the host is
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28); // byte rate
-  header.writeUInt16LE(2, 32); // block align
-  header.writeUInt16LE(16, 34); // bits per sample
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
-
-function mp3File(pcm: Int16Array, rate: number): Buffer {
-  const encoder = new (loadLame().Mp3Encoder)(1, rate, rate < 32000 ? 16 : 64);
-  const chunks: Buffer[] = [];
-  const FRAME = 1152;
-  for (let i = 0; i < pcm.length; i += FRAME) {
-    const out = encoder.encodeBuffer(pcm.subarray(i, i + FRAME));
-    if (out.length > 0) chunks.push(Buffer.from(out.buffer, out.byteOffset, out.length));
-  }
-  const tail = encoder.flush();
-  if (tail.length > 0) chunks.push(Buffer.from(tail.buffer, tail.byteOffset, tail.length));
-  return Buffer.concat(chunks);
 }
 
 export function renderRecording(lines: readonly RecordedLine[], opts: { sampleRate?: number } = {}): RenderedRecording {
@@ -122,7 +69,7 @@ export function renderRecording(lines: readonly RecordedLine[], opts: { sampleRa
   });
   let mp3: Buffer | undefined;
   return {
-    wav: wavFile(pcm, rate),
+    wav: wavFromPcm16(pcm16Le(pcm), rate),
     get mp3() {
       return (mp3 ??= Buffer.concat([mp3File(pcm, rate), scriptTag({ source: 'switchboard carrier simulator', segments })]));
     },

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { contentText, planReply, type ChatRequest, type PlannedReply } from './heuristics';
 import { ScriptBook, scriptSchema } from './scripts';
 import { EMBEDDING_DIMS, embeddingSchema, embeddingTexts, embedText } from './embeddings';
-import { renderRecording } from '../carrier/recording-audio';
+import { speak, speechSchema } from './speech';
 import { MAX_AUDIO_BYTES, transcribe, TranscriptionRequestError } from './transcription';
 
 /**
@@ -46,16 +46,6 @@ const chatSchema = z.looseObject({
     json_schema: z.looseObject({ name: z.string().optional(), schema: z.record(z.string(), z.unknown()).optional() }).optional(),
   }).nullish(),
 });
-/** OpenAI's speech voices and the formats this stand-in encodes (OpenAI's others: opus, aac, flac). */
-const SPEECH_VOICES = ['alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse'] as const;
-const speechSchema = z.looseObject({
-  model: z.string().min(1),
-  input: z.string().min(1).max(4096),
-  voice: z.enum(SPEECH_VOICES),
-  response_format: z.enum(['mp3', 'wav', 'pcm']).optional(),
-  speed: z.number().min(0.25).max(4).optional(),
-});
-
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
@@ -137,17 +127,9 @@ export function createOfflineModelApp(): { app: express.Express; scripts: Script
     }
   });
 
-  // A labelled stand-in for speech: real audio (the carrier simulator's tone rendering of the text, one
-  // tone per character), not a voice. Same text in, same bytes out; the voice does not change the sound.
+  // A labelled stand-in for speech: a tone code of the text, not a voice (speech.ts).
   app.post('/v1/audio/speech', (req, res) => {
-    const body = parse(speechSchema, req.body);
-    const audio = renderRecording([{ speaker: 'agent', text: body.input }], { sampleRate: 24000 });
-    const format = body.response_format ?? 'mp3';
-    res.setHeader('x-switchboard-offline-speech', 'tone stand-in, not speech');
-    res.setHeader('x-switchboard-offline-voice', body.voice);
-    if (format === 'mp3') res.type('audio/mpeg').send(audio.mp3);
-    else if (format === 'wav') res.type('audio/wav').send(audio.wav);
-    else res.type('audio/pcm').send(audio.wav.subarray(44));
+    speak(parse(speechSchema, req.body), res);
   });
 
   app.post('/v1/chat/completions', async (req, res) => {
