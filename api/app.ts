@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import express, { type Express } from 'express';
 import type { ApiDeps } from './deps';
 import { requireAdminKey, requireApiKey } from './middleware/auth';
@@ -7,6 +8,7 @@ import { orgRateLimit, WORK_ROUTES } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import { accountsRouter } from './routes/accounts';
 import { adminRouter } from './routes/admin';
+import { agentsRouter } from './routes/agents';
 import { batchesRouter, DEFAULT_BATCH_SETTINGS } from './routes/batches';
 import { batchesAnalysisRouter } from './routes/batches-analysis';
 import { batchesControlRouter } from './routes/batches-control';
@@ -39,6 +41,9 @@ import { createOrgLimiter } from '../src/rate-limit/org-limits';
 import { DEFAULT_RATE_LIMITS } from '../src/rate-limit/settings';
 import { storeErrorReporter } from '../src/rate-limit/store-errors';
 
+/** The embeddable web client and page, served at /web/. */
+const WEB_DIR = join(__dirname, '..', 'web');
+
 /** The HTTP API, without listening: main-api.ts and the tests mount it. */
 export function createApp(deps: ApiDeps): Express {
   const app = express();
@@ -55,6 +60,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(requestContext(deps.logger));
 
   app.use(healthRouter(deps));
+  // The browser channel's client and page (web/): public static files, no key (docs/web-agents.md).
+  app.use('/web', express.static(WEB_DIR, { index: false, dotfiles: 'ignore', maxAge: '5m', setHeaders: (res) => res.setHeader('X-Content-Type-Options', 'nosniff') }));
   app.use(metaRouter(deps));
   // Carrier webhooks are form-encoded and authenticated by signature, not API key.
   app.use(twilioWebhooksRouter(deps));
@@ -100,6 +107,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(dynamicDataRouter(deps));
   app.use(voicesRouter(deps));
   app.use(knowledgeBasesRouter(deps));
+  app.use(agentsRouter(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler());
