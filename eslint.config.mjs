@@ -50,6 +50,21 @@ export default tseslint.config(
     },
   },
   {
+    // web/: plain ES modules for browsers (and Node, for agent-client.js), outside the TypeScript project.
+    files: ['web/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'module',
+      parserOptions: { projectService: false },
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'navigator', 'console', 'URL', 'URLSearchParams', 'WebSocket', 'AudioContext', 'AudioWorkletNode',
+          'MediaStream', 'Blob', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'atob', 'btoa', 'TextEncoder',
+          'TextDecoder', 'sessionStorage', 'performance', 'registerProcessor', 'AudioWorkletProcessor', 'sampleRate', 'globalThis']
+          .map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -67,6 +67,8 @@ const envSchema = z.object({
   CALL_MAX_DURATION_MINUTES: z.coerce.number().positive().default(30),
   CALL_RING_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
   CALL_PRICE_PER_MINUTE_USD: z.coerce.number().min(0).default(0.09),
+  // Web agents: how long a dropped browser socket may resume the same call (docs/web-agents.md).
+  WEB_RESUME_GRACE_SECONDS: z.coerce.number().positive().max(3600).default(30),
 
   ENCRYPTION_KEY: optionalString.refine((v) => v === undefined || isValidEncryptionKey(v), {
     message: 'must be 32 bytes: 64 hex characters, or base64 (e.g. `openssl rand -base64 32`)',
@@ -125,6 +127,7 @@ export interface Config {
     simulatorAuthToken: string | undefined;
   };
   calls: { maxDurationMinutes: number; ringTimeoutSeconds: number; pricePerMinuteUsd: number };
+  web: { resumeGraceMs: number };
   /** Seals secrets at rest; when unset outside production a key is generated into the data folder. */
   security: { encryptionKey: string | undefined };
   /** User-chosen HTTP destinations (webhooks, tools, dynamic_data): the SSRF guard's settings. */
@@ -213,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ringTimeoutSeconds: e.CALL_RING_TIMEOUT_SECONDS,
       pricePerMinuteUsd: e.CALL_PRICE_PER_MINUTE_USD,
     },
+    web: { resumeGraceMs: Math.round(e.WEB_RESUME_GRACE_SECONDS * 1000) },
     security: { encryptionKey: e.ENCRYPTION_KEY },
     outbound: { allowList, maxResponseBytes: e.OUTBOUND_MAX_RESPONSE_BYTES, webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS },
     dynamicData: { testBudgetMs: e.DYNAMIC_DATA_TEST_BUDGET_MS },

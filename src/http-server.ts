@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface RunningServer {
   url: string;
+  /** The Node server, for protocol upgrades (the browser channel's WebSockets). */
+  http: Server;
   port: number;
   close(): Promise<void>;
 }
@@ -17,6 +19,7 @@ export async function listen(app: Express, host: string, port: number): Promise<
   const actual = (server.address() as AddressInfo).port;
   return {
     url: `http://${host}:${actual}`,
+    http: server,
     port: actual,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,4 +1,6 @@
 import { createApp } from '../api/app';
+import type { ApiDeps } from '../api/deps';
+import { attachWebChannel } from '../api/web-channel/gateway';
 import type { Config } from './config';
 import { ensureEncryptionKey } from './crypto/encryption-key';
 import { createSecretBox } from './crypto/secret-box';
@@ -46,7 +48,7 @@ export async function startApiRole(
   const webhookSecrets = createWebhookSecretStore(deps.db, box);
   const carrierAccounts = createCarrierAccountStore(deps.db, box);
   const allowList = outboundAllowList(config, endpoints);
-  const app = createApp({
+  const apiDeps: ApiDeps = {
     db: deps.db,
     webhookSecrets,
     carrierAccounts,
@@ -68,9 +70,18 @@ export async function startApiRole(
     outbound: { http: createOutboundHttp({ allowList, maxResponseBytes: config.outbound.maxResponseBytes }), allowList },
     dynamicData: config.dynamicData,
     speech: createSpeechModel(config.llm, endpoints.offlineModelUrl),
-  });
+  };
+  const app = createApp(apiDeps);
   const server = await listen(app, config.http.host, deps.port ?? config.http.port);
-  return { server, stop: () => server.close() };
+  // The browser channel (docs/web-agents.md): WebSocket upgrades on /v1/agents/{id}/session.
+  const web = attachWebChannel(server.http, { api: apiDeps, settings: config.web });
+  return {
+    server,
+    stop: async () => {
+      await web.close();
+      await server.close();
+    },
+  };
 }
 
 export interface WorkerRole {
