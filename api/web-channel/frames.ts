@@ -72,6 +72,7 @@ export function parseClientFrame(text: string): { ok: true; frame: ClientFrame }
   } catch {
     return { ok: false, message: 'A frame must be a JSON object.' };
   }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, message: 'A frame must be a JSON object.' };
   const parsed = ClientFrameSchema.safeParse(json);
   if (parsed.success) return { ok: true, frame: parsed.data };
   const issue = parsed.error.issues[0];
