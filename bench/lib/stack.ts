@@ -30,6 +30,8 @@ export interface BenchStack {
   proxy: TimingProxy;
   baseline: BaselineWorker;
   apiKey: string;
+  /** The API itself, not through the timing proxy (which relays HTTP only): for WebSockets. */
+  apiUrl: string;
   temporalBinary: string;
   /**
    * The embedded servers' process ids (and the worker's, when it runs as its own process), for CPU
@@ -152,7 +154,7 @@ export async function startBenchStack(log: (msg: string) => void, opts: BenchSta
     const orgId = await createOrg(db, 'bench');
     const apiKey = await issueApiKey(db, orgId, 'bench');
     return {
-      config, endpoints, db, temporal, simulator, proxy, baseline, apiKey,
+      config, endpoints, db, temporal, simulator, proxy, baseline, apiKey, apiUrl: api.server.url,
       temporalBinary: temporalBinary(config.paths.cacheDir),
       pids,
       store,

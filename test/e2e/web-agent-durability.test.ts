@@ -1,0 +1,50 @@
+import { uid } from '../helpers/stack';
+import { waitForCompletion } from '../helpers/calls';
+import { eventually } from '../helpers/poll';
+import { startStack, type Stack } from '../helpers/stack';
+import { authorize, createAgent, webClient } from '../helpers/web-agents';
+import { exited, replaceWorker, spawnWorker } from '../helpers/worker-process';
+
+/**
+ * A web session survives a killed worker: the visitor's message in flight when the worker dies
+ * (SIGKILL, during the model's turn) is answered by the next worker, once, and the conversation
+ * goes on with no lost or doubled line.
+ */
+describe('a web session survives a killed worker', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ worker: false, env: { WEB_RESUME_GRACE_SECONDS: '30' } });
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('answers the message in flight once and goes on', async () => {
+    const marker = `slow-${uid()}`;
+    let worker = spawnWorker(stack);
+    try {
+      const agentId = await createAgent(stack, { prompt: `Chat briefly. ${marker}`, first_sentence: 'Hello!' });
+      const web = webClient(stack);
+      const { call_id } = await web.client.connect(agentId, await authorize(stack, agentId));
+      const first = await web.client.send('First.');
+      // The next message meets a slow model; the worker dies while it is thinking.
+      stack.model.scripts.add({ match: marker, replies: [{ content: 'A slow answer.', delay_ms: 5_000 }] });
+      const pending = web.client.send('Second.');
+      await eventually(async () => stack.model.scripts.pending() === 0, 60_000, 20);
+      worker = await replaceWorker(stack, worker);
+      const second = await pending;
+      expect(second.text).toContain('You said "Second."');
+      const third = await web.client.send('Third.');
+      await web.client.end();
+      const call = await waitForCompletion(stack, call_id, 90_000);
+      const said = call.transcripts.map((t: { user: string; text: string }) => `${t.user}: ${t.text}`);
+      expect(said).toEqual([
+        'assistant: Hello!', 'user: First.', `assistant: ${first.text}`, 'user: Second.', `assistant: ${second.text}`, 'user: Third.', `assistant: ${third.text}`,
+      ]);
+      expect(web.lines.map((l) => l.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    } finally {
+      worker.kill('SIGTERM');
+      await exited(worker);
+    }
+  }, 180_000);
+});

@@ -1,0 +1,159 @@
+import request from 'supertest';
+import { getCall, waitForCompletion } from '../helpers/calls';
+import { eventually } from '../helpers/poll';
+import { createPathway, restaurantPathway, startBookingServer, type BookingServer } from '../helpers/pathway-fixtures';
+import { startStack, type Stack } from '../helpers/stack';
+import { authorize, createAgent, openRaw, rawSession, webClient } from '../helpers/web-agents';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+
+/**
+ * Web agents end to end: an agent made with the API, a token authorised, the browser channel
+ * opened by web/agent-client.js from Node, through the gateway to webCallWorkflow on the one
+ * conversation engine (offline model, a local booking service and webhook receiver), to the read
+ * model and the post-call webhook.
+ */
+describe('e2e: web agents over the browser channel', () => {
+  let stack: Stack;
+  let booking: BookingServer;
+  let hooks: WebhookReceiver;
+  let pathwayId: string;
+
+  beforeAll(async () => {
+    booking = await startBookingServer();
+    hooks = await startWebhookReceiver();
+    stack = await startStack({ allow: [booking.url, hooks.url], env: { WEB_RESUME_GRACE_SECONDS: '2' } });
+    pathwayId = await createPathway(stack, restaurantPathway(booking.url));
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await booking.close();
+    await hooks.close();
+  });
+  afterEach(() => {
+    expect(stack.model.scripts.clear()).toBe(0);
+  });
+
+  const api = () => request(stack.apiUrl);
+  const decide = (node: string, ...routes: string[]) =>
+    stack.model.scripts.add({ match: `Decision at node "${node}"`, replies: routes.map((route) => ({ json: { route } })) });
+  /** The call once its post-call work is done (the webhook is its last step). */
+  const finished = (callId: string, path: string) =>
+    eventually(async () => (hooks.at(path).some((h) => h.body.call_id === callId) ? getCall(stack, callId) : null), 60_000);
+
+  it('holds a conversation through a pathway, ended by its End Call node: transcript frames, the call record, summary, analysis and webhook', async () => {
+    const agentId = await createAgent(stack, {
+      pathway_id: pathwayId, metadata: { campaign: 'spring' }, webhook: `${hooks.url}/web-pathway`,
+      analysis_schema: { guests: 'number' },
+    });
+    const web = webClient(stack);
+    const session = await web.client.connect(agentId, await authorize(stack, agentId));
+    expect(session).toEqual({ type: 'session', call_id: expect.any(String), agent_id: agentId, resume_token: expect.any(String), voice: expect.any(Boolean) });
+    // The pathway's start node speaks first.
+    const [opening] = await web.linesAtLeast(1);
+    expect(opening).toEqual({ type: 'transcript', role: 'assistant', text: 'Hello, thanks for calling Bella Vista. Would you like to make a reservation?', seq: 0 });
+
+    const ask = await web.client.send('I want to make a reservation');
+    expect(ask).toMatchObject({ type: 'reply', action: 'continue', node: { id: 'collect_details' } });
+    expect(ask.text).toMatch(/date, time and number of guests/i);
+
+    decide('collect_details', 'book_table');
+    const done = await web.client.send('4 guests on Friday at 7pm');
+    expect(done).toEqual({
+      type: 'reply', action: 'end', node: { id: 'confirmed', name: 'Reservation Successful' },
+      text: "Please give me a moment as I check our bookings. You're all set: a table for 4 on Friday at 7pm. Your confirmation code is BV-1. Goodbye!",
+    });
+    expect(await web.endedFrame()).toEqual({ type: 'ended', call_ended_by: 'ASSISTANT', reason: 'agent_ended' });
+    expect(booking.requests.at(-1)?.body).toEqual({ date: 'Friday', time: '7pm', guests: 4 });
+
+    // Every line once, in order, as stored.
+    expect(web.lines.map((l) => l.seq)).toEqual(web.lines.map((_, i) => i));
+    expect(web.lines.map((l) => l.role)).toEqual(['assistant', 'user', 'assistant', 'user', 'assistant', 'assistant']);
+    const call = await finished(session.call_id, '/web-pathway');
+    expect(call).toMatchObject({
+      call_id: session.call_id, completed: true, queue_status: 'complete', status: 'completed', call_ended_by: 'ASSISTANT',
+      metadata: { campaign: 'spring' }, analysis_schema: { guests: 'number' },
+    });
+    expect(call.transcripts.map((t: { user: string; text: string }) => [t.user, t.text])).toEqual(web.lines.map((l) => [l.role, l.text]));
+    expect(typeof call.summary).toBe('string');
+    expect(call.analysis).toEqual({ guests: expect.any(Number) });
+    const hook = hooks.at('/web-pathway').find((h) => h.body.call_id === session.call_id)!;
+    expect(hook.body).toMatchObject({ call_id: session.call_id, completed: true, call_ended_by: 'ASSISTANT', metadata: { campaign: 'spring' } });
+
+    // Listed like any call, and found in Temporal by its channel.
+    const listed = await api().get('/v1/calls').set('authorization', stack.org.apiKey).expect(200);
+    expect(listed.body.calls.map((c: { call_id: string }) => c.call_id)).toContain(session.call_id);
+    const found: string[] = [];
+    for await (const wf of stack.temporal.client.workflow.list({ query: `Channel = "web" AND CallId = "${session.call_id}"` })) found.push(wf.type);
+    expect(found).toEqual(['webCallWorkflow']);
+  });
+
+  it('speaks first_sentence first, answers each message, and ends when the visitor hangs up', async () => {
+    const agentId = await createAgent(stack, { prompt: 'You answer questions about the city museum.', first_sentence: 'Welcome to the city museum!' });
+    const web = webClient(stack);
+    const { call_id } = await web.client.connect(agentId, await authorize(stack, agentId));
+    await web.linesAtLeast(1);
+    expect(web.lines[0]).toMatchObject({ role: 'assistant', text: 'Welcome to the city museum!', seq: 0 });
+    const reply = await web.client.send('When do you open?');
+    expect(reply.text).toContain('You said "When do you open?"');
+    expect(await web.client.end()).toEqual({ type: 'ended', call_ended_by: 'USER', reason: 'visitor_ended' });
+    const call = await waitForCompletion(stack, call_id);
+    expect(call).toMatchObject({ call_ended_by: 'USER', queue_status: 'complete' });
+    expect(call.transcripts.map((t: { text: string }) => t.text)).toEqual(['Welcome to the city museum!', 'When do you open?', reply.text]);
+  });
+
+  it('ends at max_duration', async () => {
+    const agentId = await createAgent(stack, { prompt: 'Chat.', first_sentence: 'Hi.', max_duration: 0.1 });
+    const web = webClient(stack);
+    const { call_id } = await web.client.connect(agentId, await authorize(stack, agentId));
+    expect(await web.endedFrame(30_000)).toEqual({ type: 'ended', call_ended_by: 'ASSISTANT', reason: 'max_duration' });
+    expect(await waitForCompletion(stack, call_id)).toMatchObject({ call_ended_by: 'ASSISTANT', completed: true });
+  });
+
+  it('a dropped socket resumes the same call within the grace period, with nothing lost or doubled', async () => {
+    const agentId = await createAgent(stack, { prompt: 'Chat about trains.', first_sentence: 'Hello there.' });
+    const web = webClient(stack);
+    const { call_id } = await web.client.connect(agentId, await authorize(stack, agentId));
+    await web.client.send('First message.');
+    web.client.socket!.close(4000, 'network drop');
+    await eventually(async () => web.events.includes('resumed'));
+    expect(web.client.callId).toBe(call_id);
+    const second = await web.client.send('Second message.');
+    expect(second.text).toContain('You said "Second message."');
+    await web.client.end();
+    const call = await waitForCompletion(stack, call_id);
+    expect(call.transcripts.map((t: { user: string }) => t.user)).toEqual(['assistant', 'user', 'assistant', 'user', 'assistant']);
+    expect(web.lines.map((l) => l.seq)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('a resume catches up on what was said while the socket was away', async () => {
+    const agentId = await createAgent(stack, { prompt: 'Chat.', first_sentence: 'Hello.' });
+    const web = webClient(stack, { autoResume: false });
+    const { call_id, resume_token } = await web.client.connect(agentId, await authorize(stack, agentId));
+    const one = await web.client.send('One.');
+    web.client.socket!.close(4000);
+    // The browser had seen only the opening (seq 0): the resume sends lines 1 and 2 again, nothing else.
+    const back = await openRaw(stack, agentId, `?resume=${encodeURIComponent(resume_token)}&last_seq=0`);
+    await back.frame((f) => f.type === 'transcript' && f.seq === 2);
+    expect(back.frames).toEqual([
+      { type: 'session', call_id, agent_id: agentId, resume_token, voice: expect.any(Boolean) },
+      { type: 'transcript', role: 'user', text: 'One.', seq: 1 },
+      { type: 'transcript', role: 'assistant', text: one.text, seq: 2 },
+    ]);
+    // A resume token is not a session token, and the old socket's number no longer counts.
+    back.send({ type: 'end' });
+    expect(await back.frame((f) => f.type === 'ended')).toEqual({ type: 'ended', call_ended_by: 'USER', reason: 'visitor_ended' });
+    expect(await back.closed()).toEqual({ code: 1000, reason: expect.any(String) });
+  });
+
+  it('after the grace period a dropped call ends (call_ended_by USER) and cannot be resumed', async () => {
+    const agentId = await createAgent(stack, { prompt: 'Chat.', first_sentence: 'Hello.' });
+    const web = webClient(stack, { autoResume: false });
+    const { call_id, resume_token } = await web.client.connect(agentId, await authorize(stack, agentId));
+    await web.linesAtLeast(1);
+    web.client.close(); // the tab is closed
+    const call = await waitForCompletion(stack, call_id, 30_000);
+    expect(call).toMatchObject({ call_ended_by: 'USER', queue_status: 'complete' });
+    const late = await rawSession(stack, agentId, `?resume=${encodeURIComponent(resume_token)}`);
+    expect(late.code).toBe(4408);
+  });
+});
