@@ -1,6 +1,7 @@
 import { createApp } from '../api/app';
 import type { ApiDeps } from '../api/deps';
 import { attachWebChannel } from '../api/web-channel/gateway';
+import { createWebVoice } from '../api/web-channel/voice';
 import type { Config } from './config';
 import { ensureEncryptionKey } from './crypto/encryption-key';
 import { createSecretBox } from './crypto/secret-box';
@@ -14,6 +15,7 @@ import { createOutboundHttp } from './net/outbound-http';
 import { ownServices } from './net/own-services';
 import { createChatModel, createTelephonyProvider, type Endpoints } from './services';
 import { createSpeechModel } from './llm/speech-model';
+import { createSpeechRecognizer } from './llm/speech-recognizer';
 import { connectTemporal, type TemporalClients } from './temporal/connection';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { createCallWorker } from './temporal/worker';
@@ -74,7 +76,9 @@ export async function startApiRole(
   const app = createApp(apiDeps);
   const server = await listen(app, config.http.host, deps.port ?? config.http.port);
   // The browser channel (docs/web-agents.md): WebSocket upgrades on /v1/agents/{id}/session.
-  const web = attachWebChannel(server.http, { api: apiDeps, settings: config.web });
+  // Its voice: the speech model, and speech to text with the same OpenAI settings (the offline stand-ins by default).
+  const voice = createWebVoice({ speech: apiDeps.speech, recognizer: createSpeechRecognizer(config.llm, endpoints.offlineModelUrl), voices: deps.db.collections.voices });
+  const web = attachWebChannel(server.http, { api: apiDeps, settings: config.web, voice });
   return {
     server,
     stop: async () => {
