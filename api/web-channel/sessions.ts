@@ -71,7 +71,7 @@ export function agentCallBody(stored: AgentDoc): Record<string, unknown> {
 }
 
 const liveWebCalls = (deps: ApiDeps, agent: AgentDoc) =>
-  deps.db.collections.calls.countDocuments({ org_id: agent.org_id, completed: false, agent_id: agent._id } as Record<string, unknown>);
+  deps.db.collections.calls.countDocuments({ org_id: agent.org_id, completed: false, agent_id: agent._id });
 
 const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
@@ -117,7 +117,7 @@ export async function openWebSession(
   await calls.insertOne(doc);
   // Two sessions racing for the last place both counted below the limit: the later one gives way.
   if ((await liveWebCalls(deps, agent)) > limit) {
-    const ahead = await calls.countDocuments({ org_id: orgId, completed: false, agent_id: agentId, created_at: { $lt: doc.created_at } } as Record<string, unknown>);
+    const ahead = await calls.countDocuments({ org_id: orgId, completed: false, agent_id: agentId, created_at: { $lt: doc.created_at } });
     if (ahead >= limit) {
       await calls.deleteOne({ _id: callId, org_id: orgId });
       throw tooMany(limit);
@@ -153,7 +153,7 @@ export async function resumeWebSession(deps: ApiDeps, agentId: string, resumeTok
   const callId = resumeToken.slice(0, dot);
   const hash = Buffer.from(hashSecret(resumeToken.slice(dot + 1)), 'hex');
   const calls = deps.db.collections.calls;
-  const found = (await calls.findOne({ _id: callId, agent_id: agentId, channel: 'web' } as Record<string, unknown>)) as WebCallDoc | null;
+  const found = (await calls.findOne({ _id: callId, agent_id: agentId, channel: 'web' })) as WebCallDoc | null;
   if (!found || found.completed) throw refused;
   const stored = Buffer.from(found.web_resume_hash, 'hex');
   if (stored.length !== hash.length || !timingSafeEqual(stored, hash)) throw refused;

@@ -77,6 +77,10 @@ export interface CallDoc {
   attempts?: Array<{ attempt: number; status: string; answered_by: string | null; provider_call_sid: string | null; ended_at: string }>;
   workflow_id: string;
   simulated: boolean;
+  /** `chat` (a pathway chat) or `web` (a web agent's session); absent on phone calls. */
+  channel?: 'phone' | 'chat' | 'web';
+  /** A web session's agent. */
+  agent_id?: string;
 }
 
 export interface TranscriptDoc {

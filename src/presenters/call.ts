@@ -25,6 +25,7 @@ export const CallSummarySchema = z.object({
   batch_id: z.string().nullable(),
   campaign_id: z.string().nullable(),
   simulated: z.boolean(),
+  channel: z.enum(['phone', 'chat', 'web']).describe('Our addition: phone (a call), chat (a pathway chat) or web (a web agent\'s session)'),
 });
 
 export const TranscriptLineSchema = z.object({ id: z.string(), created_at: isoString.nullable(), text: z.string(), user: z.string(), c_id: z.string() });
@@ -71,6 +72,7 @@ export function callSummary(c: CallDoc): z.input<typeof CallSummarySchema> {
     batch_id: c.batch_id,
     campaign_id: c.campaign_id,
     simulated: c.simulated,
+    channel: c.channel ?? 'phone',
   };
 }
 

@@ -81,7 +81,7 @@ describe('e2e: web agents over the browser channel', () => {
 
     // Listed like any call, and found in Temporal by its channel.
     const listed = await api().get('/v1/calls').set('authorization', stack.org.apiKey).expect(200);
-    expect(listed.body.calls.map((c: { call_id: string }) => c.call_id)).toContain(session.call_id);
+    expect(listed.body.calls.find((c: { call_id: string }) => c.call_id === session.call_id)).toMatchObject({ channel: 'web', completed: true });
     const found: string[] = [];
     for await (const wf of stack.temporal.client.workflow.list({ query: `Channel = "web" AND CallId = "${session.call_id}"` })) found.push(wf.type);
     expect(found).toEqual(['webCallWorkflow']);
