@@ -7,6 +7,7 @@ import { createInboundActivities } from './inbound';
 import { createKnowledgeBaseActivities } from './knowledge-base';
 import { createPathwayTurnActivities } from './pathway-turn';
 import { createPostCallActivities } from './post-call';
+import { createSessionActivities } from './sessions';
 import { createTelephonyActivities } from './telephony';
 import { createToolActivities } from './tools';
 import { createDynamicDataActivities } from './dynamic-data';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createInboundActivities(deps),
     ...createKnowledgeBaseActivities(deps),
     ...createCorrectedTranscriptActivities(deps),
+    ...createSessionActivities(deps),
   };
 }
 

@@ -31,6 +31,9 @@ import { pathwayFoldersRouter } from './routes/pathway-folders';
 import { pathwayVersionsRouter } from './routes/pathway-versions';
 import { pathwaysRouter } from './routes/pathways';
 import { twilioWebhooksRouter } from './routes/telephony-twilio';
+import { sessionWebhooksRouter } from './routes/session-webhooks';
+import { sessionsRouter } from './routes/sessions';
+import { trunksRouter } from './routes/trunks';
 import { dynamicDataRouter } from './routes/dynamic-data';
 import { toolsRouter } from './routes/tools';
 import { voicesRouter } from './routes/voices';
@@ -65,6 +68,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(metaRouter(deps));
   // Carrier webhooks are form-encoded and authenticated by signature, not API key.
   app.use(twilioWebhooksRouter(deps));
+  app.use(sessionWebhooksRouter(deps));
 
   // Authenticate before parsing, so an unauthenticated request costs no body parsing.
   app.use('/v1/admin', requireAdminKey(deps.adminApiKey, authFailures));
@@ -74,6 +78,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/v1', orgLimits.limitOrg);
   // Knowledge bases are also at /vectors (Bland's kb host), outside /v1: the same key check and limits.
   app.use('/vectors', apiKey, orgLimits.limitOrg);
+  // The Sessions API (seed 001) is at /sessions as well as /v1/sessions: the same key check and limits.
+  app.use('/sessions', apiKey, orgLimits.limitOrg);
   // Only POST /v1/batches takes large bodies (100,000 rows are several MB): BATCH_BODY_LIMIT_BYTES.
   app.post('/v1/batches', jsonBody((deps.batches ?? DEFAULT_BATCH_SETTINGS).bodyLimitBytes));
   // A number's lookup CSV (up to 1 MiB) comes as text/csv or inside JSON.
@@ -107,6 +113,8 @@ export function createApp(deps: ApiDeps): Express {
   app.use(dynamicDataRouter(deps));
   app.use(voicesRouter(deps));
   app.use(knowledgeBasesRouter(deps));
+  app.use(sessionsRouter(deps));
+  app.use(trunksRouter(deps));
   app.use(agentsRouter(deps));
 
   app.use(notFoundHandler());

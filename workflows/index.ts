@@ -6,3 +6,4 @@ export { correctTranscriptWorkflow } from './correct-transcript';
 export { chatWorkflow } from './chat';
 export { knowledgeBaseIndexWorkflow } from './knowledge-base-index';
 export { webCallWorkflow } from './web-call';
+export { sessionWorkflow } from './session';

@@ -18,6 +18,9 @@ export const WORK_ROUTES = [
   '/v1/pathway/chat/:id',
   '/v1/dynamic_data/test',
   '/v1/voices/:id/sample',
+  // A bridged session dials (seed 001).
+  '/sessions',
+  '/v1/sessions',
   // Creating or updating a knowledge base starts its indexing workflow (and /vectors/upload is a create).
   '/vectors',
   '/vectors/:id',

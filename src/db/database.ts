@@ -10,6 +10,8 @@ import type { ToolDoc } from '../tools/tool-store';
 import { ensureVoiceIndexes, type VoiceDoc } from '../voices/voice-store';
 import { ensureKnowledgeIndexes, type KnowledgeBaseDoc, type KnowledgeChunkDoc } from '../knowledge/types';
 import { ensureAgentIndexes, type AgentDoc, type AgentSessionTokenDoc } from '../agents/types';
+import type { BridgeSessionDoc } from '../sessions/types';
+import { ensureTrunkIndexes, type TrunkDoc } from '../trunks/types';
 import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
 
 export interface Collections {
@@ -47,6 +49,10 @@ export interface Collections {
   agents: Collection<AgentDoc>;
   /** Single-use web session tokens by the SHA-256 of the token, deleted by a TTL index when they expire. */
   agentSessionTokens: Collection<AgentSessionTokenDoc>;
+  /** Bridged call sessions (POST /sessions), by session id; the live truth is each one's workflow. */
+  bridgeSessions: Collection<BridgeSessionDoc>;
+  /** The organisations' SIP trunks (/v1/trunks), by TR- id, unique by name in an organisation. */
+  trunks: Collection<TrunkDoc>;
 }
 
 export interface Database {
@@ -84,6 +90,8 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     kbChunks: db.collection<KnowledgeChunkDoc>('kb_chunks'),
     agents: db.collection<AgentDoc>('agents'),
     agentSessionTokens: db.collection<AgentSessionTokenDoc>('agent_session_tokens'),
+    bridgeSessions: db.collection<BridgeSessionDoc>('bridge_sessions'),
+    trunks: db.collection<TrunkDoc>('trunks'),
   };
   return { client, db, collections, close: () => client.close() };
 }
@@ -111,6 +119,8 @@ export async function ensureIndexes({ db, collections: c }: Database): Promise<v
     ensureVoiceIndexes(c.voices),
     ensureKnowledgeIndexes(c.knowledgeBases, c.kbChunks),
     ensureAgentIndexes(c.agents, c.agentSessionTokens),
+    c.bridgeSessions.createIndex({ org_id: 1, created_at: -1 }),
+    ensureTrunkIndexes(c.trunks),
   ]);
 }
 

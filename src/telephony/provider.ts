@@ -17,6 +17,17 @@ export interface PlaceCallRequest {
   credentials: CarrierCredentials | null;
 }
 
+/** One leg of a bridged session (POST /sessions): dialled by REST; its answer fetches `answerUrl`, its statuses go to `statusUrl`. */
+export interface PlaceBridgeLegRequest {
+  /** An E.164 number, or a SIP URI with its headers. */
+  to: string;
+  from: string;
+  answerUrl: string;
+  statusUrl: string;
+  timeoutSeconds: number;
+  credentials: CarrierCredentials | null;
+}
+
 export interface ProviderCall {
   providerCallSid: string;
   status: TelephonyStatus;
@@ -74,6 +85,8 @@ export interface TelephonyProvider {
   readonly name: string;
   readonly simulated: boolean;
   placeCall(req: PlaceCallRequest): Promise<ProviderCall>;
+  /** Dials a bridged session's first leg (src/sessions); the rest is TwiML the answer webhook returns. */
+  placeBridgeLeg(req: PlaceBridgeLegRequest): Promise<ProviderCall>;
   hangUp(providerCallSid: string, credentials: CarrierCredentials | null): Promise<void>;
   fetchCall(providerCallSid: string, credentials: CarrierCredentials | null): Promise<ProviderCall>;
   /** Calls placed to `to` since `since`: finds a dial whose answer was lost with a crashed worker. */

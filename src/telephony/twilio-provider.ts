@@ -7,6 +7,7 @@ import {
   type CarrierCredentials,
   type NumberWebhooks,
   type OwnedNumber,
+  type PlaceBridgeLegRequest,
   type PlaceCallRequest,
   type ProviderCall,
   type StartRecordingRequest,
@@ -98,6 +99,22 @@ export class TwilioProvider implements TelephonyProvider {
         ...(req.machineDetection
           ? { machineDetection: 'DetectMessageEnd', asyncAmd: 'true', asyncAmdStatusCallback: url('amd') }
           : {}),
+      }),
+    );
+    return { providerCallSid: call.sid, status: toTelephonyStatus(call.status), durationSeconds: null };
+  }
+
+  async placeBridgeLeg(req: PlaceBridgeLegRequest): Promise<ProviderCall> {
+    const call = await withVendorErrors('TelephonyPlaceCall', () =>
+      this.client(req.credentials).calls.create({
+        to: req.to,
+        from: req.from,
+        url: req.answerUrl,
+        method: 'POST',
+        statusCallback: req.statusUrl,
+        statusCallbackMethod: 'POST',
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+        timeout: req.timeoutSeconds,
       }),
     );
     return { providerCallSid: call.sid, status: toTelephonyStatus(call.status), durationSeconds: null };

@@ -9,6 +9,8 @@ import { renderRecording } from './recording-audio';
 import { SimulatedCall } from './simulated-call';
 import { mountPhoneNumbers, numberResource, type SimulatedNumber } from './phone-numbers';
 import { readTwiml } from './twiml-reader';
+import { createSipTrunk, mountSipTrunk, type SipTrunk } from './sip-trunk';
+import { parseSipUri } from '../../sessions/sip-headers';
 import { first, twilioError, type Form } from './twilio-rest';
 
 export interface CarrierSimulatorOptions {
@@ -34,6 +36,8 @@ export interface CarrierSimulator {
   addNumber(accountSid: string, phoneNumber: string): SimulatedNumber;
   /** A scripted caller dials one of the numbers the simulator handed out; also POST /_sim/inbound_calls. */
   placeInboundCall(call: InboundCallRequest): SimulatedCall;
+  /** The simulated SIP trunk: every INVITE to a SIP address as requested, and what was said over each bridge; also GET /_sim/sip/*. */
+  sip: SipTrunk;
   close(): Promise<void>;
 }
 
@@ -106,7 +110,13 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     if (!ok || req.params.accountSid !== user) return twilioError(res, 401, 20003, 'Authenticate');
     next();
   };
+  const sip = createSipTrunk();
+  mountSipTrunk(app, sip);
+  /** A number's script, or a SIP address's by its user part (an extension or a number behind a trunk). */
+  const scriptFor = (address: string): CalleeScript => scripts.get(address) ?? scripts.get(parseSipUri(address)?.user ?? '') ?? DEFAULT_SCRIPT;
   const context = {
+    trunk: sip,
+    scriptFor,
     authToken: opts.authToken,
     speechDelayMs: opts.speechDelayMs ?? 0,
     webhookTimeoutMs: opts.webhookTimeoutMs ?? 15_000,
@@ -129,7 +139,8 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     const [to, from, url] = [first(b, 'To'), first(b, 'From'), first(b, 'Url')];
     if (!to || !from) return twilioError(res, 400, 21201, "A 'To' and a 'From' phone number are required.");
     if (!url) return twilioError(res, 400, 21205, 'Url parameter is required.');
-    if (!/^\+[1-9]\d{6,14}$/.test(to)) return twilioError(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+    const sipTo = to.startsWith('sip:') && parseSipUri(to) !== null;
+    if (!sipTo && !/^\+[1-9]\d{6,14}$/.test(to)) return twilioError(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
     const events = b.StatusCallbackEvent === undefined ? ['completed'] : ([] as string[]).concat(b.StatusCallbackEvent);
     const accountSid = String(req.params.accountSid);
     const call = new SimulatedCall(
@@ -145,10 +156,11 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
         record: first(b, 'Record') === 'true',
         recordingCallback: first(b, 'RecordingStatusCallback') ?? null,
       },
-      scripts.get(to) ?? DEFAULT_SCRIPT,
+      scriptFor(to),
       contextFor(accountSid),
     );
     calls.set(call.sid, call);
+    if (sipTo) sip.recordInvite('rest', to, from, call.sid, null);
     res.status(201).json(callResource(call));
   });
 
@@ -317,6 +329,7 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     numbers,
     addNumber: (sid, phone) => addNumber(sid, phone),
     placeInboundCall,
+    sip,
     close: async () => {
       for (const c of calls.values()) c.requestHangup();
       await Promise.allSettled([...calls.values()].map((c) => c.done));

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CalleeScript } from './callee-script';
 import { postSignedWebhook } from './signed-webhook';
-import { readTwiml, type Verb } from './twiml-reader';
+import { runBridgedLeg, type SipTrunk } from './sip-trunk';
+import { readTwiml, type DialBridge, type Verb } from './twiml-reader';
 
 export interface DialRequest {
   accountSid: string;
@@ -36,6 +37,10 @@ export interface CarrierContext {
   webhookTimeoutMs: number;
   /** Stores the call's recording (under `sid` when the REST API already gave it one) and returns its RecordingSid and RecordingUrl. */
   saveRecording(call: SimulatedCall, sid?: string): { sid: string; url: string; durationSeconds: number };
+  /** The simulated SIP trunk, which plays the far leg of a `<Dial><Sip>` bridge; absent: bridges are plain dials. */
+  trunk?: SipTrunk;
+  /** The script of whoever answers at an address (a number, or a SIP URI's user part). */
+  scriptFor?(address: string): CalleeScript;
 }
 
 const MAX_TWIML_FETCHES = 1000;
@@ -255,7 +260,7 @@ export class SimulatedCall {
         case 'Redirect':
           return this.fetchTwiml(v.url);
         case 'Dial':
-          return this.dial(v.number, v.action);
+          return v.bridge && this.carrier.trunk ? this.bridge(v.bridge, v.action) : this.dial(v.number, v.action);
         default:
           break;
       }
@@ -306,6 +311,32 @@ export class SimulatedCall {
       DialCallDuration: connected ? '1' : '0',
       DialCallSid: `CA${randomBytes(16).toString('hex')}`,
     });
+  }
+
+  /** A `<Dial>` to a leg the simulated trunk plays: both sides talk; its end fetches the action (unless this side hung up). */
+  private async bridge(dial: DialBridge, action: string | null): Promise<Verb[] | null> {
+    const outcome = await runBridgedLeg(
+      this.carrier.trunk!,
+      {
+        sid: this.sid,
+        accountSid: this.req.accountSid,
+        from: this.req.from,
+        callerScript: this.script,
+        speechDelayMs: this.carrier.speechDelayMs,
+        hungUp: () => this.hangupRequested,
+        pause: (ms) => this.pause(ms),
+        post: (url, params) => this.post(url, params),
+      },
+      dial,
+      this.carrier.scriptFor?.(dial.address) ?? this.script,
+    );
+    if (outcome.status === 'completed') this.transferredTo = dial.address.split('?')[0]!;
+    if (this.hangupRequested) return null;
+    if (!action) {
+      this.endedBy ??= 'agent';
+      return null;
+    }
+    return this.fetchTwiml(action, { DialCallStatus: outcome.status, DialCallDuration: String(outcome.durationSeconds), DialCallSid: outcome.callSid });
   }
 
   private nextUtterance(): string | null {

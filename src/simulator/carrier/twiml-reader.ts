@@ -7,13 +7,36 @@ export type Verb =
   | { verb: 'Hangup' }
   | { verb: 'Redirect'; url: string }
   | { verb: 'Pause'; seconds: number }
-  | { verb: 'Dial'; number: string; action: string | null }
+  | { verb: 'Dial'; number: string; action: string | null; bridge?: DialBridge }
   | { verb: 'Play'; url: string }
   | { verb: 'Record'; action: string | null }
   | { verb: 'Reject'; reason: string }
   | { verb: 'Unknown'; name: string };
 
+/** A `<Dial>` whose `<Sip>` (or `<Number>` with a statusCallback) leg is played by the simulated trunk (sip-trunk.ts). */
+export interface DialBridge {
+  address: string;
+  callerId: string | null;
+  timeoutSeconds: number;
+  statusCallback: string | null;
+  statusCallbackEvents: string[];
+}
+
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
+
+function dialBridge(attrs: Record<string, string>, children: unknown): DialBridge | undefined {
+  if (!Array.isArray(children)) return undefined;
+  const noun = (children as Node[]).find((c) => 'Sip' in c || ('Number' in c && c[':@']?.statusCallback));
+  if (!noun) return undefined;
+  const nounAttrs = noun[':@'] ?? {};
+  return {
+    address: textOf('Sip' in noun ? noun.Sip : noun.Number),
+    callerId: attrs.callerId ?? null,
+    timeoutSeconds: Number(attrs.timeout ?? 30),
+    statusCallback: nounAttrs.statusCallback ?? null,
+    statusCallbackEvents: (nounAttrs.statusCallbackEvent ?? 'completed').split(/[\s,]+/).filter(Boolean),
+  };
+}
 
 const parser = new XMLParser({
   preserveOrder: true,
@@ -58,7 +81,8 @@ function toVerbs(nodes: Node[]): Verb[] {
         break;
       case 'Dial': {
         const nested = Array.isArray(children) ? (children as Node[]).find((c) => 'Number' in c) : undefined;
-        verbs.push({ verb: 'Dial', number: nested ? textOf(nested.Number) : textOf(children), action: attrs.action ?? null });
+        const bridge = dialBridge(attrs, children);
+        verbs.push({ verb: 'Dial', number: nested ? textOf(nested.Number) : textOf(children), action: attrs.action ?? null, ...(bridge ? { bridge } : {}) });
         break;
       }
       case 'Play':

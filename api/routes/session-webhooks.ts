@@ -1,0 +1,89 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import express, { Router, type Request, type Response } from 'express';
+import { SESSION_WEBHOOK_BASE_PATH, sessionAnswerTwiml, sessionHangupTwiml, type SessionHook } from '../../src/sessions/webhooks';
+import { toTelephonyStatus } from '../../src/telephony/twilio-provider';
+import { sessionCallerAnsweredUpdate, sessionLegStatusSignal, sessionWorkflowId, type SessionLegStatusEvent } from '../../src/workflow-api/session';
+import { mountEndpoint } from '../contract/mount';
+import type { ApiDeps } from '../deps';
+import { sessionWebhook } from '../endpoints/sessions';
+import { badRequest, forbidden, notFound } from '../errors';
+
+const SESSION_ID = /^[A-Za-z0-9+/=]{8,64}$/;
+const SID = /^CA[0-9a-fA-F]{32}$/;
+
+function formParams(req: Request): Record<string, string> {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/**
+ * The carrier's webhooks of bridged sessions' legs. Each is verified against
+ * `X-Twilio-Signature` over the public URL the carrier called, then becomes the session
+ * workflow's update (the caller answered: the TwiML that dials the callee) or signal (a leg's status).
+ */
+export function sessionWebhooksRouter(deps: ApiDeps): Router {
+  const router = Router();
+  router.use(SESSION_WEBHOOK_BASE_PATH, express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  const post = (hook: SessionHook, handler: (req: Request, res: Response) => Promise<void>) =>
+    mountEndpoint(router, { ...sessionWebhook, path: `${SESSION_WEBHOOK_BASE_PATH}/${hook}`, params: undefined }, (_input, req, res) => handler(req, res));
+
+  function verified(req: Request): { sessionId: string; params: Record<string, string>; sid: string } {
+    const params = formParams(req);
+    const url = new URL(req.originalUrl, deps.publicBaseUrl).toString();
+    if (!deps.telephony.validateWebhook(req.get('x-twilio-signature'), url, params)) throw forbidden('Invalid X-Twilio-Signature.');
+    const sessionId = typeof req.query.session_id === 'string' ? req.query.session_id : '';
+    if (!SESSION_ID.test(sessionId)) throw badRequest(['session_id is missing or malformed.']);
+    const sid = params.CallSid ?? '';
+    if (!SID.test(sid)) throw badRequest(['CallSid is missing or malformed.']);
+    return { sessionId, params, sid };
+  }
+
+  const handle = (sessionId: string) => deps.temporal.workflow.getHandle(sessionWorkflowId(sessionId));
+
+  async function signal(sessionId: string, event: SessionLegStatusEvent): Promise<void> {
+    try {
+      await handle(sessionId).signal(sessionLegStatusSignal, event);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound('Session not found.');
+      throw err;
+    }
+  }
+
+  post('answer', async (req, res) => {
+    const { sessionId, sid } = verified(req);
+    let twiml: string;
+    try {
+      const answer = await handle(sessionId).executeUpdate(sessionCallerAnsweredUpdate, { args: [{ providerCallSid: sid }] });
+      twiml = sessionAnswerTwiml(answer, deps.publicBaseUrl, sessionId);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw notFound('Session not found.');
+      // A session that refused the answer (over, or not this leg) hangs the line up rather than erroring at the caller.
+      if (!(err instanceof WorkflowUpdateFailedError)) throw err;
+      twiml = sessionHangupTwiml();
+    }
+    res.type('text/xml').send(twiml);
+  });
+
+  post('status', async (req, res) => {
+    const { sessionId, sid, params } = verified(req);
+    await signal(sessionId, { leg: 'caller', providerCallSid: sid, status: toTelephonyStatus(params.CallStatus ?? '') });
+    res.status(204).end();
+  });
+
+  post('callee-status', async (req, res) => {
+    const { sessionId, sid, params } = verified(req);
+    await signal(sessionId, { leg: 'callee', providerCallSid: sid, status: toTelephonyStatus(params.CallStatus ?? '') });
+    res.status(204).end();
+  });
+
+  // The <Dial> ended: how the callee's leg went (busy, no-answer, completed…); the caller's leg then hangs up.
+  post('dial', async (req, res) => {
+    const { sessionId, params } = verified(req);
+    const calleeSid = SID.test(params.DialCallSid ?? '') ? params.DialCallSid! : '';
+    const status = toTelephonyStatus(params.DialCallStatus ?? '');
+    await signal(sessionId, { leg: 'callee', providerCallSid: calleeSid, status: status === 'in-progress' ? 'completed' : status });
+    res.type('text/xml').send(sessionHangupTwiml());
+  });
+
+  return router;
+}
