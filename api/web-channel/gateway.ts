@@ -10,6 +10,9 @@ import { openWebSession, resumeWebSession, SessionRefused, type WebChannelSettin
 /** The browser channel's one URL: ws://<host>/v1/agents/{agent_id}/session?token=... or ?resume=... */
 export const WEB_SESSION_PATH = /^\/v1\/agents\/([^/]{1,100})\/session$/;
 
+/** How long a closing handshake may take when the API stops. */
+const CLOSE_HANDSHAKE_MS = 2_000;
+
 /** Frames a browser may send before its call is ready; more is a flood. */
 const MAX_EARLY_FRAMES = 8;
 
@@ -96,7 +99,10 @@ export function attachWebChannel(server: Server, deps: WebChannelDeps): WebChann
   return {
     close: async () => {
       for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'The server is restarting; resume the session.');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      // A client that does not answer the closing handshake promptly is cut off, so the HTTP server can close.
+      const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, CLOSE_HANDSHAKE_MS).unref())]);
+      for (const ws of wss.clients) ws.terminate();
     },
   };
 }

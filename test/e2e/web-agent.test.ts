@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { getCall, waitForCompletion } from '../helpers/calls';
+import { replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { createPathway, restaurantPathway, startBookingServer, type BookingServer } from '../helpers/pathway-fixtures';
 import { startStack, type Stack } from '../helpers/stack';
@@ -85,6 +86,8 @@ describe('e2e: web agents over the browser channel', () => {
     const found: string[] = [];
     for await (const wf of stack.temporal.client.workflow.list({ query: `Channel = "web" AND CallId = "${session.call_id}"` })) found.push(wf.type);
     expect(found).toEqual(['webCallWorkflow']);
+    // Its real history replays against the current code (RECORD_HISTORIES=1 keeps it as a fixture).
+    await replayAndMaybeRecord(stack.temporal.client, `call-${session.call_id}`, 'web-call-pathway');
   });
 
   it('speaks first_sentence first, answers each message, and ends when the visitor hangs up', async () => {
