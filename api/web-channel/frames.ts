@@ -41,7 +41,7 @@ const sampleRate = z.number().int().min(8000).max(48000);
 export const ClientFrameSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('message'),
-    text: z.string().min(1).max(WEB_LIMITS.maxMessageChars),
+    text: z.string().max(WEB_LIMITS.maxMessageChars).refine((t) => t.trim() !== '', 'must not be empty'),
     /** Also send the reply's audio (when voice is on). */
     speak: z.boolean().optional(),
   }),
