@@ -1,0 +1,157 @@
+import request from 'supertest';
+import { ADDITIONAL_HEADERS, HEADER_DIRECTIONS } from '../../src/sessions/types';
+import { AUTO_ANSWER_HEADERS } from '../../src/sessions/sip-headers';
+import type { SipInvite } from '../../src/simulator/carrier/sip-trunk';
+import { sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
+import { eventually } from '../helpers/poll';
+import { startStack, uid, type Stack } from '../helpers/stack';
+
+/** Bridged sessions (seed 001) end to end: API → session workflow → twilio SDK → carrier simulator and its SIP trunk → webhooks. */
+describe('sessions: bridged calls through a trunk', () => {
+  let stack: Stack;
+  let trunkName: string;
+  const host = 'pbx.example.test:5080';
+
+  beforeAll(async () => {
+    stack = await startStack();
+    trunkName = `office-${uid()}`;
+    await request(stack.apiUrl).post('/v1/trunks').set('authorization', `Bearer ${stack.org.apiKey}`).send({ name: trunkName, host, transport: 'tcp' }).expect(200);
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  const ext = () => `9${uid().replace(/\D/g, '').padEnd(6, '7').slice(0, 6)}`;
+  const create = async (body: Record<string, unknown>) => {
+    const res = await request(stack.apiUrl).post('/sessions').set('authorization', `Bearer ${stack.org.apiKey}`).send({ send_sdp: true, trunk: trunkName, ...body });
+    if (res.status !== 200) throw new Error(`POST /sessions answered ${res.status}: ${JSON.stringify(res.body)}`);
+    return res.body.session_id as string;
+  };
+  const get = async (id: string) => (await request(stack.apiUrl).get(`/sessions/${id}`).set('authorization', stack.org.apiKey).expect(200)).body.session;
+  const ended = (id: string) => eventually(async () => ((await get(id)).state === 'ended' ? get(id) : null), 30_000);
+  const invites = (user: string) => stack.simulator.sip.invites.filter((i) => i.user === user);
+
+  it('rings the caller, dials the callee with the rewrites, bridges them, and ends when the callee hangs up', async () => {
+    const [caller, callee] = [ext(), ext()];
+    stack.simulator.scriptNumber(caller, { ringMs: 1500, utterances: ['Hi, it is the front desk.', 'Your visitor is here.', 'Okay.'], speechDelayMs: 300 });
+    stack.simulator.scriptNumber(callee, { ringMs: 1500, utterances: ['Hello?', 'Thanks, on my way.'], speechDelayMs: 600 });
+    const id = await create({
+      caller, callee, caller_display_name: 'Front Desk', send_sdp: false, rewrite_from: '1000', rewrite_pai: '2000', rewrite_rpi: '3000',
+      user_data: 'ticket-42', target: 'sip:desk@example.test', target_instance_id: 'inst-1', target_extension_number: '101',
+      additional_header: 'ANSWER_MODE', header_direction: 'ALL',
+    });
+    expect(id).toMatch(/^[A-Za-z0-9]{24}$/);
+
+    const ringing = await eventually(async () => ((await get(id)).state === 'ringing' ? get(id) : null));
+    expect(ringing).toMatchObject({ kind: 'bridge', caller, callee, trunk: trunkName, user_data: 'ticket-42', workflow_id: `session-${id}`, answered_at: null });
+    const answered = await eventually(async () => ((await get(id)).state === 'answered' ? get(id) : null));
+    expect(answered.answered_at).toEqual(expect.any(String));
+    const bridged = await eventually(async () => ((await get(id)).state === 'bridged' ? get(id) : null));
+    expect(bridged.bridged_at).toEqual(expect.any(String));
+    // Live: listed by GET /sessions (and under /v1) while it runs.
+    const live = await request(stack.apiUrl).get('/v1/sessions').set('authorization', `Bearer ${stack.org.apiKey}`).expect(200);
+    expect(live.body.sessions).toEqual(expect.arrayContaining([expect.objectContaining({ id, kind: 'bridge', state: 'bridged', trunk: trunkName })]));
+
+    const done = await ended(id);
+    expect(done).toMatchObject({
+      end_reason: 'completed', caller_display_name: 'Front Desk', send_sdp: false, target: 'sip:desk@example.test', target_instance_id: 'inst-1',
+      target_extension_number: '101', additional_header: 'ANSWER_MODE', header_direction: 'ALL', simulated: true,
+      caller_leg: { status: 'completed' }, callee_leg: { status: 'completed' },
+    });
+
+    const [callerInvite] = invites(caller);
+    const [calleeInvite] = invites(callee);
+    expect(callerInvite).toMatchObject({ leg: 'rest', host, transport: 'tcp', from_user: callee, answer_mode: 'Auto', sdp: false, p_asserted_identity: null, remote_party_id: null });
+    expect(calleeInvite).toMatchObject({
+      leg: 'dial', parent_call_sid: callerInvite!.call_sid, host, transport: 'tcp', from_user: '1000', from_display_name: 'Front Desk', sdp: false, answer_mode: 'Auto',
+      p_asserted_identity: `<sip:2000@${host}>`, remote_party_id: `<sip:3000@${host}>;party=calling;screen=no;privacy=off`,
+    });
+    // Both talked over the bridge; the callee ran out of lines first and hung up.
+    const lines = stack.simulator.sip.bridges.get(callerInvite!.call_sid)!;
+    expect(lines.map((l) => l.speaker)).toEqual(['caller', 'callee', 'caller', 'callee', 'caller']);
+    expect(lines.map((l) => l.text)).toContain('Thanks, on my way.');
+    expect(stack.simulator.calls.get(callerInvite!.call_sid)!.status).toBe('completed');
+    // Ended: no longer listed.
+    const after = await request(stack.apiUrl).get('/sessions').set('authorization', stack.org.apiKey).expect(200);
+    expect(after.body.sessions.map((s: { id: string }) => s.id)).not.toContain(id);
+  });
+
+  it('puts each additional_header on the legs header_direction names', async () => {
+    const cases = ADDITIONAL_HEADERS.flatMap((header) => HEADER_DIRECTIONS.map((direction) => ({ header, direction, caller: ext(), callee: ext() })));
+    for (const c of cases) {
+      stack.simulator.scriptNumber(c.caller, { utterances: ['Hi.'] });
+      stack.simulator.scriptNumber(c.callee, { utterances: ['Hello.'] });
+    }
+    const ids = await Promise.all(cases.map((c) => create({ caller: c.caller, callee: c.callee, additional_header: c.header, header_direction: c.direction })));
+    await Promise.all(ids.map((id) => ended(id)));
+    const header = (i: SipInvite | undefined) => i && { 'Answer-Mode': i.answer_mode, 'Call-Info': i.call_info, 'Alert-Info': i.alert_info };
+    for (const c of cases) {
+      const expected = AUTO_ANSWER_HEADERS[c.header];
+      const none = { 'Answer-Mode': null, 'Call-Info': null, 'Alert-Info': null };
+      const withHeader = { ...none, [expected.name]: expected.value };
+      expect({ c, caller: header(invites(c.caller)[0]) }).toEqual({ c, caller: c.direction === 'CALLEE' ? none : withHeader });
+      expect({ c, callee: header(invites(c.callee)[0]) }).toEqual({ c, callee: c.direction === 'CALLER' ? none : withHeader });
+    }
+  });
+
+  it('ends as caller_no_answer and never dials the callee when the caller does not answer', async () => {
+    const [caller, callee] = [ext(), ext()];
+    stack.simulator.scriptNumber(caller, { answer: 'no-answer' });
+    const id = await create({ caller, callee });
+    const done = await ended(id);
+    expect(done).toMatchObject({ end_reason: 'caller_no_answer', answered_at: null, caller_leg: { status: 'no-answer' }, callee_leg: { provider_call_sid: null } });
+    expect(invites(callee)).toHaveLength(0);
+  });
+
+  it('ends as callee_busy and hangs the caller up when the callee is busy', async () => {
+    const [caller, callee] = [ext(), ext()];
+    stack.simulator.scriptNumber(caller, { utterances: ['Hi.'], speechDelayMs: 200 });
+    stack.simulator.scriptNumber(callee, { answer: 'busy' });
+    const id = await create({ caller, callee });
+    const done = await ended(id);
+    expect(done).toMatchObject({ end_reason: 'callee_busy', bridged_at: null, callee_leg: { status: 'busy' }, caller_leg: { status: 'completed' } });
+    expect(invites(callee)).toHaveLength(1);
+    expect(stack.simulator.sip.bridges.has(invites(caller)[0]!.call_sid)).toBe(false);
+  });
+
+  it('lists live AI calls beside bridged sessions, and neither once they end', async () => {
+    const to = uniqueNumber();
+    stack.simulator.scriptNumber(to, { utterances: ['Hello?', 'Tell me more.', 'Bye.'], speechDelayMs: 1500 });
+    const callId = await sendCall(stack, { phone_number: to, task: 'Say hi and chat briefly.' });
+    const [caller, callee] = [ext(), ext()];
+    stack.simulator.scriptNumber(caller, { utterances: ['One.', 'Two.', 'Three.'], speechDelayMs: 800 });
+    stack.simulator.scriptNumber(callee, { utterances: ['A.', 'B.'], speechDelayMs: 800 });
+    const id = await create({ caller, callee, user_data: 'list-me' });
+
+    const page = await eventually(async () => {
+      const res = await request(stack.apiUrl).get('/sessions').set('authorization', `Bearer ${stack.org.apiKey}`).expect(200);
+      const byId = new Map((res.body.sessions as Array<{ id: string; state: string }>).map((s) => [s.id, s]));
+      return byId.get(callId)?.state === 'answered' && byId.get(id)?.state === 'bridged' ? byId : null;
+    });
+    expect(page.get(callId)).toMatchObject({ kind: 'phone', direction: 'outbound', callee: to, workflow_id: `call-${callId}`, call_id: callId });
+    expect(page.get(id)).toMatchObject({ kind: 'bridge', user_data: 'list-me', caller, callee });
+
+    // Another organisation sees none of them.
+    const other = await stack.newOrg();
+    const theirs = await request(stack.apiUrl).get('/sessions').set('authorization', other.apiKey).expect(200);
+    expect(theirs.body.sessions).toEqual([]);
+    await request(stack.apiUrl).get(`/sessions/${id}`).set('authorization', other.apiKey).expect(404);
+
+    // Paging: one per page, both found across the pages.
+    const seen: string[] = [];
+    let token: string | null = null;
+    do {
+      const res: request.Response = await request(stack.apiUrl).get('/sessions').query({ page_size: '1', ...(token ? { page_token: token } : {}) }).set('authorization', stack.org.apiKey).expect(200);
+      expect(res.body.sessions.length).toBeLessThanOrEqual(1);
+      seen.push(...res.body.sessions.map((s: { id: string }) => s.id));
+      token = res.body.next_page_token;
+    } while (token);
+    expect(seen).toEqual(expect.arrayContaining([callId, id]));
+
+    await waitForCompletion(stack, callId);
+    await ended(id);
+    const after = await request(stack.apiUrl).get('/sessions').set('authorization', stack.org.apiKey).expect(200);
+    expect(after.body.sessions.map((s: { id: string }) => s.id)).toEqual(expect.not.arrayContaining([callId, id]));
+    expect(simCallsTo(stack, to)[0]!.status).toBe('completed');
+  });
+});
