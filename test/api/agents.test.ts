@@ -71,7 +71,7 @@ describe('API: web agents', () => {
       language: 'ESP',
       model: 'turbo',
       first_sentence: 'Hola, ¿en qué puedo ayudarle?',
-      tools: [inlineTool(), toolId, kbId],
+      tools: [{ ...inlineTool(), name: 'CheckInsurance' }, toolId, kbId],
       dynamic_data: [memberLookup()],
       interruption_threshold: 150,
       keywords: ['Reece:3', 'Invisalign'],
@@ -79,7 +79,9 @@ describe('API: web agents', () => {
       webhook: 'https://hooks.example.com/agent-done',
       max_concurrent_sessions: 3,
     };
-    const res = await me().post('/v1/agents', body).expect(200);
+    const res = await me().post('/v1/agents', body);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.status).toBe(200);
     const { tools, ...rest } = body;
     expect(res.body).toEqual({
       agent: {
@@ -144,8 +146,8 @@ describe('API: web agents', () => {
     ['max_duration zero', { max_duration: 0 }, 400, /max_duration must be a number of minutes/],
     ['max_duration not numeric', { max_duration: 'long' }, 400, /max_duration must be a number of minutes/],
     ['max_duration as an object', { max_duration: { minutes: 5 } }, 400, /max_duration must be a number of minutes/],
-    ['webhook not a URL', { webhook: 'not a url' }, 400, /webhook must be a valid http\(s\) URL/],
-    ['webhook not http(s)', { webhook: 'ftp://hooks.example.com/x' }, 400, /webhook must be a valid http\(s\) URL/],
+    ['webhook not a URL', { webhook: 'not a url' }, 400, /webhook must be a valid URL/],
+    ['webhook not http(s)', { webhook: 'ftp://hooks.example.com/x' }, 400, /webhook must be an http\(s\) URL/],
     ['webhook to a private address', { webhook: 'http://127.0.0.1:8233/api/v1/namespaces' }, 400, /webhook/],
     ['webhook to the metadata service', { webhook: 'https://169.254.169.254/latest' }, 400, /webhook/],
     ['max_concurrent_sessions 0', { max_concurrent_sessions: 0 }, 400, /max_concurrent_sessions must be between 1 and 100/],
