@@ -10,6 +10,7 @@ import {
   type SessionLegState,
   type SessionLiveState,
   type SessionResult,
+  type SessionTransition,
   type SessionWorkflowInput,
 } from '../src/workflow-api/session';
 import { carrier, records } from './activity-proxies';
@@ -49,8 +50,10 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
   let calleeAnswered = false;
   const times: { answeredAt: string | null; bridgedAt: string | null; endedAt: string | null } = { answeredAt: null, bridgedAt: null, endedAt: null };
 
+  const transitions: SessionTransition[] = [{ state: 'ringing', at: input.createdAt }];
   const setState = (next: SessionState) => {
     state = next;
+    transitions.push({ state: next, at: new Date().toISOString() });
     upsertSearchAttributes([{ key: SA.CallStatus, value: next }]);
   };
 
@@ -66,6 +69,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     ...times,
     callerLeg: { ...legs.caller },
     calleeLeg: { ...legs.callee },
+    transitions: [...transitions],
   }));
 
   setHandler(sessionLegStatusSignal, ({ leg, providerCallSid, status }) => {
@@ -74,7 +78,12 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     if (isOver(l)) return;
     if (providerCallSid) l.providerCallSid ??= providerCallSid;
     l.status = status;
-    if (leg === 'callee' && status === 'in-progress') calleeAnswered = true;
+    if (leg === 'callee' && status === 'in-progress' && !calleeAnswered) {
+      // Bridged as of now, even if the main flow is still busy writing `answered` (a restarted worker, a slow store).
+      calleeAnswered = true;
+      times.bridgedAt = new Date().toISOString();
+      if (state === 'answered') setState('bridged');
+    }
   });
 
   setHandler(
@@ -98,7 +107,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     endReason = reason;
     times.endedAt = new Date().toISOString();
     setState('ended');
-    await records.recordSession({ ...ref, set: { state: 'ended', end_reason: reason, ended_at: times.endedAt, caller_leg: legs.caller, callee_leg: legs.callee, errors: problems } });
+    await records.recordSession({ ...ref, set: { transitions, state: 'ended', end_reason: reason, ended_at: times.endedAt, caller_leg: legs.caller, callee_leg: legs.callee, errors: problems } });
     await condition(allHandlersFinished);
     return { state: 'ended', endReason: reason };
   };
@@ -118,24 +127,22 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
     if (!isOver(legs.caller)) await hangUp(ref.orgId, legs.caller, problems);
     return finish(legEndReason('caller', legs.caller.status));
   }
-  await records.recordSession({ ...ref, set: { state: 'answered', answered_at: times.answeredAt, caller_leg: legs.caller } });
+  await records.recordSession({ ...ref, set: { transitions, state: 'answered', answered_at: times.answeredAt, caller_leg: legs.caller } });
 
   // 2. The carrier dials the callee (the answer's TwiML); wait for the callee to pick up or give up.
   await condition(() => calleeAnswered || isOver(legs.callee) || isOver(legs.caller), input.ringTimeoutSeconds * 1000 + RING_SLACK_MS);
-  if (calleeAnswered && !isOver(legs.caller)) {
-    times.bridgedAt = new Date().toISOString();
-    setState('bridged');
-    await records.recordSession({ ...ref, set: { state: 'bridged', bridged_at: times.bridgedAt, caller_leg: legs.caller, callee_leg: legs.callee } });
+  if (calleeAnswered) {
+    await records.recordSession({ ...ref, set: { transitions, state: 'bridged', bridged_at: times.bridgedAt, caller_leg: legs.caller, callee_leg: legs.callee } });
     // 3. Talking, until either side hangs up or the session's time is up.
     await condition(() => isOver(legs.callee) || isOver(legs.caller), input.maxDurationMinutes * 60_000);
   }
   const reason: SessionEndReason = !calleeAnswered
-    ? isOver(legs.callee) ? legEndReason('callee', legs.callee.status) : isOver(legs.caller) ? 'completed' : 'callee_no_answer'
+    ? isOver(legs.callee) ? legEndReason('callee', legs.callee.status) : isOver(legs.caller) ? 'caller_hung_up' : 'callee_no_answer'
     : isOver(legs.callee) || isOver(legs.caller) ? 'completed' : 'max_duration';
 
   // 4. One side is down (or time is up): bring the other down.
   setState('ending');
-  await records.recordSession({ ...ref, set: { state: 'ending', caller_leg: legs.caller, callee_leg: legs.callee } });
+  await records.recordSession({ ...ref, set: { transitions, state: 'ending', caller_leg: legs.caller, callee_leg: legs.callee } });
   if (isOver(legs.callee)) await condition(() => isOver(legs.caller), CALLER_FOLLOWS_MS);
   if (!isOver(legs.caller)) await hangUp(ref.orgId, legs.caller, problems);
   await condition(() => isOver(legs.caller) && (!calleeAnswered || isOver(legs.callee)), HANGUP_GRACE_MS);

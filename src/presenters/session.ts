@@ -40,10 +40,11 @@ export const SessionDetailSchema = SessionSummarySchema.extend({
   header_direction: z.enum(HEADER_DIRECTIONS).nullable().describe('As applied: null without additional_header (the seed: ignored then)'),
   bridged_at: z.string().nullable(),
   ended_at: z.string().nullable(),
-  end_reason: z.string().nullable().describe('completed, caller_no_answer, caller_busy, caller_failed, callee_no_answer, callee_busy, callee_failed, max_duration'),
+  end_reason: z.string().nullable().describe('completed, caller_no_answer, caller_busy, caller_failed, caller_hung_up, callee_no_answer, callee_busy, callee_failed, max_duration'),
   caller_leg: legSchema,
   callee_leg: legSchema,
   errors: z.array(z.string()),
+  transitions: z.array(z.object({ state: z.enum(SESSION_STATES), at: z.string() })).describe('Every state the session entered, in order, with when'),
   simulated: z.boolean().describe('Placed through the carrier simulator'),
 });
 export type SessionDetail = z.infer<typeof SessionDetailSchema>;
@@ -85,6 +86,7 @@ export function bridgeSessionDetail(doc: BridgeSessionDoc, live: SessionLiveStat
     caller_leg: leg(doc.caller_leg, live?.callerLeg),
     callee_leg: leg(doc.callee_leg, live?.calleeLeg),
     errors: doc.errors ?? [],
+    transitions: live?.transitions ?? doc.transitions ?? [{ state: 'ringing', at: doc.created_at.toISOString() }],
     simulated: doc.simulated,
   };
 }

@@ -60,6 +60,8 @@ export type SessionEndReason =
   | 'caller_no_answer'
   | 'caller_busy'
   | 'caller_failed'
+  /** The caller hung up while the callee was still ringing. */
+  | 'caller_hung_up'
   | 'callee_no_answer'
   | 'callee_busy'
   | 'callee_failed'
@@ -106,4 +108,6 @@ export interface BridgeSessionDoc {
   simulated: boolean;
   /** Carrier refusals the session went on without (a hang-up of a line already down). */
   errors?: string[];
+  /** The states the session went through, in order, with when (ISO 8601). */
+  transitions?: Array<{ state: SessionState; at: string }>;
 }

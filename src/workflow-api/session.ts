@@ -47,6 +47,12 @@ export interface SessionLegState {
   status: TelephonyStatus | null;
 }
 
+/** A state the session entered, and when (ISO 8601). */
+export interface SessionTransition {
+  state: SessionState;
+  at: string;
+}
+
 export interface SessionLiveState {
   sessionId: string;
   state: SessionState;
@@ -61,6 +67,8 @@ export interface SessionLiveState {
   endedAt: string | null;
   callerLeg: SessionLegState;
   calleeLeg: SessionLegState;
+  /** Every state so far, in order: what the session went through, for the record and the tests. */
+  transitions: SessionTransition[];
 }
 
 export const sessionLegStatusSignal = defineSignal<[SessionLegStatusEvent]>('sessionLegStatus');

@@ -41,6 +41,7 @@ describe('a bridged session survives a killed worker', () => {
         return s.state === 'ended' ? s : null;
       }, 90_000);
       expect(done).toMatchObject({ end_reason: 'completed', caller_leg: { status: 'completed' }, callee_leg: { status: 'completed' } });
+      expect(done.transitions.map((t: { state: string }) => t.state)).toEqual(['ringing', 'answered', 'bridged', 'ending', 'ended']);
       const legs = (user: string) => stack.simulator.sip.invites.filter((i) => i.user === user);
       expect(legs(caller)).toHaveLength(1);
       expect(legs(callee)).toHaveLength(1);

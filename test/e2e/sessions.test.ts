@@ -58,6 +58,7 @@ describe('sessions: bridged calls through a trunk', () => {
       target_extension_number: '101', additional_header: 'ANSWER_MODE', header_direction: 'ALL', simulated: true,
       caller_leg: { status: 'completed' }, callee_leg: { status: 'completed' },
     });
+    expect(done.transitions.map((t: { state: string }) => t.state)).toEqual(['ringing', 'answered', 'bridged', 'ending', 'ended']);
 
     const [callerInvite] = invites(caller);
     const [calleeInvite] = invites(callee);
@@ -100,6 +101,7 @@ describe('sessions: bridged calls through a trunk', () => {
     const id = await create({ caller, callee });
     const done = await ended(id);
     expect(done).toMatchObject({ end_reason: 'caller_no_answer', answered_at: null, caller_leg: { status: 'no-answer' }, callee_leg: { provider_call_sid: null } });
+    expect(done.transitions.map((t: { state: string }) => t.state)).toEqual(['ringing', 'ended']);
     expect(invites(callee)).toHaveLength(0);
   });
 
@@ -110,6 +112,7 @@ describe('sessions: bridged calls through a trunk', () => {
     const id = await create({ caller, callee });
     const done = await ended(id);
     expect(done).toMatchObject({ end_reason: 'callee_busy', bridged_at: null, callee_leg: { status: 'busy' }, caller_leg: { status: 'completed' } });
+    expect(done.transitions.map((t: { state: string }) => t.state)).toEqual(['ringing', 'answered', 'ending', 'ended']);
     expect(invites(callee)).toHaveLength(1);
     expect(stack.simulator.sip.bridges.has(invites(caller)[0]!.call_sid)).toBe(false);
   });
