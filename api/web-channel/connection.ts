@@ -34,6 +34,9 @@ export interface JoinedCall {
   handle: WorkflowHandle;
 }
 
+/** Frames held while the call is joined (audio included); more is a flood. */
+const MAX_JOIN_FRAMES = 64;
+
 /** Thrown into the close path: the socket closes with this code. */
 class Close extends Error {
   constructor(
@@ -67,6 +70,14 @@ export class WebConnection {
   async run(early: Array<{ data: RawData; isBinary: boolean }>): Promise<void> {
     const { call } = this;
     this.ws.on('close', () => this.onClose());
+    // Frames that arrive while the call is being joined wait too (the browser may send as soon as it has the session frame).
+    const waiting = [...early];
+    let joinedYet = false;
+    this.ws.on('message', (data, isBinary) => {
+      if (joinedYet) return this.onFrame(data, isBinary);
+      if (waiting.length >= MAX_JOIN_FRAMES) return this.close(CLOSE.flooding, 'Too many frames before the session was joined.');
+      waiting.push({ data, isBinary });
+    });
     this.send({ type: 'session', call_id: call.callId, agent_id: call.agentId, resume_token: call.resumeToken, voice: this.voice?.enabled ?? false });
     let joined;
     try {
@@ -81,8 +92,8 @@ export class WebConnection {
     this.sendLines(joined.lines);
     if (joined.ended) return this.finish(joined.ended);
     void this.watch();
-    this.ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
-    for (const f of early) this.onFrame(f.data, f.isBinary);
+    joinedYet = true;
+    for (const f of waiting) this.onFrame(f.data, f.isBinary);
   }
 
   private async watch(): Promise<void> {

@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import request from 'supertest';
+import { readWav, pcm16FromFloat, wavFromPcm16 } from '../../src/audio/wav';
+import { launchBrowser } from '../helpers/browser';
+import { createPathway, restaurantPathway, startBookingServer, type BookingServer } from '../helpers/pathway-fixtures';
+import { eventually } from '../helpers/poll';
+import { startStack, type Stack } from '../helpers/stack';
+
+/**
+ * The page a person talks to an agent on (/web/agent.html), in a real headless Chromium: it takes
+ * the token, holds a text conversation through a pathway, and runs a voice turn through Chromium's
+ * fake microphone playing audio made by the offline speech stand-in. The browser records it at
+ * 16 kHz, the server transcribes it through the openai SDK (the offline stand-in reads the tone
+ * code back), the pathway answers, and the reply's audio comes back and plays.
+ */
+describe('e2e: the web agent page in a real browser', () => {
+  const SPOKEN = '4 guests on Friday at 7pm';
+  let stack: Stack;
+  let booking: BookingServer;
+  let browser: Browser;
+  let dir: string;
+  let micSeconds: number;
+  let agentId: string;
+  const callIds: string[] = [];
+
+  beforeAll(async () => {
+    booking = await startBookingServer();
+    stack = await startStack({ allow: [booking.url] });
+    const pathwayId = await createPathway(stack, restaurantPathway(booking.url));
+    const created = await request(stack.apiUrl).post('/v1/agents').set('authorization', stack.org.apiKey).send({ pathway_id: pathwayId, voice: 'maya' });
+    expect(created.status).toBe(200);
+    agentId = created.body.agent.agent_id ?? created.body.agent_id;
+
+    // What the fake microphone says: the offline speech stand-in's WAV for the sentence, after a second of silence
+    // (the microphone opens when the button is pressed; Chromium plays the file from its start, looping).
+    const speech = await fetch(`${stack.model.url}/audio/speech`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'tts-1', voice: 'nova', input: SPOKEN, response_format: 'wav' }),
+    });
+    expect(speech.status).toBe(200);
+    const said = readWav(Buffer.from(await speech.arrayBuffer()));
+    const padded = new Float32Array(said.sampleRate + said.samples.length);
+    padded.set(said.samples, said.sampleRate);
+    micSeconds = padded.length / said.sampleRate;
+    dir = mkdtempSync(join(tmpdir(), 'web-agent-browser-'));
+    writeFileSync(join(dir, 'microphone.wav'), wavFromPcm16(pcm16FromFloat(padded), said.sampleRate));
+    browser = await launchBrowser({ fakeMicrophoneWav: join(dir, 'microphone.wav') });
+  });
+  afterEach(() => {
+    // Every scripted decision was taken.
+    expect(stack.model.scripts.clear()).toBe(0);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await booking?.close();
+    await stack?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const authorize = async () => {
+    const res = await request(stack.apiUrl).post(`/v1/agents/${agentId}/authorize`).set('authorization', stack.org.apiKey).send({});
+    expect(res.status).toBe(200);
+    return res.body.token as string;
+  };
+  const lines = (page: Page) =>
+    page.$$eval('#transcript li', (items) => items.map((li) => ({ role: li.classList.contains('user') ? 'user' : 'assistant', voice: li.classList.contains('voice'), text: li.textContent ?? '' })));
+  // Browser-side code is given as text: it runs in the page, not in this TypeScript project.
+  const waitForLines = (page: Page, count: number) =>
+    page.waitForFunction(`document.querySelectorAll('#transcript li').length >= ${count} && document.body.dataset.busy === 'false'`, { timeout: 30_000 });
+  const disabled = (page: Page, selector: string) => page.$eval(selector, (b) => (b as unknown as { disabled: boolean }).disabled);
+  const typeMessage = async (page: Page, text: string) => {
+    await page.type('#message', text);
+    await page.click('#send');
+  };
+
+  it('talks by text and by voice through a pathway, shows the live transcript and plays the reply audio', async () => {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    await page.goto(`${stack.apiUrl}/web/agent.html?agent_id=${encodeURIComponent(agentId)}#token=${encodeURIComponent(await authorize())}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    // The token left the address bar once read.
+    expect(page.url()).not.toContain('token=');
+    const callId = await page.$eval('body', (b) => b.dataset.callId ?? '');
+    expect(callId).not.toBe('');
+    callIds.push(callId);
+    expect(await disabled(page, '#talk')).toBe(false);
+
+    // The pathway's start node opens the conversation, then a text turn moves it on.
+    await waitForLines(page, 1);
+    expect(await lines(page)).toEqual([{ role: 'assistant', voice: false, text: 'Hello, thanks for calling Bella Vista. Would you like to make a reservation?' }]);
+    await typeMessage(page, 'I want to make a reservation');
+    await waitForLines(page, 3);
+    const afterText = await lines(page);
+    expect(afterText[1]).toEqual({ role: 'user', voice: false, text: 'I want to make a reservation' });
+    expect(afterText[2]!.role).toBe('assistant');
+    expect(afterText[2]!.text).toMatch(/date, time and number of guests/i);
+
+    // Push-to-talk: hold the button while the microphone says the sentence once, then release.
+    stack.model.scripts.add({ match: 'Decision at node "collect_details"', replies: [{ json: { route: 'book_table' } }] });
+    const talk = await page.$('#talk');
+    const box = (await talk!.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.waitForSelector('#talk.recording');
+    await new Promise((r) => setTimeout(r, (micSeconds + 0.4) * 1000));
+    await page.mouse.up();
+    // The booking ends the call: the agent's End Call node.
+    await page.waitForSelector('body[data-ended]', { timeout: 30_000 });
+    expect(await page.$eval('body', (b) => b.dataset.ended)).toBe('agent_ended');
+    const voiceTurn = (await lines(page)).slice(3);
+    expect(voiceTurn[0]).toEqual({ role: 'user', voice: true, text: SPOKEN });
+    expect(voiceTurn.slice(1).every((l) => l.role === 'assistant')).toBe(true);
+    expect(voiceTurn.map((l) => l.text).join(' ')).toMatch(/a table for 4 on Friday at 7pm\. Your confirmation code is BV-1\./);
+    expect(booking.requests.at(-1)).toEqual({ method: 'POST', body: { date: 'Friday', time: '7pm', guests: 4 } });
+    // The reply's audio arrived and played to its end.
+    expect(Number(await page.$eval('body', (b) => b.dataset.audioReplies))).toBe(1);
+    await page.waitForSelector('body[data-audio-played="1"]', { timeout: 30_000 });
+
+    // The same call on the API, with both turns in its transcript.
+    const call = await eventually(async () => {
+      const res = await request(stack.apiUrl).get(`/v1/calls/${callId}`).set('authorization', stack.org.apiKey);
+      return res.status === 200 && res.body.completed ? res.body : null;
+    }, 60_000);
+    const said = (call.transcripts as Array<{ user: string; text: string }>).map((t) => t.text);
+    expect(said).toEqual(expect.arrayContaining(['I want to make a reservation', SPOKEN]));
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('says why when the token is refused, and does not start a session', async () => {
+    const page = await browser.newPage();
+    const token = await authorize();
+    // Another tab uses the token first, so this page gets a used one.
+    const first = await browser.newPage();
+    await first.goto(`${stack.apiUrl}/web/agent.html?agent_id=${agentId}#token=${token}`);
+    await first.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.goto(`${stack.apiUrl}/web/agent.html?agent_id=${agentId}#token=${token}`);
+    await page.waitForSelector('#status.error', { timeout: 30_000 });
+    expect(await page.$eval('#status', (s) => s.textContent)).toMatch(/^The session was refused: .*token/i);
+    expect(await disabled(page, '#send')).toBe(true);
+    expect(await page.$eval('body', (b) => b.dataset.callId ?? null)).toBeNull();
+    // Only the first tab's call exists, beside the earlier test's.
+    const calls = await request(stack.apiUrl).get('/v1/calls').set('authorization', stack.org.apiKey).expect(200);
+    expect(calls.body.calls.map((c: { call_id: string }) => c.call_id).sort()).toEqual([callIds[0], await first.$eval('body', (b) => b.dataset.callId)].sort());
+    // Hanging up ends the call.
+    await first.click('#end');
+    await first.waitForSelector('body[data-ended="visitor_ended"]', { timeout: 30_000 });
+    await first.close();
+    await page.close();
+  });
+});
