@@ -47,7 +47,9 @@ export const updateAgent = endpoint({
   method: 'post',
   path: '/v1/agents/{agent_id}',
   summary: 'Update Web Agent Settings',
-  description: 'Changes the fields the body names; `null` (and `""` for pathway_id, first_sentence, dynamic_data and webhook) resets a field to its default.',
+  description:
+    'Changes the fields the body names; `null` (and `""` for pathway_id, first_sentence, dynamic_data and webhook) resets a field to its default. ' +
+    'A field this API does not know is named in `failed_updates` and not stored.',
   tags,
   access: 'apiKey',
   params: AgentIdParams,
@@ -57,7 +59,7 @@ export const updateAgent = endpoint({
       description: 'Updated',
       schema: success({
         updates: z.record(z.string(), z.unknown()).describe('The fields the request changed, with their new values'),
-        failed_updates: z.record(z.string(), z.unknown()).describe('Always empty: an update is applied whole or refused with a 4xx'),
+        failed_updates: z.record(z.string(), z.string()).describe('Fields this API does not know, not stored, each with why (a wrong value of a known field is a 400 instead)'),
         warnings,
       }),
     },

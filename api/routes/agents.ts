@@ -3,6 +3,7 @@ import { agentUpdatesView, agentView } from '../../src/presenters/agent';
 import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
 import { authorizeAgent, createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../endpoints/agents';
+import { unknownAgentFields } from '../schemas/agent';
 import * as agents from '../services/agents';
 
 const withWarnings = (warnings: string[]) => (warnings.length > 0 ? { warnings } : {});
@@ -30,7 +31,7 @@ export function agentsRouter(deps: ApiDeps): Router {
       status: 'success',
       message: `Successfully updated agent ${agent._id}.`,
       updates: agentUpdatesView(agent, changed),
-      failed_updates: {},
+      failed_updates: unknownAgentFields(body),
       ...withWarnings(warnings),
     });
   });

@@ -50,5 +50,18 @@ export const CreateAgentBody = shape(AGENT_BODY_FIELDS)
   // Checked even when a field is wrong, so every problem is listed at once.
   .refine((v) => given(v.prompt) || given(v.pathway_id), { error: 'Missing required parameter: prompt (or give pathway_id).', path: ['prompt'], when: isObjectPayload });
 
-/** POST /v1/agents/{agent_id}: any of the fields; the agent must still have a prompt or a pathway afterwards. */
-export const UpdateAgentBody = shape(AGENT_BODY_FIELDS);
+/**
+ * POST /v1/agents/{agent_id}: any of the fields; the agent must still have a prompt or a pathway
+ * afterwards. As on an inbound number's update, a field this API does not know is not refused: the
+ * answer names it in `failed_updates` (what the seed says that object is for), and it is not stored.
+ */
+export const UpdateAgentBody = z.looseObject(AGENT_BODY_FIELDS, { error: 'Request body must be an object.' });
+
+/** The fields of an update body that are not agent settings, each with why it was not stored. */
+export function unknownAgentFields(body: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(body)
+      .filter((k) => !(k in AGENT_BODY_FIELDS))
+      .map((k) => [k, 'Not a setting of web agents; not stored.']),
+  );
+}

@@ -166,7 +166,7 @@ describe('API: web agents', () => {
     expect(await agents().countDocuments({ org_id: stack.org.id })).toBe(before);
   });
 
-  it.each(BAD.filter(([name]) => !/prompt/.test(name)))('refuses %s on update, leaving the agent as it was', async (_name, fields, status, message) => {
+  it.each(BAD.filter(([name]) => !/prompt|unknown field/.test(name)))('refuses %s on update, leaving the agent as it was', async (_name, fields, status, message) => {
     const id = await createAgent();
     const before = await agents().findOne({ _id: id });
     const res = await me().post(`/v1/agents/${id}`, fields);
@@ -183,6 +183,9 @@ describe('API: web agents', () => {
       expect(res.body.status).toBe('error');
     }
     await api().post('/v1/agents').send({ prompt: 'p' }).expect(401);
+    const id = await createAgent();
+    const res = await me().post(`/v1/agents/${id}`, ['prompt']).expect(400);
+    expect(res.body).toEqual({ status: 'error', message: expect.any(String), errors: ['Request body must be an object.'] });
   });
 
   it("refuses another organisation's TL- and KB- ids as unknown", async () => {
@@ -210,6 +213,14 @@ describe('API: web agents', () => {
     expect(body.agent.updated_at > body.agent.created_at).toBe(true);
     // An empty update changes nothing.
     await me().post(`/v1/agents/${id}`, {}).expect(200);
+    // Our per-agent session limit is a setting like the others.
+    const limit = await me().post(`/v1/agents/${id}`, { max_concurrent_sessions: 50 }).expect(200);
+    expect(limit.body.updates).toEqual({ max_concurrent_sessions: 50 });
+    // A field this API does not know is not refused on update: failed_updates names it, and it is not stored.
+    const unknown = await me().post(`/v1/agents/${id}`, { temperature: 0.4, voice_settings: {}, model: 'turbo' }).expect(200);
+    expect(unknown.body.updates).toEqual({ model: 'turbo' });
+    expect(unknown.body.failed_updates).toEqual({ temperature: 'Not a setting of web agents; not stored.', voice_settings: 'Not a setting of web agents; not stored.' });
+    expect(await agents().findOne({ _id: id })).not.toHaveProperty('temperature');
     // The agent keeps something to say: clearing the prompt without a pathway is refused.
     const noPrompt = await me().post(`/v1/agents/${id}`, { prompt: null }).expect(400);
     expect(noPrompt.body.errors[0]).toMatch(/needs a prompt or a pathway_id/);
