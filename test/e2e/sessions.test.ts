@@ -3,6 +3,8 @@ import { ADDITIONAL_HEADERS, HEADER_DIRECTIONS } from '../../src/sessions/types'
 import { AUTO_ANSWER_HEADERS } from '../../src/sessions/sip-headers';
 import type { SipInvite } from '../../src/simulator/carrier/sip-trunk';
 import { sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
+import { inboundCallId } from '../../src/calls/inbound-call';
+import { createPathway, restaurantPathway } from '../helpers/pathway-fixtures';
 import { eventually } from '../helpers/poll';
 import { startStack, uid, type Stack } from '../helpers/stack';
 
@@ -117,44 +119,63 @@ describe('sessions: bridged calls through a trunk', () => {
     expect(stack.simulator.sip.bridges.has(invites(caller)[0]!.call_sid)).toBe(false);
   });
 
-  it('lists live AI calls beside bridged sessions, and neither once they end', async () => {
+  it('lists live outbound and inbound AI calls, a pathway chat and a bridge, and none of them once they end', async () => {
+    const api = () => request(stack.apiUrl);
+    // An outbound AI call.
     const to = uniqueNumber();
     stack.simulator.scriptNumber(to, { utterances: ['Hello?', 'Tell me more.', 'Bye.'], speechDelayMs: 1500 });
     const callId = await sendCall(stack, { phone_number: to, task: 'Say hi and chat briefly.' });
+    // An inbound AI call to a number of the organisation.
+    const phone = (await api().post('/v1/inbound/purchase').set('authorization', stack.org.apiKey).send({ area_code: '628' }).expect(200)).body.phone_number as string;
+    await api().post(`/v1/inbound/${encodeURIComponent(phone)}`).set('authorization', stack.org.apiKey).send({ prompt: 'You answer for Acme support.' }).expect(200);
+    const inboundCaller = uniqueNumber();
+    const sim = stack.simulator.placeInboundCall({ to: phone, from: inboundCaller, script: { utterances: ['I need help.', 'Thanks, bye.'], speechDelayMs: 1500 } });
+    const inboundId = inboundCallId(sim.req.accountSid, sim.sid);
+    // A pathway chat.
+    const pathwayId = await createPathway(stack, restaurantPathway('https://booking.example.test/book'));
+    const chatId = (await api().post('/v1/pathway/chat/create').set('authorization', stack.org.apiKey).send({ pathway_id: pathwayId }).expect(200)).body.chat_id as string;
+    // A bridged session.
     const [caller, callee] = [ext(), ext()];
     stack.simulator.scriptNumber(caller, { utterances: ['One.', 'Two.', 'Three.'], speechDelayMs: 800 });
     stack.simulator.scriptNumber(callee, { utterances: ['A.', 'B.'], speechDelayMs: 800 });
     const id = await create({ caller, callee, user_data: 'list-me' });
 
     const page = await eventually(async () => {
-      const res = await request(stack.apiUrl).get('/sessions').set('authorization', `Bearer ${stack.org.apiKey}`).expect(200);
+      const res = await api().get('/sessions').set('authorization', `Bearer ${stack.org.apiKey}`).expect(200);
       const byId = new Map((res.body.sessions as Array<{ id: string; state: string }>).map((s) => [s.id, s]));
-      return byId.get(callId)?.state === 'answered' && byId.get(id)?.state === 'bridged' ? byId : null;
+      const all = [callId, inboundId, chatId, id].every((k) => byId.has(k));
+      return all && byId.get(callId)?.state === 'answered' && byId.get(inboundId)?.state === 'answered' && byId.get(id)?.state === 'bridged' ? byId : null;
     });
     expect(page.get(callId)).toMatchObject({ kind: 'phone', direction: 'outbound', callee: to, workflow_id: `call-${callId}`, call_id: callId });
-    expect(page.get(id)).toMatchObject({ kind: 'bridge', user_data: 'list-me', caller, callee });
+    expect(page.get(inboundId)).toMatchObject({ kind: 'phone', direction: 'inbound', caller: inboundCaller, callee: phone, workflow_id: `call-${inboundId}` });
+    expect(page.get(chatId)).toMatchObject({ kind: 'chat', direction: null, state: 'answered', workflow_id: `call-${chatId}` });
+    expect(page.get(id)).toMatchObject({ kind: 'bridge', user_data: 'list-me', caller, callee, workflow_id: `session-${id}` });
+    // One session by id: an AI call's summary too.
+    expect((await api().get(`/v1/sessions/${inboundId}`).set('authorization', stack.org.apiKey).expect(200)).body.session).toMatchObject({ kind: 'phone', direction: 'inbound', state: 'answered' });
 
     // Another organisation sees none of them.
     const other = await stack.newOrg();
-    const theirs = await request(stack.apiUrl).get('/sessions').set('authorization', other.apiKey).expect(200);
+    const theirs = await api().get('/sessions').set('authorization', other.apiKey).expect(200);
     expect(theirs.body.sessions).toEqual([]);
-    await request(stack.apiUrl).get(`/sessions/${id}`).set('authorization', other.apiKey).expect(404);
+    await api().get(`/sessions/${id}`).set('authorization', other.apiKey).expect(404);
+    await api().get(`/sessions/${callId}`).set('authorization', other.apiKey).expect(404);
 
-    // Paging: one per page, both found across the pages.
+    // Paging: one per page, all four found across the pages.
     const seen: string[] = [];
     let token: string | null = null;
     do {
-      const res: request.Response = await request(stack.apiUrl).get('/sessions').query({ page_size: '1', ...(token ? { page_token: token } : {}) }).set('authorization', stack.org.apiKey).expect(200);
+      const res: request.Response = await api().get('/sessions').query({ page_size: '1', ...(token ? { page_token: token } : {}) }).set('authorization', stack.org.apiKey).expect(200);
       expect(res.body.sessions.length).toBeLessThanOrEqual(1);
       seen.push(...res.body.sessions.map((s: { id: string }) => s.id));
       token = res.body.next_page_token;
     } while (token);
-    expect(seen).toEqual(expect.arrayContaining([callId, id]));
+    expect(seen).toEqual(expect.arrayContaining([callId, inboundId, chatId, id]));
 
-    await waitForCompletion(stack, callId);
-    await ended(id);
-    const after = await request(stack.apiUrl).get('/sessions').set('authorization', stack.org.apiKey).expect(200);
-    expect(after.body.sessions.map((s: { id: string }) => s.id)).toEqual(expect.not.arrayContaining([callId, id]));
+    await stack.temporal.client.workflow.getHandle(`call-${chatId}`).signal('stopCall', { reason: 'test done' });
+    await Promise.all([waitForCompletion(stack, callId), waitForCompletion(stack, inboundId), waitForCompletion(stack, chatId), ended(id)]);
+    const after = await api().get('/sessions').set('authorization', stack.org.apiKey).expect(200);
+    expect(after.body.sessions.map((s: { id: string }) => s.id)).toEqual(expect.not.arrayContaining([callId, inboundId, chatId, id]));
+    expect((await api().get(`/sessions/${callId}`).set('authorization', stack.org.apiKey).expect(200)).body.session.state).toBe('ended');
     expect(simCallsTo(stack, to)[0]!.status).toBe('completed');
   });
 });
