@@ -5,7 +5,9 @@ import { eventually } from '../helpers/poll';
 import { createPathway, restaurantPathway, startBookingServer, type BookingServer } from '../helpers/pathway-fixtures';
 import { startStack, type Stack } from '../helpers/stack';
 import { authorize, createAgent, openRaw, rawSession, webClient } from '../helpers/web-agents';
+import { json, startToolServer, type ToolServer } from '../helpers/tool-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { uid } from '../helpers/stack';
 
 /**
  * Web agents end to end: an agent made with the API, a token authorised, the browser channel
@@ -18,17 +20,20 @@ describe('e2e: web agents over the browser channel', () => {
   let booking: BookingServer;
   let hooks: WebhookReceiver;
   let pathwayId: string;
+  let tools: ToolServer;
 
   beforeAll(async () => {
     booking = await startBookingServer();
     hooks = await startWebhookReceiver();
-    stack = await startStack({ allow: [booking.url, hooks.url], env: { WEB_RESUME_GRACE_SECONDS: '2' } });
+    tools = await startToolServer();
+    stack = await startStack({ allow: [booking.url, hooks.url, tools.url], env: { WEB_RESUME_GRACE_SECONDS: '2' } });
     pathwayId = await createPathway(stack, restaurantPathway(booking.url));
   });
   afterAll(async () => {
     await stack.stop();
     await booking.close();
     await hooks.close();
+    await tools.close();
   });
   afterEach(() => {
     expect(stack.model.scripts.clear()).toBe(0);
@@ -102,6 +107,51 @@ describe('e2e: web agents over the browser channel', () => {
     const call = await waitForCompletion(stack, call_id);
     expect(call).toMatchObject({ call_ended_by: 'USER', queue_status: 'complete' });
     expect(call.transcripts.map((t: { text: string }) => t.text)).toEqual(['Welcome to the city museum!', 'When do you open?', reply.text]);
+  });
+
+  it("runs the agent's dynamic_data before the first word and its tools as a call does: the tool's speech and its follow-up in one reply", async () => {
+    const marker = `tool-${uid()}`;
+    tools.on('/member', (_req, res) => json(res, 200, { member: { name: 'Ada' } }));
+    tools.on('/lookup-order', (_req, res) => json(res, 200, { status: 'shipped' }));
+    stack.model.scripts.add({ match: marker, replies: [{ tool_call: { name: 'LookupOrder', arguments: { speech: 'One moment while I look that up.', order: 'A-7' } } }] });
+    const agentId = await createAgent(stack, {
+      prompt: `You help with orders; say the order is {{order_status}}. ${marker}`,
+      first_sentence: 'Hello {{member_name}}, how can I help?',
+      dynamic_data: [{ url: `${tools.url}/member`, response_data: [{ name: 'member_name', data: '$.member.name' }] }],
+      tools: [{
+        name: 'LookupOrder', description: 'Looks up an order', url: `${tools.url}/lookup-order`, method: 'POST',
+        body: { order: '{{input.order}}' }, input_schema: { type: 'object', properties: { speech: 'string', order: 'string' } },
+        response: { order_status: '$.status' },
+      }],
+    });
+    const web = webClient(stack);
+    const { call_id } = await web.client.connect(agentId, await authorize(stack, agentId));
+    await web.linesAtLeast(1);
+    expect(web.lines[0]!.text).toBe('Hello Ada, how can I help?');
+    const reply = await web.client.send('Where is my order A-7?');
+    expect(reply.text.startsWith('One moment while I look that up. ')).toBe(true);
+    expect(tools.at('/lookup-order').map((r) => JSON.parse(r.body))).toEqual([{ order: 'A-7' }]);
+    // Both of the agent's lines of the turn came as transcript frames.
+    expect(web.lines.slice(1).map((l) => l.role)).toEqual(['user', 'assistant', 'assistant']);
+    await web.client.end();
+    const call = await waitForCompletion(stack, call_id);
+    expect(call.variables).toMatchObject({ member_name: 'Ada', order_status: 'shipped' });
+  });
+
+  it('a call stopped through the API ends the session (stopped, by the assistant)', async () => {
+    const agentId = await createAgent(stack, { prompt: 'Chat.', first_sentence: 'Hi.' });
+    const web = webClient(stack);
+    const { call_id } = await web.client.connect(agentId, await authorize(stack, agentId));
+    await web.linesAtLeast(1);
+    await api().post(`/v1/calls/${call_id}/stop`).set('authorization', stack.org.apiKey).expect(200);
+    expect(await web.endedFrame()).toEqual({ type: 'ended', call_ended_by: 'ASSISTANT', reason: 'stopped' });
+  });
+
+  it('serves the client at /web/agent-client.js, without a key', async () => {
+    const res = await api().get('/web/agent-client.js').expect(200);
+    expect(res.headers['content-type']).toMatch(/javascript/);
+    expect(res.text).toContain('export function createAgentClient');
+    await api().get('/web/nothing-here.js').expect(404);
   });
 
   it('ends at max_duration', async () => {
