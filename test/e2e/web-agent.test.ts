@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { getCall, waitForCompletion } from '../helpers/calls';
+import { events, getCall, waitForCompletion } from '../helpers/calls';
 import { replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { createPathway, restaurantPathway, startBookingServer, type BookingServer } from '../helpers/pathway-fixtures';
@@ -103,10 +103,16 @@ describe('e2e: web agents over the browser channel', () => {
     expect(web.lines[0]).toMatchObject({ role: 'assistant', text: 'Welcome to the city museum!', seq: 0 });
     const reply = await web.client.send('When do you open?');
     expect(reply.text).toContain('You said "When do you open?"');
+    // While it is live: the call's record shows the lines so far, and its event stream the session.
+    const live = await getCall(stack, call_id);
+    expect(live).toMatchObject({ completed: false, channel: 'web', queue_status: 'started' });
+    expect(live.transcripts.map((t: { text: string }) => t.text)).toEqual(['Welcome to the city museum!', 'When do you open?', reply.text]);
+    expect((await events(stack, call_id)).map((e) => e.message)).toContain(`Web session started (agent ${agentId})`);
     expect(await web.client.end()).toEqual({ type: 'ended', call_ended_by: 'USER', reason: 'visitor_ended' });
     const call = await waitForCompletion(stack, call_id);
     expect(call).toMatchObject({ call_ended_by: 'USER', queue_status: 'complete' });
     expect(call.transcripts.map((t: { text: string }) => t.text)).toEqual(['Welcome to the city museum!', 'When do you open?', reply.text]);
+    expect((await events(stack, call_id)).map((e) => e.message)).toContain('Web session ended: visitor_ended by USER');
   });
 
   it("runs the agent's dynamic_data before the first word and its tools as a call does: the tool's speech and its follow-up in one reply", async () => {
