@@ -1,4 +1,6 @@
 import request from 'supertest';
+import { pcm16FromFloat } from '../../src/audio/wav';
+import { encodeToneCode } from '../../src/simulator/offline-model/tone-code';
 import { events, getCall, waitForCompletion } from '../helpers/calls';
 import { replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
@@ -142,6 +144,29 @@ describe('e2e: web agents over the browser channel', () => {
     await web.client.end();
     const call = await waitForCompletion(stack, call_id);
     expect(call.variables).toMatchObject({ member_name: 'Ada', order_status: 'shipped' });
+  });
+
+  it('a voice turn from Node: PCM16 audio in, the recognised line and the reply, and the reply spoken back', async () => {
+    const agentId = await createAgent(stack, { prompt: 'Chat about gardens.', first_sentence: 'Hello.', voice: 'maya' });
+    const web = webClient(stack);
+    const audio: Array<{ format: string; data: string }> = [];
+    web.client.on('audio', (a) => audio.push(a));
+    const session = await web.client.connect(agentId, await authorize(stack, agentId));
+    expect(session.voice).toBe(true);
+    // The offline speech stand-in's tone code for a sentence, as a microphone at 16 kHz would give it.
+    const pcm = pcm16FromFloat(encodeToneCode('Which roses bloom in June?', 16_000));
+    const reply = await web.client.sendAudio(pcm, 16_000);
+    expect(reply.text).toContain('You said "Which roses bloom in June?"');
+    expect(web.lines.slice(1).map((l) => [l.role, l.text])).toEqual([['user', 'Which roses bloom in June?'], ['assistant', reply.text]]);
+    await eventually(async () => audio.length === 1);
+    expect(['mp3', 'wav']).toContain(audio[0]!.format);
+    expect(Buffer.from(audio[0]!.data, 'base64').length).toBeGreaterThan(1000);
+    // Audio that is not speech the stand-in can read is an error frame, and the session goes on.
+    await expect(web.client.sendAudio(new Int16Array(16_000).map((_, i) => Math.round(8000 * Math.sin(i / 3))), 16_000)).rejects.toMatchObject({ code: 'transcription_failed' });
+    const spoken = await web.client.send('And tulips?', { speak: true });
+    expect(spoken.text).toContain('And tulips?');
+    await eventually(async () => audio.length === 2);
+    await web.client.end();
   });
 
   it('a call stopped through the API ends the session (stopped, by the assistant)', async () => {
