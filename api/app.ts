@@ -38,6 +38,7 @@ import { dynamicDataRouter } from './routes/dynamic-data';
 import { toolsRouter } from './routes/tools';
 import { voicesRouter } from './routes/voices';
 import { webhookSecretRouter } from './routes/webhook-secret';
+import { webDemoRouter } from './routes/web-demo';
 import { createAuthFailureGuard } from '../src/rate-limit/auth-failures';
 import { createWindowCounters } from '../src/rate-limit/counters';
 import { createOrgLimiter } from '../src/rate-limit/org-limits';
@@ -116,6 +117,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(sessionsRouter(deps));
   app.use(trunksRouter(deps));
   app.use(agentsRouter(deps));
+  app.use(webDemoRouter(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler());

@@ -36,6 +36,8 @@ export interface ApiDeps {
   rateLimits?: RateLimitSettings;
   /** POST /v1/dynamic_data/test's total time (config DYNAMIC_DATA_TEST_BUDGET_MS); absent: 30 s. */
   dynamicData?: { testBudgetMs: number };
+  /** POST /web/demo-token answers (WEB_DEMO_TOKENS, development only); absent or false: 404. */
+  webDemoTokens?: boolean;
   /** Text to speech for voice samples (POST /v1/voices/{id}/sample); absent: samples answer 503. */
   speech?: SpeechModel;
 }

@@ -69,6 +69,8 @@ const envSchema = z.object({
   CALL_PRICE_PER_MINUTE_USD: z.coerce.number().min(0).default(0.09),
   // Web agents: how long a dropped browser socket may resume the same call (docs/web-agents.md).
   WEB_RESUME_GRACE_SECONDS: z.coerce.number().positive().max(3600).default(30),
+  // Development only: POST /web/demo-token issues a session token for any agent, without a key (docs/web-agents.md "The page").
+  WEB_DEMO_TOKENS: z.enum(['true', 'false']).default('false'),
 
   ENCRYPTION_KEY: optionalString.refine((v) => v === undefined || isValidEncryptionKey(v), {
     message: 'must be 32 bytes: 64 hex characters, or base64 (e.g. `openssl rand -base64 32`)',
@@ -127,7 +129,7 @@ export interface Config {
     simulatorAuthToken: string | undefined;
   };
   calls: { maxDurationMinutes: number; ringTimeoutSeconds: number; pricePerMinuteUsd: number };
-  web: { resumeGraceMs: number };
+  web: { resumeGraceMs: number; demoTokens: boolean };
   /** Seals secrets at rest; when unset outside production a key is generated into the data folder. */
   security: { encryptionKey: string | undefined };
   /** User-chosen HTTP destinations (webhooks, tools, dynamic_data): the SSRF guard's settings. */
@@ -165,6 +167,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'Invalid configuration:\n  SIMULATOR_AUTH_TOKEN is the public example value, with which anyone could forge carrier webhooks; ' +
         'in production unset it (a random token is generated into the data folder) or set a secret of your own',
     );
+  }
+  if (e.NODE_ENV === 'production' && e.WEB_DEMO_TOKENS === 'true') {
+    throw new ConfigError('Invalid configuration:\n  WEB_DEMO_TOKENS lets anyone talk to any agent without a key; it is for development only, not with NODE_ENV=production');
   }
   const telephonyMode: TelephonyMode = e.TWILIO_ACCOUNT_SID ? 'twilio' : 'simulator';
   if (telephonyMode === 'twilio' && !e.PUBLIC_BASE_URL) {
@@ -216,7 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ringTimeoutSeconds: e.CALL_RING_TIMEOUT_SECONDS,
       pricePerMinuteUsd: e.CALL_PRICE_PER_MINUTE_USD,
     },
-    web: { resumeGraceMs: Math.round(e.WEB_RESUME_GRACE_SECONDS * 1000) },
+    web: { resumeGraceMs: Math.round(e.WEB_RESUME_GRACE_SECONDS * 1000), demoTokens: e.WEB_DEMO_TOKENS === 'true' },
     security: { encryptionKey: e.ENCRYPTION_KEY },
     outbound: { allowList, maxResponseBytes: e.OUTBOUND_MAX_RESPONSE_BYTES, webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS },
     dynamicData: { testBudgetMs: e.DYNAMIC_DATA_TEST_BUDGET_MS },

@@ -72,6 +72,7 @@ export async function startApiRole(
     outbound: { http: createOutboundHttp({ allowList, maxResponseBytes: config.outbound.maxResponseBytes }), allowList },
     dynamicData: config.dynamicData,
     speech: createSpeechModel(config.llm, endpoints.offlineModelUrl),
+    webDemoTokens: config.web.demoTokens,
   };
   const app = createApp(apiDeps);
   const server = await listen(app, config.http.host, deps.port ?? config.http.port);

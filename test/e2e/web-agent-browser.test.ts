@@ -28,7 +28,8 @@ describe('e2e: the web agent page in a real browser', () => {
 
   beforeAll(async () => {
     booking = await startBookingServer();
-    stack = await startStack({ allow: [booking.url] });
+    // Demo tokens on: the page's default token URL answers (development only).
+    stack = await startStack({ allow: [booking.url], env: { WEB_DEMO_TOKENS: 'true' } });
     const pathwayId = await createPathway(stack, restaurantPathway(booking.url));
     const created = await request(stack.apiUrl).post('/v1/agents').set('authorization', stack.org.apiKey).send({ pathway_id: pathwayId, voice: 'maya' });
     expect(created.status).toBe(200);
@@ -151,6 +152,21 @@ describe('e2e: the web agent page in a real browser', () => {
     await first.click('#end');
     await first.waitForSelector('body[data-ended="visitor_ended"]', { timeout: 30_000 });
     await first.close();
+    await page.close();
+  });
+
+  it('gets its token from the token URL: the demo one by default, a failing one said plainly', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.apiUrl}/web/agent.html?agent_id=${agentId}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.click('#end');
+    await page.waitForSelector('body[data-ended="visitor_ended"]', { timeout: 30_000 });
+    await page.goto(`${stack.apiUrl}/web/agent.html?agent_id=${agentId}&token_url=${encodeURIComponent('/web/no-such-token-url')}`);
+    await page.waitForSelector('#status.error', { timeout: 30_000 });
+    expect(await page.$eval('#status', (s) => s.textContent)).toMatch(/^The token URL answered 404/);
+    await page.goto(`${stack.apiUrl}/web/agent.html?agent_id=${agentId}&token_url=${encodeURIComponent('javascript:alert(1)')}`);
+    await page.waitForSelector('#status.error', { timeout: 30_000 });
+    expect(await page.$eval('#status', (s) => s.textContent)).toBe('token_url must be an http(s) URL.');
     await page.close();
   });
 });
