@@ -146,9 +146,12 @@ export function createAgentClient(options = {}) {
     socket.send(JSON.stringify(frame));
   }
 
+  /** One turn at a time (as the server requires): a second one while a reply is awaited is refused here. */
   function awaitReply() {
+    if (pending.length) return null;
     return new Promise((resolve, reject) => pending.push({ resolve, reject }));
   }
+  const busy = () => Promise.reject(new AgentSessionError('busy', 'The agent is still answering; wait for its reply.'));
 
   return {
     get callId() { return state.callId; },
@@ -176,9 +179,10 @@ export function createAgentClient(options = {}) {
       state.lastSeq = lastSeq;
       return open({ resume: resumeToken, last_seq: lastSeq });
     },
-    /** A text turn; resolves with the `reply` frame (transcript frames come first). */
+    /** A text turn; resolves with the `reply` frame (transcript frames come first). Rejects with code `busy` while another turn is awaited. */
     send(text, { speak = false } = {}) {
       const reply = awaitReply();
+      if (!reply) return busy();
       try {
         sendJson(speak ? { type: 'message', text, speak: true } : { type: 'message', text });
       } catch (err) {
@@ -191,6 +195,7 @@ export function createAgentClient(options = {}) {
     sendAudio(pcm, sampleRate) {
       const bytes = pcm instanceof ArrayBuffer ? new Uint8Array(pcm) : new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength);
       const reply = awaitReply();
+      if (!reply) return busy();
       try {
         sendJson({ type: 'audio_start', sample_rate: sampleRate });
         for (let i = 0; i < bytes.length; i += AUDIO_CHUNK_BYTES) socket.send(bytes.slice(i, i + AUDIO_CHUNK_BYTES));

@@ -28,7 +28,7 @@ describe('e2e: web agents over the browser channel', () => {
     booking = await startBookingServer();
     hooks = await startWebhookReceiver();
     tools = await startToolServer();
-    stack = await startStack({ allow: [booking.url, hooks.url, tools.url], env: { WEB_RESUME_GRACE_SECONDS: '2' } });
+    stack = await startStack({ allow: [booking.url, hooks.url, tools.url], env: { WEB_RESUME_GRACE_SECONDS: '5' } });
     pathwayId = await createPathway(stack, restaurantPathway(booking.url));
   });
   afterAll(async () => {
@@ -166,6 +166,17 @@ describe('e2e: web agents over the browser channel', () => {
     const spoken = await web.client.send('And tulips?', { speak: true });
     expect(spoken.text).toContain('And tulips?');
     await eventually(async () => audio.length === 2);
+    await web.client.end();
+  });
+
+  it('the client refuses a second message while the first awaits its reply', async () => {
+    const agentId = await createAgent(stack, { prompt: 'Chat.', first_sentence: 'Hi.' });
+    const web = webClient(stack);
+    await web.client.connect(agentId, await authorize(stack, agentId));
+    const first = web.client.send('One.');
+    await expect(web.client.send('Two.')).rejects.toMatchObject({ code: 'busy' });
+    expect((await first).text).toContain('You said "One."');
+    expect((await web.client.send('Three.')).text).toContain('You said "Three."');
     await web.client.end();
   });
 
