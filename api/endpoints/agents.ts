@@ -8,6 +8,13 @@ import { CreateAgentBody, UpdateAgentBody } from '../schemas/agent';
 const tags = ['Web agents'];
 export const AgentIdParams = z.object({ agent_id: pathId('The agent_id returned by Create Web Agent') });
 
+const CreatedAgentSchema = z.object({
+  status: z.literal('success'),
+  call_id: z.string().describe('The agent_id again: the seed\'s response table names this field, and Bland\'s Python client requires it'),
+  agent: AgentSchema,
+  warnings,
+});
+
 export const createAgent = endpoint({
   method: 'post',
   path: '/v1/agents',
@@ -18,8 +25,16 @@ export const createAgent = endpoint({
   tags,
   access: 'apiKey',
   body: CreateAgentBody,
-  responses: { 200: { description: 'The agent', schema: z.object({ agent: AgentSchema, warnings }) } },
+  responses: { 200: { description: 'The agent (the seed\'s example), with the seed\'s table\'s status and call_id', schema: CreatedAgentSchema } },
   errors: [404],
+});
+
+/** Bland's Python client (bland 0.3.0, `web_agents.create`) posts to /v1/agents/agents; agent ids are UUIDs, so the path is free. */
+export const createAgentClientPath = endpoint({
+  ...createAgent,
+  path: '/v1/agents/agents',
+  summary: 'Create Web Agent (the path Bland\'s Python client uses)',
+  description: 'The same as POST /v1/agents.',
 });
 
 export const listAgents = endpoint({
@@ -98,4 +113,4 @@ export const authorizeAgent = endpoint({
   errors: [404],
 });
 
-export const AGENT_ENDPOINTS = [createAgent, listAgents, getAgent, updateAgent, deleteAgent, authorizeAgent];
+export const AGENT_ENDPOINTS = [createAgent, createAgentClientPath, listAgents, getAgent, updateAgent, deleteAgent, authorizeAgent];

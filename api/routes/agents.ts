@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { agentUpdatesView, agentView } from '../../src/presenters/agent';
 import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
-import { authorizeAgent, createAgent, deleteAgent, getAgent, listAgents, updateAgent } from '../endpoints/agents';
+import { authorizeAgent, createAgent, createAgentClientPath, deleteAgent, getAgent, listAgents, updateAgent } from '../endpoints/agents';
 import { unknownAgentFields } from '../schemas/agent';
 import * as agents from '../services/agents';
 
@@ -12,10 +12,13 @@ const withWarnings = (warnings: string[]) => (warnings.length > 0 ? { warnings }
 export function agentsRouter(deps: ApiDeps): Router {
   const router = Router();
 
-  mountEndpoint(router, createAgent, async ({ body }, req, res) => {
-    const { agent, warnings } = await agents.createAgent(deps, req.orgId, body);
-    res.json({ agent: agentView(agent), ...withWarnings(warnings) });
-  });
+  // The client's path before /v1/agents/{agent_id}: "agents" is not an agent's id.
+  for (const spec of [createAgent, createAgentClientPath]) {
+    mountEndpoint(router, spec, async ({ body }, req, res) => {
+      const { agent, warnings } = await agents.createAgent(deps, req.orgId, body);
+      res.json({ status: 'success', call_id: agent._id, agent: agentView(agent), ...withWarnings(warnings) });
+    });
+  }
 
   mountEndpoint(router, listAgents, async (_input, req, res) => {
     res.json({ agents: (await agents.listAgents(deps, req.orgId)).map(agentView) });

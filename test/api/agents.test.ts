@@ -82,6 +82,8 @@ describe('API: web agents', () => {
     expect(res.status).toBe(200);
     const { tools, ...rest } = body;
     expect(res.body).toEqual({
+      status: 'success',
+      call_id: res.body.agent.agent_id,
       agent: {
         agent_id: expect.stringMatching(UUID),
         ...rest,
@@ -96,6 +98,11 @@ describe('API: web agents', () => {
     const id = res.body.agent.agent_id;
     const list = await me().get('/v1/agents').expect(200);
     expect(list.body.agents).toContainEqual(res.body.agent);
+    // Bland's Python client creates at /v1/agents/agents; the same agent comes back.
+    const viaClientPath = await me().post('/v1/agents/agents', { ...body, tools }).expect(200);
+    expect(viaClientPath.body).toMatchObject({ status: 'success', call_id: viaClientPath.body.agent.agent_id, agent: { ...rest, tools } });
+    expect(viaClientPath.body.agent.agent_id).not.toBe(id);
+    await me().post('/v1/agents/agents', { voice: 'maya' }).expect(400);
     const one = await me().get(`/v1/agents/${id}`).expect(200);
     expect(one.body).toEqual({ agent: res.body.agent });
     expect(await agents().findOne({ _id: id })).toMatchObject({ org_id: stack.org.id, tools, dynamic_data: body.dynamic_data, max_duration: 12 });
