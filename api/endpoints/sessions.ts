@@ -41,7 +41,7 @@ export const LIST_PAGE_MAX = 100;
 const ListQuery = z.strictObject(
   {
     page_size: qInt(1).refine((n) => n <= LIST_PAGE_MAX, { error: `${LABEL} must be at most ${LIST_PAGE_MAX}.` }).optional().describe(`Sessions per page, 1-${LIST_PAGE_MAX} (default 50)`),
-    page_token: qString(4096).optional().describe('next_page_token of the previous page'),
+    page_token: qString(1024).optional().describe('next_page_token of the previous page'),
   },
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `${LABEL}.${iss.keys[0]} is not a known parameter (known: page_size, page_token).` : undefined) },
 );

@@ -12,6 +12,27 @@ type RawExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
 const QUERY_TIMEOUT_MS = 2_000;
 const OVER: readonly QueueStatus[] = ['complete', 'pre_queue_error', 'queue_error', 'call_error', 'complete_error'];
 const ORG_ID = /^[A-Za-z0-9_-]{1,100}$/;
+const LIST_TIMEOUT_MS = 5_000;
+const GRPC_UNKNOWN = 2;
+const GRPC_INVALID_ARGUMENT = 3;
+
+const badPageToken = () => badRequest(['page_token is not a token this API returned to this organisation (or it has expired).']);
+
+/** Visibility's own page token, wrapped with the organisation it was issued to. */
+function writePageToken(temporalToken: Buffer, orgId: string): string {
+  return Buffer.from(JSON.stringify({ o: orgId, t: temporalToken.toString('base64') })).toString('base64url');
+}
+
+function readPageToken(pageToken: string, orgId: string): Buffer {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(pageToken, 'base64url').toString('utf8'));
+    const { o, t } = (parsed ?? {}) as { o?: unknown; t?: unknown };
+    if (o === orgId && typeof t === 'string' && t.length > 0) return Buffer.from(t, 'base64');
+  } catch {
+    // Not JSON: refused below, as any token this API did not issue.
+  }
+  throw badPageToken();
+}
 
 /** A keyword search attribute's value (JSON in its payload), or null. */
 function keyword(execution: RawExecution, name: string): string | null {
@@ -58,23 +79,24 @@ async function query<T>(deps: ApiDeps, workflowId: string, run: (h: ReturnType<A
  */
 export async function listLiveSessions(deps: ApiDeps, orgId: string, pageSize: number, pageToken: string | null): Promise<{ sessions: SessionSummary[]; nextPageToken: string | null }> {
   if (!ORG_ID.test(orgId)) throw new Error('unexpected organisation id');
-  let token: Buffer | undefined;
-  if (pageToken) {
-    token = Buffer.from(pageToken, 'base64url');
-    if (token.length === 0 || token.toString('base64url') !== pageToken) throw badRequest(['page_token is not a token this API returned.']);
-  }
+  const token = pageToken ? readPageToken(pageToken, orgId) : undefined;
   let page: temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse;
   try {
-    page = await deps.temporal.workflowService.listWorkflowExecutions({
-      namespace: deps.temporal.options.namespace,
-      pageSize,
-      nextPageToken: token,
-      query: `OrgId = '${orgId}' AND ExecutionStatus = 'Running' AND Channel IS NOT NULL`,
-    });
+    page = await deps.temporal.withAbortSignal(AbortSignal.timeout(LIST_TIMEOUT_MS), () =>
+      deps.temporal.workflowService.listWorkflowExecutions({
+        namespace: deps.temporal.options.namespace,
+        pageSize,
+        nextPageToken: token,
+        query: `OrgId = '${orgId}' AND ExecutionStatus = 'Running' AND Channel IS NOT NULL`,
+      }),
+    );
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    // INVALID_ARGUMENT: a token from another query or server.
-    if (code === 3 && token) throw badRequest(['page_token is not a token this API returned.']);
+    // A token that decodes but that the server cannot use: INVALID_ARGUMENT, or UNKNOWN from SQL visibility.
+    if (token && (code === GRPC_INVALID_ARGUMENT || code === GRPC_UNKNOWN)) {
+      deps.logger.warn({ err }, 'a page_token was refused by visibility');
+      throw badPageToken();
+    }
     deps.logger.error({ err }, 'live sessions could not be listed');
     throw unavailable('Live sessions cannot be listed right now.');
   }
@@ -115,6 +137,6 @@ export async function listLiveSessions(deps: ApiDeps, orgId: string, pageSize: n
       };
     }),
   );
-  const next = page.nextPageToken && page.nextPageToken.length > 0 ? Buffer.from(page.nextPageToken).toString('base64url') : null;
+  const next = page.nextPageToken && page.nextPageToken.length > 0 ? writePageToken(Buffer.from(page.nextPageToken), orgId) : null;
   return { sessions: listed.filter((s): s is SessionSummary => s !== null), nextPageToken: next };
 }

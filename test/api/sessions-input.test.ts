@@ -97,6 +97,13 @@ describe('API: sessions and trunks input', () => {
     expect((await list({ page_size: 'ten' })).status).toBe(400);
     expect((await list({ page_token: 'not a token!' })).status).toBe(400);
     expect((await list({ cursor: 'x' })).status).toBe(400);
+    // Well-formed base64url that is not a token the server issued: still a 400, never a 5xx.
+    const wrapped = (o: string, t: string) => Buffer.from(JSON.stringify({ o, t })).toString('base64url');
+    const tokens = ['AAAA', 'bm90LWEtdG9rZW4', Buffer.from(JSON.stringify({ page: 2 })).toString('base64url'), 'A'.repeat(1000), 'A'.repeat(1025), wrapped(stack.org.id, 'AAAA'), wrapped('org_someone_else', Buffer.from('{}').toString('base64'))];
+    for (const token of tokens) {
+      const res = await list({ page_token: token });
+      expect({ token, status: res.status, shape: res.body.status }).toEqual({ token, status: 400, shape: 'error' });
+    }
   });
 
   it('manages trunks: validated, unique by name, private to the organisation', async () => {
