@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LABEL } from '../../src/validation/fields';
+import type { Endpoint } from './endpoint';
 
 /** A path segment naming a resource: printable, bounded; the store lookup decides whether it exists. */
 export const pathId = (description: string) =>
@@ -14,3 +15,8 @@ export const success = <T extends z.ZodRawShape>(fields: T) => z.object({ status
 
 /** Fields the request carried that are not used, named in the answer (Bland's clients send extras). */
 export const warnings = z.array(z.string()).optional().describe('Parts of the request that were accepted but not used, and why');
+
+/** An operation served at its path and again under `/v1` (Bland's hosts without a version: /vectors, /sessions). */
+export function alsoUnderV1<E extends Endpoint>(spec: E): [E, E] {
+  return [spec, { ...spec, path: `/v1${spec.path}`, summary: `${spec.summary} (v1 path)` }];
+}

@@ -3,8 +3,8 @@ import { VectorDetailSchema, VectorSummarySchema } from '../../src/presenters/kn
 import { KB_MAX_DESCRIPTION_CHARS, KB_MAX_NAME_CHARS, KB_MAX_TEXT_BYTES } from '../../src/knowledge/types';
 import { LABEL, shape, str, text } from '../../src/validation/fields';
 import { qBool, qString } from '../contract/query-fields';
-import { pathId } from '../contract/common';
-import { endpoint, type Endpoint } from '../contract/endpoint';
+import { alsoUnderV1, pathId } from '../contract/common';
+import { endpoint } from '../contract/endpoint';
 
 const tags = ['Knowledge bases'];
 
@@ -25,11 +25,7 @@ const IncludeText = z.object({
 });
 const saved = { description: 'Saved; indexing runs in the background (GET /vectors/{vector_id} shows its progress)', schema: z.object({ vector_id: z.string() }) };
 
-function both<E extends Endpoint>(spec: E): [E, E] {
-  return [spec, { ...spec, path: `/v1${spec.path}`, summary: `${spec.summary} (v1 path)` }];
-}
-
-export const [createVector, createVectorV1] = both(
+export const [createVector, createVectorV1] = alsoUnderV1(
   endpoint({
     method: 'post',
     path: '/vectors',
@@ -48,7 +44,7 @@ export const [createVector, createVectorV1] = both(
 /** A file's content as the body: plain text or Markdown, as a knowledge base's text. */
 export const UPLOAD_CONTENT_TYPES = ['text/plain', 'text/markdown', 'text/x-markdown'];
 
-export const [uploadVector, uploadVectorV1] = both(
+export const [uploadVector, uploadVectorV1] = alsoUnderV1(
   endpoint({
     method: 'post',
     path: '/vectors/upload',
@@ -78,7 +74,7 @@ export const [uploadVector, uploadVectorV1] = both(
   }),
 );
 
-export const [updateVector, updateVectorV1] = both(
+export const [updateVector, updateVectorV1] = alsoUnderV1(
   endpoint({
     method: 'post',
     path: '/vectors/{vector_id}',
@@ -94,7 +90,7 @@ export const [updateVector, updateVectorV1] = both(
   }),
 );
 
-export const [listVectors, listVectorsV1] = both(
+export const [listVectors, listVectorsV1] = alsoUnderV1(
   endpoint({
     method: 'get',
     path: '/vectors',
@@ -106,7 +102,7 @@ export const [listVectors, listVectorsV1] = both(
   }),
 );
 
-export const [getVector, getVectorV1] = both(
+export const [getVector, getVectorV1] = alsoUnderV1(
   endpoint({
     method: 'get',
     path: '/vectors/{vector_id}',
@@ -120,7 +116,7 @@ export const [getVector, getVectorV1] = both(
   }),
 );
 
-export const [deleteVector, deleteVectorV1] = both(
+export const [deleteVector, deleteVectorV1] = alsoUnderV1(
   endpoint({
     method: 'post',
     path: '/vectors/{vector_id}/delete',

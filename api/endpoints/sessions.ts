@@ -3,9 +3,10 @@ import { SessionDetailSchema, SessionSummarySchema } from '../../src/presenters/
 import { SESSION_HOOKS } from '../../src/sessions/webhooks';
 import { ADDITIONAL_HEADERS, HEADER_DIRECTIONS, SESSION_LIMITS as L } from '../../src/sessions/types';
 import { bool, enumOf, LABEL, optional, shape, str } from '../../src/validation/fields';
-import { pathId } from '../contract/common';
-import { endpoint, type Endpoint } from '../contract/endpoint';
+import { alsoUnderV1, pathId } from '../contract/common';
+import { endpoint } from '../contract/endpoint';
 import { qInt, qString } from '../contract/query-fields';
+import { afterSignature } from './telephony';
 
 const tags = ['Sessions'];
 
@@ -46,11 +47,7 @@ const ListQuery = z.strictObject(
   { error: (iss) => (iss.code === 'unrecognized_keys' ? `${LABEL}.${iss.keys[0]} is not a known parameter (known: page_size, page_token).` : undefined) },
 );
 
-function both<E extends Endpoint>(spec: E): [E, E] {
-  return [spec, { ...spec, path: `/v1${spec.path}`, summary: `${spec.summary} (v1 path)` }];
-}
-
-export const [listSessions, listSessionsV1] = both(
+export const [listSessions, listSessionsV1] = alsoUnderV1(
   endpoint({
     method: 'get',
     path: '/sessions',
@@ -70,7 +67,7 @@ export const [listSessions, listSessionsV1] = both(
   }),
 );
 
-export const [createSession, createSessionV1] = both(
+export const [createSession, createSessionV1] = alsoUnderV1(
   endpoint({
     method: 'post',
     path: '/sessions',
@@ -86,7 +83,7 @@ export const [createSession, createSessionV1] = both(
   }),
 );
 
-export const [getSession, getSessionV1] = both(
+export const [getSession, getSessionV1] = alsoUnderV1(
   endpoint({
     method: 'get',
     path: '/sessions/{id}',
@@ -99,8 +96,6 @@ export const [getSession, getSessionV1] = both(
     errors: [404],
   }),
 );
-
-const afterSignature = (description: string) => z.unknown().optional().meta({ type: 'string', description });
 
 export const sessionWebhook = endpoint({
   method: 'post',

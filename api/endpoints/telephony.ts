@@ -9,7 +9,7 @@ export const TWILIO_HOOKS = ['voice', 'gather', 'continue', 'status', 'amd', 're
  * A form or query value the handler reads after the signature is verified: an unsigned request
  * must be a 403 whatever it carries, so these describe the values and never refuse one.
  */
-const afterSignature = (description: string) => z.unknown().optional().meta({ type: 'string', description });
+export const afterSignature = (description: string) => z.unknown().optional().meta({ type: 'string', description });
 
 export const twilioWebhook = endpoint({
   method: 'post',

@@ -7,14 +7,10 @@ import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
 import { sessionWebhook } from '../endpoints/sessions';
 import { badRequest, forbidden, notFound } from '../errors';
+import { formParams } from './telephony-twilio';
 
 const SESSION_ID = /^[A-Za-z0-9+/=]{8,64}$/;
 const SID = /^CA[0-9a-fA-F]{32}$/;
-
-function formParams(req: Request): Record<string, string> {
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}
 
 /**
  * The carrier's webhooks of bridged sessions' legs. Each is verified against

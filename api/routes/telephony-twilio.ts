@@ -36,7 +36,8 @@ function rejectTwiml(): string {
 const CALL_ID = /^[0-9a-f-]{36}$/;
 const SID = /^CA[0-9a-fA-F]{32}$/;
 
-function formParams(req: Request): Record<string, string> {
+/** The carrier's form fields that are strings (what its signature covers). */
+export function formParams(req: Request): Record<string, string> {
   const body = (req.body ?? {}) as Record<string, unknown>;
   return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
