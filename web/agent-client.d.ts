@@ -38,6 +38,8 @@ export interface AgentClient {
   resume(agentId: string, resumeToken: string, lastSeq?: number): Promise<SessionFrame>;
   send(text: string, options?: { speak?: boolean }): Promise<ReplyFrame>;
   sendAudio(pcm: ArrayBuffer | ArrayBufferView, sampleRate: number): Promise<ReplyFrame>;
+  /** A voice turn streamed while the visitor talks (audio_start now, chunks as recorded, audio_end on finish). Throws code `busy` while another turn is awaited. */
+  startAudio(sampleRate: number): { push(pcm: ArrayBuffer | ArrayBufferView): void; finish(): Promise<ReplyFrame> };
   ping(): void;
   end(): Promise<EndedFrame>;
   close(): void;

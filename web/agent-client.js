@@ -206,6 +206,37 @@ export function createAgentClient(options = {}) {
       }
       return reply;
     },
+    /**
+     * A voice turn streamed while the visitor talks: sends audio_start now; push() sends PCM16LE chunks as
+     * they are recorded; finish() sends audio_end and resolves with the reply. The turn is taken from the
+     * start, so a send meanwhile is refused with code `busy`.
+     */
+    startAudio(sampleRate) {
+      const reply = awaitReply();
+      if (!reply) throw new AgentSessionError('busy', 'The agent is still answering; wait for its reply.');
+      reply.catch(() => {}); // seen by finish(); an early error frame must not go unhandled meanwhile
+      try {
+        sendJson({ type: 'audio_start', sample_rate: sampleRate });
+      } catch (err) {
+        pending.pop();
+        throw err;
+      }
+      return {
+        push(pcm) {
+          const bytes = pcm instanceof ArrayBuffer ? new Uint8Array(pcm) : new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+          if (!socket || socket.readyState !== 1) throw new AgentSessionError('disconnected', 'Not connected.');
+          for (let i = 0; i < bytes.length; i += AUDIO_CHUNK_BYTES) socket.send(bytes.slice(i, i + AUDIO_CHUNK_BYTES));
+        },
+        finish() {
+          try {
+            sendJson({ type: 'audio_end' });
+          } catch {
+            // Not connected: the drop has already rejected the reply with code `disconnected`.
+          }
+          return reply;
+        },
+      };
+    },
     ping() {
       sendJson({ type: 'ping' });
     },

@@ -8,7 +8,7 @@ const $ = (id) => document.getElementById(id);
 const query = new URLSearchParams(location.search);
 const agentId = query.get('agent_id');
 const TARGET_RATE = 16000;
-/** Audio is sent when the button is released; the server takes at most 60 s of it. */
+/** An utterance is cut here; the server takes at most 60 s of audio. */
 const MAX_TALK_MS = 55_000;
 
 const ui = { status: $('status'), transcript: $('transcript'), composer: $('composer'), message: $('message'), send: $('send'), talk: $('talk'), speak: $('speak'), end: $('end') };
@@ -20,10 +20,10 @@ function setStatus(text, isError = false) {
   ui.status.classList.toggle('error', isError);
 }
 
-function setBusy(busy) {
+function setBusy(busy, { keepTalk = false } = {}) {
   ui.message.disabled = busy;
   ui.send.disabled = busy;
-  ui.talk.disabled = busy || !client?.voice;
+  if (!keepTalk) ui.talk.disabled = busy || !client?.voice;
   document.body.dataset.busy = String(busy);
 }
 
@@ -82,10 +82,11 @@ function playAudio(frame) {
 
 // Push-to-talk: the microphone is opened while the button is held, its samples taken by an
 // AudioWorklet (a ScriptProcessor where there is none) at 16 kHz (the audio graph resamples),
-// and sent as PCM16 when the button is released.
+// and streamed as PCM16 in ~100 ms chunks (client.startAudio); releasing sends audio_end.
 const CAPTURE_WORKLET = `registerProcessor('pcm-capture', class extends AudioWorkletProcessor {
   process(inputs) { const ch = inputs[0] && inputs[0][0]; if (ch) this.port.postMessage(ch.slice(0)); return true; }
 });`;
+const CHUNK_MS = 100;
 let talk = null;
 
 async function openAudioGraph(stream, onSamples) {
@@ -114,22 +115,54 @@ async function openAudioGraph(stream, onSamples) {
   return ctx;
 }
 
+/** Float samples as PCM16 (clipped). */
+function pcm16(chunks, count) {
+  const out = new Int16Array(count);
+  let at = 0;
+  for (const chunk of chunks) {
+    for (const v of chunk) out[at++] = Math.round(Math.max(-1, Math.min(1, v)) * 32767);
+  }
+  return out;
+}
+
+/** Sends what was recorded since the last chunk. */
+function flush(session) {
+  if (session.count === 0 || !session.utterance) return;
+  const samples = pcm16(session.chunks, session.count);
+  session.chunks = [];
+  session.count = 0;
+  try {
+    session.utterance.push(samples);
+  } catch {
+    // Disconnected: finish() reports it.
+  }
+}
+
 async function startTalking() {
   if (talk || ui.talk.disabled) return;
-  const session = { chunks: [], stopped: false, ctx: null, stream: null, timer: null };
+  const session = { chunks: [], count: 0, stopped: false, ctx: null, stream: null, utterance: null, timer: null };
   talk = session;
   ui.talk.classList.add('recording');
+  setBusy(true, { keepTalk: true });
   setStatus('Listening… release to send.');
   try {
     session.stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
-    session.ctx = await openAudioGraph(session.stream, (samples) => session.chunks.push(samples));
+    session.ctx = await openAudioGraph(session.stream, (samples) => {
+      session.chunks.push(samples);
+      session.count += samples.length;
+      if (session.count >= (session.ctx.sampleRate * CHUNK_MS) / 1000) flush(session);
+    });
+    session.utterance = client.startAudio(session.ctx.sampleRate);
     session.timer = setTimeout(stopTalking, MAX_TALK_MS);
     if (session.stopped) await finishTalking(session);
   } catch (err) {
     talk = null;
     ui.talk.classList.remove('recording');
     session.stream?.getTracks().forEach((t) => t.stop());
-    setStatus(`The microphone could not be opened: ${err.message}`, true);
+    await session.ctx?.close();
+    setStatus(session.ctx ? err.message : `The microphone could not be opened: ${err.message}`, true);
+    if (session.utterance) await session.utterance.finish().catch(() => {});
+    setBusy(false);
   }
 }
 
@@ -137,7 +170,7 @@ function stopTalking() {
   const session = talk;
   if (!session) return;
   session.stopped = true;
-  if (session.ctx) void finishTalking(session);
+  if (session.utterance) void finishTalking(session);
 }
 
 async function finishTalking(session) {
@@ -145,15 +178,9 @@ async function finishTalking(session) {
   clearTimeout(session.timer);
   ui.talk.classList.remove('recording');
   session.stream.getTracks().forEach((t) => t.stop());
-  const rate = session.ctx.sampleRate;
   await session.ctx.close();
-  const count = session.chunks.reduce((n, c) => n + c.length, 0);
-  const pcm = new Int16Array(count);
-  let at = 0;
-  for (const chunk of session.chunks) {
-    for (const v of chunk) pcm[at++] = Math.round(Math.max(-1, Math.min(1, v)) * 32767);
-  }
-  await runTurn(() => client.sendAudio(pcm.buffer, rate), true);
+  flush(session);
+  await runTurn(() => session.utterance.finish(), true);
 }
 
 let client = null;

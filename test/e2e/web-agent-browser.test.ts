@@ -106,10 +106,19 @@ describe('e2e: the web agent page in a real browser', () => {
     const talk = await page.$('#talk');
     const box = (await talk!.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    // The audio is streamed while the button is held: binary frames leave before it is released.
+    const cdp = await page.createCDPSession();
+    await cdp.send('Network.enable');
+    let binaryFrames = 0;
+    cdp.on('Network.webSocketFrameSent', (e) => {
+      if (e.response.opcode === 2) binaryFrames += 1;
+    });
     await page.mouse.down();
     await page.waitForSelector('#talk.recording');
     await new Promise((r) => setTimeout(r, (micSeconds + 0.4) * 1000));
+    const whileHeld = binaryFrames;
     await page.mouse.up();
+    expect(whileHeld).toBeGreaterThan(10);
     // The booking ends the call: the agent's End Call node.
     await page.waitForSelector('body[data-ended]', { timeout: 30_000 });
     expect(await page.$eval('body', (b) => b.dataset.ended)).toBe('agent_ended');
