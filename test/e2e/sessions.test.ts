@@ -5,6 +5,7 @@ import type { SipInvite } from '../../src/simulator/carrier/sip-trunk';
 import { sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { inboundCallId } from '../../src/calls/inbound-call';
 import { createPathway, restaurantPathway } from '../helpers/pathway-fixtures';
+import { replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { startStack, uid, type Stack } from '../helpers/stack';
 
@@ -77,6 +78,7 @@ describe('sessions: bridged calls through a trunk', () => {
     // Ended: no longer listed.
     const after = await request(stack.apiUrl).get('/sessions').set('authorization', stack.org.apiKey).expect(200);
     expect(after.body.sessions.map((s: { id: string }) => s.id)).not.toContain(id);
+    await replayAndMaybeRecord(stack.temporal.client, `session-${id}`, 'session-bridge');
   });
 
   it('puts each additional_header on the legs header_direction names', async () => {
