@@ -121,6 +121,20 @@ describe('sessions: bridged calls through a trunk', () => {
     expect(stack.simulator.sip.bridges.has(invites(caller)[0]!.call_sid)).toBe(false);
   });
 
+  it('without a trunk, rings and bridges two phone numbers through the carrier', async () => {
+    const [caller, callee] = [uniqueNumber(), uniqueNumber()];
+    stack.simulator.scriptNumber(caller, { utterances: ['Hi.', 'Bye.'] });
+    stack.simulator.scriptNumber(callee, { utterances: ['Hello.'] });
+    const res = await request(stack.apiUrl).post('/v1/sessions').set('authorization', stack.org.apiKey).send({ caller, callee, send_sdp: true }).expect(200);
+    const done = await ended(res.body.session_id);
+    expect(done).toMatchObject({ trunk: null, end_reason: 'completed', caller_leg: { status: 'completed' }, callee_leg: { status: 'completed' } });
+    expect(done.transitions.map((t: { state: string }) => t.state)).toEqual(['ringing', 'answered', 'bridged', 'ending', 'ended']);
+    const [leg] = simCallsTo(stack, caller);
+    expect(leg!.req.from).toBe(stack.config.telephony.defaultFrom);
+    expect(leg!.transferredTo).toBe(callee);
+    expect(stack.simulator.sip.bridges.get(leg!.sid)!.map((l) => l.text)).toEqual(['Hi.', 'Hello.', 'Bye.']);
+  });
+
   it('lists live outbound and inbound AI calls, a pathway chat and a bridge, and none of them once they end', async () => {
     const api = () => request(stack.apiUrl);
     // An outbound AI call.
