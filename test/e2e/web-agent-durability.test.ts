@@ -1,3 +1,7 @@
+import WebSocket from 'ws';
+import { createLogger } from '../../src/logger';
+import { startApiRole } from '../../src/roles';
+import { createAgentClient } from '../../web/agent-client.js';
 import { uid } from '../helpers/stack';
 import { waitForCompletion } from '../helpers/calls';
 import { eventually } from '../helpers/poll';
@@ -47,4 +51,33 @@ describe('a web session survives a killed worker', () => {
       await exited(worker);
     }
   }, 180_000);
+
+  it('an API process that stops sends its sockets away (1001); the session resumes on another API process', async () => {
+    const worker = spawnWorker(stack);
+    try {
+      const other = await startApiRole(stack.config, stack.endpoints, { db: stack.db, temporal: stack.temporal, logger: createLogger('silent'), adminApiKey: undefined, port: 0 });
+      const agentId = await createAgent(stack, { prompt: 'Chat.', first_sentence: 'Hello!' });
+      const web = webClient(stack, { autoResume: false });
+      const { call_id, resume_token } = await web.client.connect(agentId, await authorize(stack, agentId));
+      const first = await web.client.send('Before the restart.');
+      const closed = new Promise<{ code: number }>((resolve) => web.client.on('close', resolve));
+      await stack.api.stop();
+      expect((await closed).code).toBe(1001);
+      // The browser comes back on another process (here: the second API), as a load balancer would send it.
+      stack.api = other;
+      stack.apiUrl = other.server.url;
+      const again = createAgentClient({ baseUrl: other.server.url, WebSocket, autoResume: false });
+      const lines: string[] = [];
+      again.on('transcript', (l) => lines.push(`${l.seq} ${l.role}: ${l.text}`));
+      expect((await again.resume(agentId, resume_token, web.client.lastSeq)).call_id).toBe(call_id);
+      const second = await again.send('After the restart.');
+      await again.end();
+      expect(lines).toEqual([`3 user: After the restart.`, `4 assistant: ${second.text}`]);
+      const call = await waitForCompletion(stack, call_id, 60_000);
+      expect(call.transcripts.map((t: { text: string }) => t.text)).toEqual(['Hello!', 'Before the restart.', first.text, 'After the restart.', second.text]);
+    } finally {
+      worker.kill('SIGTERM');
+      await exited(worker);
+    }
+  }, 120_000);
 });
