@@ -153,10 +153,12 @@ async function startTalking() {
       if (session.count >= (session.ctx.sampleRate * CHUNK_MS) / 1000) flush(session);
     });
     session.utterance = client.startAudio(session.ctx.sampleRate);
+    document.body.dataset.talking = 'streaming';
     session.timer = setTimeout(stopTalking, MAX_TALK_MS);
     if (session.stopped) await finishTalking(session);
   } catch (err) {
     talk = null;
+    delete document.body.dataset.talking;
     ui.talk.classList.remove('recording');
     session.stream?.getTracks().forEach((t) => t.stop());
     await session.ctx?.close();
@@ -175,6 +177,7 @@ function stopTalking() {
 
 async function finishTalking(session) {
   talk = null;
+  delete document.body.dataset.talking;
   clearTimeout(session.timer);
   ui.talk.classList.remove('recording');
   session.stream.getTracks().forEach((t) => t.stop());

@@ -35,7 +35,7 @@ describe('e2e: the web agent page in a real browser', () => {
     expect(created.status).toBe(200);
     agentId = created.body.agent.agent_id ?? created.body.agent_id;
 
-    // What the fake microphone says: the offline speech stand-in's WAV for the sentence, after a second of silence
+    // What the fake microphone says: the offline speech stand-in's WAV for the sentence, after two seconds of silence
     // (the microphone opens when the button is pressed; Chromium plays the file from its start, looping).
     const speech = await fetch(`${stack.model.url}/audio/speech`, {
       method: 'POST',
@@ -44,8 +44,8 @@ describe('e2e: the web agent page in a real browser', () => {
     });
     expect(speech.status).toBe(200);
     const said = readWav(Buffer.from(await speech.arrayBuffer()));
-    const padded = new Float32Array(said.sampleRate + said.samples.length);
-    padded.set(said.samples, said.sampleRate);
+    const padded = new Float32Array(2 * said.sampleRate + said.samples.length);
+    padded.set(said.samples, 2 * said.sampleRate);
     micSeconds = padded.length / said.sampleRate;
     dir = mkdtempSync(join(tmpdir(), 'web-agent-browser-'));
     writeFileSync(join(dir, 'microphone.wav'), wavFromPcm16(pcm16FromFloat(padded), said.sampleRate));
@@ -114,7 +114,9 @@ describe('e2e: the web agent page in a real browser', () => {
       if (e.response.opcode === 2) binaryFrames += 1;
     });
     await page.mouse.down();
-    await page.waitForSelector('#talk.recording');
+    // Chromium plays the file from its start when the microphone opens; the page streams a moment later
+    // (within the file's silent lead-in). Holding for the file's length from then takes the sentence once.
+    await page.waitForSelector('body[data-talking="streaming"]');
     await new Promise((r) => setTimeout(r, (micSeconds + 0.4) * 1000));
     const whileHeld = binaryFrames;
     await page.mouse.up();
