@@ -26,8 +26,8 @@ export function sessionsRouter(deps: ApiDeps): Router {
   }
 
   for (const spec of [createSession, createSessionV1]) {
-    mountEndpoint(router, spec, async ({ body }, req, res) => {
-      const session = await createBridgeSession(deps, req.orgId, body);
+    mountEndpoint(router, spec, async ({ body, headers }, req, res) => {
+      const session = await createBridgeSession(deps, req.orgId, body, headers['idempotency-key'] ?? null);
       res.json({ status: 'success', session_id: session.id, session });
     });
   }

@@ -16,22 +16,21 @@ export interface CreateCallResult {
 }
 
 /**
- * Claims an Idempotency-Key: the first request's call ID wins and every replay gets it back. A
+ * Claims an Idempotency-Key (a call's, a session's): the first request's ID wins and every replay gets it back. A
  * replay runs the same idempotent steps (insert, queued event, start), so a first request that died
  * half-way is completed by its replay instead of leaving the call stuck.
  */
-async function claimCallId(deps: ApiDeps, orgId: string, idempotencyKey: string | null): Promise<{ callId: string; claimed: boolean }> {
-  const callId = newCallId();
-  if (!idempotencyKey) return { callId, claimed: true };
+export async function claimIdempotencyKey(deps: ApiDeps, orgId: string, idempotencyKey: string | null, fresh: string): Promise<{ id: string; claimed: boolean }> {
+  if (!idempotencyKey) return { id: fresh, claimed: true };
   const _id = `${orgId}:${idempotencyKey}`;
   try {
-    await deps.db.collections.idempotencyKeys.insertOne({ _id, org_id: orgId, resource_id: callId, created_at: new Date() });
-    return { callId, claimed: true };
+    await deps.db.collections.idempotencyKeys.insertOne({ _id, org_id: orgId, resource_id: fresh, created_at: new Date() });
+    return { id: fresh, claimed: true };
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
     const existing = await deps.db.collections.idempotencyKeys.findOne({ _id, org_id: orgId });
     if (!existing) throw err;
-    return { callId: existing.resource_id, claimed: false };
+    return { id: existing.resource_id, claimed: false };
   }
 }
 
@@ -42,7 +41,7 @@ export async function createCall(
   opts: { idempotencyKey: string | null; encryptedKey: string | null },
 ): Promise<CreateCallResult> {
   const config = { ...(await resolveCallConfig(deps, orgId, params.body, opts.encryptedKey)), ...(await callVoice(deps, orgId, params.body)) };
-  const { callId, claimed } = await claimCallId(deps, orgId, opts.idempotencyKey);
+  const { id: callId, claimed } = await claimIdempotencyKey(deps, orgId, opts.idempotencyKey, newCallId());
   const body = params.body;
   const from = params.from ?? deps.callDefaults.from;
   const input = callWorkflowInput(

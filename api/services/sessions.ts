@@ -1,4 +1,5 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { isDuplicateKeyError } from '../../src/db/database';
 import { randomInt } from 'node:crypto';
 import { parsePhoneNumber } from '../../src/phone';
 import { bridgeSessionDetail, type SessionDetail } from '../../src/presenters/session';
@@ -8,7 +9,8 @@ import type { BridgeSessionDoc, SessionRequest } from '../../src/sessions/types'
 import { SA } from '../../src/workflow-api/search-attributes';
 import { sessionStateQuery, sessionWorkflowId, type SessionLiveState, type SessionWorkflowInput } from '../../src/workflow-api/session';
 import type { ApiDeps } from '../deps';
-import { badRequest, unavailable } from '../errors';
+import { badRequest, conflict, unavailable } from '../errors';
+import { claimIdempotencyKey } from './create-call';
 import { trunkByName } from './trunks';
 
 /** Bounds a session's talk time, as max_duration bounds a call's (Twilio's <Dial timeLimit> too). */
@@ -49,7 +51,7 @@ function checkParties(req: SessionRequest, throughTrunk: boolean): { caller: str
  * is asked for), stores the record and starts `session-<id>`. A refused request dials and stores
  * nothing; a start that fails removes the record it wrote.
  */
-export async function createBridgeSession(deps: ApiDeps, orgId: string, body: SessionRequest): Promise<SessionDetail> {
+export async function createBridgeSession(deps: ApiDeps, orgId: string, body: SessionRequest, idempotencyKey: string | null = null): Promise<SessionDetail> {
   const trunk = body.trunk ? await trunkByName(deps, orgId, body.trunk) : null;
   if (body.trunk && !trunk) throw badRequest([`trunk: no trunk named ${JSON.stringify(body.trunk)} in this organisation (see GET /v1/trunks).`]);
   const parties = checkParties(body, trunk !== null);
@@ -61,7 +63,12 @@ export async function createBridgeSession(deps: ApiDeps, orgId: string, body: Se
     if (err instanceof SessionPlanRefused) throw badRequest(err.problems);
     throw err;
   }
-  const sessionId = newSessionId();
+  const { id: sessionId, claimed } = await claimIdempotencyKey(deps, orgId, idempotencyKey, newSessionId());
+  if (!claimed) {
+    // A replay of an Idempotency-Key: the first request's session (a first request that died half-way is completed below).
+    const first = await deps.db.collections.bridgeSessions.findOne({ _id: sessionId, org_id: orgId });
+    if (first) return bridgeSessionDetail(first, null);
+  }
   const now = new Date();
   const doc: BridgeSessionDoc = {
     _id: sessionId,
@@ -105,7 +112,13 @@ export async function createBridgeSession(deps: ApiDeps, orgId: string, body: Se
     userData: doc.user_data,
     createdAt: now.toISOString(),
   };
-  await deps.db.collections.bridgeSessions.insertOne(doc);
+  try {
+    await deps.db.collections.bridgeSessions.insertOne(doc);
+  } catch (err) {
+    // Two replays of one key at once: the other one stored it and starts it.
+    if (!claimed && isDuplicateKeyError(err)) return bridgeSessionDetail((await deps.db.collections.bridgeSessions.findOne({ _id: sessionId, org_id: orgId }))!, null);
+    throw err;
+  }
   try {
     await deps.temporal.workflow.start('sessionWorkflow', {
       taskQueue: deps.taskQueue,
@@ -121,6 +134,7 @@ export async function createBridgeSession(deps: ApiDeps, orgId: string, body: Se
       memo: { caller: req.caller, callee: req.callee, trunk: doc.trunk },
     });
   } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`Session ${sessionId} was already started.`);
     await deps.db.collections.bridgeSessions.deleteOne({ _id: sessionId, org_id: orgId });
     deps.logger.error({ err, sessionId }, 'session workflow could not be started');
     throw unavailable('The session could not be started; nothing was dialled. Try again.');

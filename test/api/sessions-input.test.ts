@@ -65,6 +65,13 @@ describe('API: sessions and trunks input', () => {
     await nothingHappened();
   });
 
+  it('refuses a malformed Idempotency-Key', async () => {
+    const res = await request(stack.apiUrl).post('/sessions').set('authorization', stack.org.apiKey).set('idempotency-key', 'x'.repeat(201)).send(valid());
+    expect(res.status).toBe(400);
+    expect(res.body.errors.join(' ')).toMatch(/Idempotency-Key must be 1-200 printable ASCII characters/);
+    await nothingHappened();
+  });
+
   it("refuses another organisation's trunk as unknown, on both paths", async () => {
     for (const path of ['/sessions', '/v1/sessions']) {
       const res = await post({ ...valid(), trunk: otherTrunk }, path);

@@ -102,11 +102,16 @@ describe('sessions: bridged calls through a trunk', () => {
   it('ends as caller_no_answer and never dials the callee when the caller does not answer', async () => {
     const [caller, callee] = [ext(), ext()];
     stack.simulator.scriptNumber(caller, { answer: 'no-answer' });
-    const id = await create({ caller, callee });
+    // Sent twice with one Idempotency-Key: one session, one ring.
+    const key = `retry-${uid()}`;
+    const send = () => request(stack.apiUrl).post('/sessions').set('authorization', stack.org.apiKey).set('idempotency-key', key).send({ caller, callee, send_sdp: true, trunk: trunkName }).expect(200);
+    const id: string = (await send()).body.session_id;
+    expect((await send()).body.session_id).toBe(id);
     const done = await ended(id);
     expect(done).toMatchObject({ end_reason: 'caller_no_answer', answered_at: null, caller_leg: { status: 'no-answer' }, callee_leg: { provider_call_sid: null } });
     expect(done.transitions.map((t: { state: string }) => t.state)).toEqual(['ringing', 'ended']);
     expect(invites(callee)).toHaveLength(0);
+    expect(invites(caller)).toHaveLength(1);
   });
 
   it('ends as callee_busy and hangs the caller up when the callee is busy', async () => {
