@@ -1,6 +1,5 @@
-import { allHandlersFinished, ApplicationFailure, condition, setHandler, TemporalFailure } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import {
-  type AgentReply,
   callStateQuery,
   type CallWorkflowInput,
   type CallWorkflowResult,
@@ -17,6 +16,7 @@ import {
 } from '../src/workflow-api/pathway';
 import { records } from './activity-proxies';
 import { Conversation, CURRENT_ENGINE } from './conversation';
+import { typedTurnFailure, untilSaid } from './text-turn';
 
 /**
  * `call-<chat_id>` of type chatWorkflow: a pathway chat, the text channel of the one conversation
@@ -25,13 +25,6 @@ import { Conversation, CURRENT_ENGINE } from './conversation';
  * current node and the history. The chat ends at an End Call or Transfer Call node, on stop, or
  * after an idle timeout. (Chats started before this type ran inside callWorkflow; see pathway-chat.ts.)
  */
-/** The activity's own words, not the wrappers' ("Activity task failed"). */
-function innermostMessage(err: TemporalFailure): string {
-  let e: Error = err;
-  while (e.cause instanceof Error) e = e.cause;
-  return e.message;
-}
-
 export async function chatWorkflow(input: CallWorkflowInput): Promise<CallWorkflowResult> {
   if (!input.pathway) throw new Error('A chat needs a pathway');
   let ended = false;
@@ -74,20 +67,14 @@ export async function chatWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       await condition(() => !busy);
       busy = true;
       try {
-        let reply: AgentReply;
-        const said: string[] = [];
+        let turn: Awaited<ReturnType<typeof untilSaid>>;
         try {
-          reply = await conversation.hear(message);
-          said.push(reply.say);
           // A chat has no "please hold": it waits for the work and says the follow-up in the same answer.
-          while (reply.work) {
-            reply = await conversation.followUp(false);
-            said.push(reply.say);
-          }
+          turn = await untilSaid(conversation, conversation.hear(message));
         } catch (err) {
-          if (!(err instanceof TemporalFailure)) throw err;
-          throw ApplicationFailure.create({ type: CHAT_TURN_FAILED, message: innermostMessage(err), nonRetryable: true });
+          throw typedTurnFailure(err, CHAT_TURN_FAILED);
         }
+        const { reply, said } = turn;
         if (transferNote) {
           conversation.note('info', transferNote);
           transferNote = null;
@@ -96,7 +83,7 @@ export async function chatWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
         if (reply.action === 'end') conversation.note('info', 'End Call node reached');
         const node = conversation.pathwayNode;
         return {
-          assistantResponse: said.filter(Boolean).join(' '),
+          assistantResponse: said.join(' '),
           currentNodeId: node?.id ?? null,
           currentNodeName: node?.name ?? null,
           chatHistory: history(),

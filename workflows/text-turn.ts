@@ -3,9 +3,10 @@ import type { AgentReply } from '../src/workflow-api/call';
 import type { Conversation } from './conversation';
 
 /**
- * A turn of a text channel (web; the pathway chat has the same steps in its own file, kept as
- * recorded): a text channel has no "please hold", so it waits for the work a reply started (a tool,
- * a webhook node) and says the follow-up in the same answer.
+ * A turn of a text channel (the pathway chat, the web): a text channel has no "please hold", so it
+ * waits for the work a reply started (a tool, a webhook node) and says the follow-up in the same
+ * answer. The same commands in the same order as chatWorkflow's turn before this module existed:
+ * its recorded histories replay unchanged (test/workflows/replay.test.ts).
  */
 export async function untilSaid(conversation: Conversation, first: Promise<AgentReply>): Promise<{ reply: AgentReply; said: string[] }> {
   let reply = await first;
