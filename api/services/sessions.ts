@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { isDuplicateKeyError } from '../../src/db/database';
 import { randomInt } from 'node:crypto';
-import { parsePhoneNumber } from '../../src/phone';
+import { mask, parsePhoneNumber } from '../../src/phone';
 import { bridgeSessionDetail, type SessionDetail } from '../../src/presenters/session';
 import { planBridge, SessionPlanRefused, sessionProvider } from '../../src/sessions/providers';
 import { SIP_USER } from '../../src/sessions/sip-headers';
@@ -131,7 +131,7 @@ export async function createBridgeSession(deps: ApiDeps, orgId: string, body: Se
         { key: SA.Direction, value: 'outbound' },
         { key: SA.CallStatus, value: 'ringing' },
       ],
-      memo: { caller: req.caller, callee: req.callee, trunk: doc.trunk },
+      memo: { summary: `Bridged session ${mask(req.caller)} → ${mask(req.callee)}${doc.trunk ? ` through trunk ${doc.trunk}` : ''}`, org_id: orgId },
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`Session ${sessionId} was already started.`);
