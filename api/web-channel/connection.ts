@@ -137,7 +137,9 @@ export class WebConnection {
       }
     } catch (err) {
       if (err instanceof Close) return this.close(err.code, err.message);
-      throw err;
+      // A socket's event handler must not throw: the process would go down with it.
+      this.logger.error({ err, callId: this.call.callId }, 'web frame failed');
+      this.close(CLOSE.serverError, 'Server error.');
     }
   }
 
@@ -167,12 +169,22 @@ export class WebConnection {
       }
       if (!text) return this.error('transcription_failed', 'Nothing was recognised in the audio.');
       await this.runTurn(text, true);
-    })().finally(() => (this.turn = null));
+    })()
+      .catch((err: unknown) => this.turnCrashed(err))
+      .finally(() => (this.turn = null));
   }
 
   private startTurn(text: string, speak: boolean): void {
     if (this.turn) return this.error('busy', 'The agent is still answering; wait for its reply.');
-    this.turn = this.runTurn(text, speak).finally(() => (this.turn = null));
+    this.turn = this.runTurn(text, speak)
+      .catch((err: unknown) => this.turnCrashed(err))
+      .finally(() => (this.turn = null));
+  }
+
+  /** A turn's relay failed unexpectedly (not the turn itself: those are error frames): say so, keep the process up. */
+  private turnCrashed(err: unknown): void {
+    this.logger.error({ err, callId: this.call.callId }, 'web turn relay failed');
+    this.error('turn_failed', 'The agent could not answer; say it again.');
   }
 
   /** One turn: the update, then the transcript lines and the reply (and its audio when asked). */
