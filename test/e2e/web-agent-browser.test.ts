@@ -131,7 +131,8 @@ describe('e2e: the web agent page in a real browser', () => {
     expect(booking.requests.at(-1)).toEqual({ method: 'POST', body: { date: 'Friday', time: '7pm', guests: 4 } });
     // The reply's audio arrived and played to its end.
     expect(Number(await page.$eval('body', (b) => b.dataset.audioReplies))).toBe(1);
-    await page.waitForSelector('body[data-audio-played="1"]', { timeout: 30_000 });
+    // The stand-in's audio is about 140 ms a character: this reply plays for some 20 s.
+    await page.waitForSelector('body[data-audio-played="1"]', { timeout: 90_000 });
 
     // The same call on the API, with both turns in its transcript.
     const call = await eventually(async () => {
@@ -142,7 +143,7 @@ describe('e2e: the web agent page in a real browser', () => {
     expect(said).toEqual(expect.arrayContaining(['I want to make a reservation', SPOKEN]));
     expect(pageErrors).toEqual([]);
     await page.close();
-  });
+  }, 240_000);
 
   it('says why when the token is refused, and does not start a session', async () => {
     const page = await browser.newPage();
