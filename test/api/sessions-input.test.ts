@@ -65,6 +65,15 @@ describe('API: sessions and trunks input', () => {
     await nothingHappened();
   });
 
+  it("refuses the sessions' carrier webhooks without a valid signature, whatever they carry", async () => {
+    for (const hook of ['answer', 'status', 'callee-status', 'dial']) {
+      const res = await request(stack.apiUrl).post(`/v1/telephony/twilio/sessions/${hook}?session_id=NzAwNTUxOTA5NzczMTQ4MTYw`).type('form').set('x-twilio-signature', 'bad').send({ CallSid: `CA${'0'.repeat(32)}`, CallStatus: 'completed' });
+      expect({ hook, status: res.status, shape: res.body.status }).toEqual({ hook, status: 403, shape: 'error' });
+    }
+    // Not a carrier webhook: an ordinary /v1 path, which needs a key.
+    expect((await request(stack.apiUrl).post('/v1/telephony/twilio/sessions/other').type('form').send({})).status).toBe(401);
+  });
+
   it('refuses a malformed Idempotency-Key', async () => {
     const res = await request(stack.apiUrl).post('/sessions').set('authorization', stack.org.apiKey).set('idempotency-key', 'x'.repeat(201)).send(valid());
     expect(res.status).toBe(400);
