@@ -41,14 +41,26 @@ export function attachWebChannel(server: Server, deps: WebChannelDeps): WebChann
   const { logger } = deps.api;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      url = new URL('http://localhost/');
+    }
     const match = WEB_SESSION_PATH.exec(url.pathname);
     if (!match) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"status":"error","message":"Not found."}');
       return;
     }
+    let agentId: string;
+    try {
+      agentId = decodeURIComponent(match[1]!);
+    } catch {
+      // Malformed percent-encoding: no agent has such an id.
+      agentId = '';
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      void join(ws, decodeURIComponent(match[1]!), url.searchParams).catch((err: unknown) => {
+      void join(ws, agentId, url.searchParams).catch((err: unknown) => {
         logger.error({ err }, 'web session failed');
         if (ws.readyState === ws.OPEN) ws.close(CLOSE.serverError, 'Server error.');
       });

@@ -73,6 +73,14 @@ describe('e2e: browser channel refusals and limits', () => {
       });
       expect(res).toBe(404);
     });
+
+    it('hostile session URLs are refused and the server stays up', async () => {
+      expect((await rawSession(stack, '%E0%A4%A', '?token=x')).code).toBe(4404);
+      expect((await rawSession(stack, agentId, '?token=%ZZ&resume=')).code).toBe(4401);
+      expect((await rawSession(stack, agentId, `?resume=${'x'.repeat(5000)}`)).code).toBe(4408);
+      expect((await rawSession(stack, agentId, '?resume=nodot')).code).toBe(4408);
+      await healthy();
+    });
   });
 
   it('max_concurrent_sessions: one more is refused with 4409 without spending its token', async () => {
