@@ -41,6 +41,8 @@ export function attachWebChannel(server: Server, deps: WebChannelDeps): WebChann
   const { logger } = deps.api;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A peer that resets mid-handshake must not take the process down.
+    socket.on('error', () => socket.destroy());
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
