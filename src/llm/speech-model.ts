@@ -44,15 +44,19 @@ export interface OpenAiSpeechModelOptions {
 
 const CONTENT_TYPES = { mp3: 'audio/mpeg', wav: 'audio/wav' } as const;
 
-export class OpenAiSpeechModel implements SpeechModel {
+/** The SDK's client for one audio model (speech, or speech to text). */
+export abstract class OpenAiAudioModel {
   readonly offline: boolean;
-  private readonly client: OpenAI;
+  protected readonly client: OpenAI;
 
-  constructor(private readonly options: OpenAiSpeechModelOptions) {
+  constructor(protected readonly options: OpenAiSpeechModelOptions) {
     this.offline = options.offline;
-    // One attempt, bounded: it runs inside an API request.
+    // One attempt, bounded: it runs inside an API request (or a live conversation's turn).
     this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: options.timeoutMs });
   }
+}
+
+export class OpenAiSpeechModel extends OpenAiAudioModel implements SpeechModel {
 
   async speak(req: SpeechRequest): Promise<SpeechResult> {
     const started = performance.now();
@@ -84,10 +88,15 @@ export function speechError(err: unknown, what: string, started: number, timeout
 /** How long a sample may take, the request's only outside call (POST /v1/voices/{id}/sample). */
 export const SPEECH_TIMEOUT_MS = 15_000;
 
+export type LlmSettings = { mode: 'openai' | 'offline'; apiKey: string | undefined; baseUrl: string | undefined };
+
 /** At OpenAI (or OPENAI_BASE_URL) with a key, at the offline model otherwise: the chat model's rule. */
-export function createSpeechModel(llm: { mode: 'openai' | 'offline'; apiKey: string | undefined; baseUrl: string | undefined }, offlineModelUrl: string): SpeechModel {
-  if (llm.mode === 'openai') {
-    return new OpenAiSpeechModel({ apiKey: llm.apiKey ?? 'none', baseURL: llm.baseUrl, model: 'tts-1', offline: false, timeoutMs: SPEECH_TIMEOUT_MS });
-  }
-  return new OpenAiSpeechModel({ apiKey: 'offline', baseURL: offlineModelUrl, model: 'switchboard-offline-speech', offline: true, timeoutMs: SPEECH_TIMEOUT_MS });
+export function audioModelOptions(llm: LlmSettings, offlineModelUrl: string, models: { online: string; offline: string }): OpenAiSpeechModelOptions {
+  return llm.mode === 'openai'
+    ? { apiKey: llm.apiKey ?? 'none', baseURL: llm.baseUrl, model: models.online, offline: false, timeoutMs: SPEECH_TIMEOUT_MS }
+    : { apiKey: 'offline', baseURL: offlineModelUrl, model: models.offline, offline: true, timeoutMs: SPEECH_TIMEOUT_MS };
+}
+
+export function createSpeechModel(llm: LlmSettings, offlineModelUrl: string): SpeechModel {
+  return new OpenAiSpeechModel(audioModelOptions(llm, offlineModelUrl, { online: 'tts-1', offline: 'switchboard-offline-speech' }));
 }

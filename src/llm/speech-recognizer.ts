@@ -1,6 +1,6 @@
-import OpenAI, { toFile } from 'openai';
+import { toFile } from 'openai';
 import { performance } from 'node:perf_hooks';
-import { speechError, SPEECH_TIMEOUT_MS } from './speech-model';
+import { audioModelOptions, OpenAiAudioModel, speechError, type LlmSettings } from './speech-model';
 import { DEFAULT_TRANSCRIPTION_MODEL } from './transcription';
 
 /**
@@ -15,23 +15,7 @@ export interface SpeechRecognizer {
   recognize(audio: Buffer, filename: string, contentType: string): Promise<{ text: string; model: string; note: string | null }>;
 }
 
-export interface OpenAiSpeechRecognizerOptions {
-  apiKey: string;
-  baseURL?: string;
-  model: string;
-  offline: boolean;
-  timeoutMs: number;
-}
-
-export class OpenAiSpeechRecognizer implements SpeechRecognizer {
-  readonly offline: boolean;
-  private readonly client: OpenAI;
-
-  constructor(private readonly options: OpenAiSpeechRecognizerOptions) {
-    this.offline = options.offline;
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: options.timeoutMs });
-  }
-
+export class OpenAiSpeechRecognizer extends OpenAiAudioModel implements SpeechRecognizer {
   async recognize(audio: Buffer, filename: string, contentType: string): Promise<{ text: string; model: string; note: string | null }> {
     const started = performance.now();
     try {
@@ -47,9 +31,6 @@ export class OpenAiSpeechRecognizer implements SpeechRecognizer {
 }
 
 /** At OpenAI (or OPENAI_BASE_URL) with a key, at the offline model otherwise: the speech model's rule. */
-export function createSpeechRecognizer(llm: { mode: 'openai' | 'offline'; apiKey: string | undefined; baseUrl: string | undefined }, offlineModelUrl: string): SpeechRecognizer {
-  if (llm.mode === 'openai') {
-    return new OpenAiSpeechRecognizer({ apiKey: llm.apiKey ?? 'none', baseURL: llm.baseUrl, model: DEFAULT_TRANSCRIPTION_MODEL, offline: false, timeoutMs: SPEECH_TIMEOUT_MS });
-  }
-  return new OpenAiSpeechRecognizer({ apiKey: 'offline', baseURL: offlineModelUrl, model: DEFAULT_TRANSCRIPTION_MODEL, offline: true, timeoutMs: SPEECH_TIMEOUT_MS });
+export function createSpeechRecognizer(llm: LlmSettings, offlineModelUrl: string): SpeechRecognizer {
+  return new OpenAiSpeechRecognizer(audioModelOptions(llm, offlineModelUrl, { online: DEFAULT_TRANSCRIPTION_MODEL, offline: DEFAULT_TRANSCRIPTION_MODEL }));
 }
