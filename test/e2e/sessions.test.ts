@@ -126,6 +126,19 @@ describe('sessions: bridged calls through a trunk', () => {
     expect(stack.simulator.sip.bridges.has(invites(caller)[0]!.call_sid)).toBe(false);
   });
 
+  it('ends when the caller hangs up mid-bridge, bringing the callee down', async () => {
+    const [caller, callee] = [ext(), ext()];
+    stack.simulator.scriptNumber(caller, { utterances: ['a', 'b', 'c', 'd', 'e', 'f'], speechDelayMs: 400, hangUpAfterMs: 1500 });
+    stack.simulator.scriptNumber(callee, { utterances: ['1', '2', '3', '4', '5', '6'], speechDelayMs: 400 });
+    const done = await ended(await create({ caller, callee }));
+    expect(done).toMatchObject({ end_reason: 'completed', caller_leg: { status: 'completed' }, callee_leg: { status: 'completed' } });
+    expect(done.transitions.map((t: { state: string }) => t.state)).toEqual(['ringing', 'answered', 'bridged', 'ending', 'ended']);
+    const sid = invites(caller)[0]!.call_sid;
+    expect(stack.simulator.calls.get(sid)!.endedBy).toBe('callee');
+    // Cut short: neither side got through their lines.
+    expect(stack.simulator.sip.bridges.get(sid)!.length).toBeLessThan(12);
+  });
+
   it('without a trunk, rings and bridges two phone numbers through the carrier', async () => {
     const [caller, callee] = [uniqueNumber(), uniqueNumber()];
     stack.simulator.scriptNumber(caller, { utterances: ['Hi.', 'Bye.'] });
