@@ -1,8 +1,10 @@
 import request from 'supertest';
 import { eventually } from '../helpers/poll';
 import { createPathway } from '../helpers/pathway-fixtures';
+import { inboundCallId } from '../../src/calls/inbound-call';
 import { events, sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { startStack, type Stack } from '../helpers/stack';
+import { authorize, createAgent, webClient } from '../helpers/web-agents';
 
 const para = (lead: string, filler: string) => `${lead} ${`${filler} `.repeat(8).trim()}`;
 /** Four passages of their own (each over half a chunk); only one holds the password. */
@@ -31,6 +33,26 @@ describe('e2e: a call that answers from a knowledge base', () => {
   const task = 'You are Sam, the front desk assistant of the Lakeside Inn. Answer the guest questions politely.';
   const agentLines = (call: Record<string, any>) =>
     call.transcripts.filter((t: { user: string }) => t.user === 'assistant').map((t: { text: string }) => t.text).join('\n');
+  const indexedGuide = async () => {
+    const created = await api()
+      .post('/vectors')
+      .set('authorization', stack.org.apiKey)
+      .send({ name: 'Lakeside Inn guide', description: 'House rules for guests: checkout, breakfast, wifi password and parking.', text: GUIDE })
+      .expect(200);
+    const kbId: string = created.body.vector_id;
+    await eventually(async () => (await api().get(`/vectors/${kbId}`).set('authorization', stack.org.apiKey)).body.index_status === 'ready');
+    return kbId;
+  };
+  /** A web session with an agent: the visitor asks the question; everything the agent said in its reply. */
+  const askWebAgent = async (agent: Record<string, unknown>, question: string) => {
+    const agentId = await createAgent(stack, { first_sentence: 'Lakeside Inn, Sam speaking.', prompt: task, ...agent });
+    const web = webClient(stack);
+    const session = await web.client.connect(agentId, await authorize(stack, agentId));
+    const reply = await web.client.send(question);
+    await web.client.end();
+    await web.endedFrame();
+    return { callId: session.call_id, reply: reply.text };
+  };
 
   it('tells the caller a fact only the knowledge base holds; without it the agent does not know it', async () => {
     const created = await api()
@@ -111,5 +133,30 @@ describe('e2e: a call that answers from a knowledge base', () => {
     });
     expect(logs).toMatchObject({ kind: 'knowledge', kb_id: kbId, from: { id: 'faq' }, why: `Knowledge base ${kbId}: ${logs.passages.length} passage(s) for "What is the wifi password?".` });
     expect(logs.passages[0].text).toContain('PELICAN-4417');
+  });
+
+  it("gives a web agent whose tools hold a KB- id the knowledge base's search; an agent without it does not know", async () => {
+    const kbId = await indexedGuide();
+    const question = 'Hi, what is the wifi password here?';
+    const withKb = await askWebAgent({ tools: [kbId] }, question);
+    expect(withKb.reply).toContain('PELICAN-4417');
+    const searched = await eventually(async () => (await events(stack, withKb.callId)).find((e) => e.message.startsWith(`Knowledge base ${kbId}`)) ?? null);
+    expect(searched.message.split('\n')[1]).toContain('PELICAN-4417');
+
+    const control = await askWebAgent({}, question);
+    expect(control.reply).not.toContain('PELICAN');
+    expect((await events(stack, control.callId)).some((e) => e.level === 'tool')).toBe(false);
+  });
+
+  it("gives an inbound number whose agent's tools hold a KB- id the knowledge base's search", async () => {
+    const kbId = await indexedGuide();
+    const phone = (await api().post('/v1/inbound/purchase').set('authorization', stack.org.apiKey).send({ area_code: '628' }).expect(200)).body.phone_number as string;
+    await api().post(`/v1/inbound/${encodeURIComponent(phone)}`).set('authorization', stack.org.apiKey).send({ prompt: task, first_sentence: 'Lakeside Inn, Sam speaking.', tools: [kbId] }).expect(200);
+    const sim = stack.simulator.placeInboundCall({ to: phone, from: uniqueNumber(), script: { utterances: ['Hi, what is the wifi password here?', 'Thanks, bye.'] } });
+    await sim.done;
+    const call = await waitForCompletion(stack, inboundCallId(sim.req.accountSid, sim.sid));
+    expect(call.queue_status).toBe('complete');
+    expect(agentLines(call)).toContain('PELICAN-4417');
+    expect(sim.transcript.some((l) => l.speaker === 'agent' && l.text.includes('PELICAN-4417'))).toBe(true);
   });
 });
