@@ -82,7 +82,10 @@ export function openApiFromEndpoints(endpoints: readonly Endpoint[], serverUrl: 
     info: {
       title: 'Switchboard API',
       version: '0.1.0',
-      description: 'Bland AI v1-compatible API for AI phone calls. Every call is a durable Temporal workflow.',
+      description:
+        'Bland AI v1-compatible API for AI phone calls. Every call is a durable Temporal workflow. ' +
+        'Web agents\' browser sessions use a WebSocket, not described here: GET /v1/agents/{agent_id}/session?token=… ' +
+        '(Upgrade: websocket; protocol in docs/web-agents.md, "Browser channel").',
     },
     servers: [{ url: serverUrl }],
     components: {
