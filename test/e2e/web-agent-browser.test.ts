@@ -181,4 +181,41 @@ describe('e2e: the web agent page in a real browser', () => {
     expect(await page.$eval('#status', (s) => s.textContent)).toBe('token_url must be an http(s) URL.');
     await page.close();
   });
+
+  it('says plainly when the offline model cannot recognise the audio, and the conversation goes on', async () => {
+    // A microphone that hears a voice-like hum, not the stand-in's code.
+    const rate = 16000;
+    const hum = new Float32Array(3 * rate).map((_, i) => {
+      const t = i / rate;
+      let v = 0;
+      for (let h = 1; h <= 12; h++) v += Math.sin(2 * Math.PI * 130 * h * t) / h;
+      return 0.2 * Math.max(0, Math.sin(2 * Math.PI * 3 * t)) * v;
+    });
+    writeFileSync(join(dir, 'hum.wav'), wavFromPcm16(pcm16FromFloat(hum), rate));
+    const humming = await launchBrowser({ fakeMicrophoneWav: join(dir, 'hum.wav') });
+    try {
+      const page = await humming.newPage();
+      await page.goto(`${stack.apiUrl}/web/agent.html?agent_id=${agentId}#token=${await authorize()}`);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      await waitForLines(page, 1);
+      const box = (await (await page.$('#talk'))!.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.waitForSelector('body[data-talking="streaming"]');
+      await new Promise((r) => setTimeout(r, 1500));
+      await page.mouse.up();
+      await page.waitForSelector('#status.error', { timeout: 30_000 });
+      expect(await page.$eval('#status', (st) => st.textContent)).toMatch(/offline model cannot recognise speech/);
+      expect(await lines(page)).toHaveLength(1);
+      // Typing still works.
+      await page.waitForFunction(`document.body.dataset.busy === 'false'`, { timeout: 30_000 });
+      await typeMessage(page, 'I want to make a reservation');
+      await waitForLines(page, 3);
+      expect((await lines(page))[2]!.text).toMatch(/date, time and number of guests/i);
+      await page.click('#end');
+      await page.waitForSelector('body[data-ended="visitor_ended"]', { timeout: 30_000 });
+    } finally {
+      await humming.close();
+    }
+  }, 120_000);
 });
