@@ -30,7 +30,7 @@ export type AdditionalHeader = (typeof ADDITIONAL_HEADERS)[number];
 export const HEADER_DIRECTIONS = ['CALLER', 'CALLEE', 'ALL'] as const;
 export type HeaderDirection = (typeof HEADER_DIRECTIONS)[number];
 
-/** Where a session is: the issue's four live states, and `ended` once both legs are down. */
+/** Where a session is: four live states (ringing, answered, bridged, ending), and `ended` once both legs are down. */
 export const SESSION_STATES = ['ringing', 'answered', 'bridged', 'ending', 'ended'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
