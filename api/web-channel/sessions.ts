@@ -70,8 +70,20 @@ export function agentCallBody(stored: AgentDoc): Record<string, unknown> {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null));
 }
 
-const liveWebCalls = (deps: ApiDeps, agent: AgentDoc) =>
-  deps.db.collections.calls.countDocuments({ org_id: agent.org_id, completed: false, agent_id: agent._id });
+/** Beyond its max_duration, a session ends within minutes (the final record, post-call work). */
+const ENDING_MARGIN_MINUTES = 10;
+
+/**
+ * The agent's live sessions, `before` a time if given. A session lives at most its max_duration,
+ * so an unfinished record older than that (a start that died half-way) does not hold a place.
+ */
+function liveWebCalls(deps: ApiDeps, agent: Pick<AgentDoc, '_id' | 'org_id' | 'max_duration'>, before?: Date) {
+  const minutes = (agent.max_duration ?? deps.callDefaults.maxDurationMinutes) + ENDING_MARGIN_MINUTES;
+  const since = new Date(Date.now() - minutes * 60_000);
+  return deps.db.collections.calls.countDocuments({
+    org_id: agent.org_id, completed: false, agent_id: agent._id, created_at: before ? { $gt: since, $lt: before } : { $gt: since },
+  });
+}
 
 const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
@@ -87,11 +99,11 @@ export async function openWebSession(
   token: string | null,
 ): Promise<{ doc: WebCallDoc; input: CallWorkflowInput; agent: AgentDoc; resumeToken: string }> {
   if (!token) throw new SessionRefused(CLOSE.unauthorized, TOKEN_WORDS.missing);
-  const known = await deps.db.collections.agents.findOne({ _id: agentId }, { projection: { org_id: 1, max_concurrent_sessions: 1 } });
+  const known = await deps.db.collections.agents.findOne({ _id: agentId }, { projection: { org_id: 1, max_concurrent_sessions: 1, max_duration: 1 } });
   if (!known) throw new SessionRefused(CLOSE.agentNotFound, 'Agent not found.');
   // Counted before the token is spent, so a full agent does not cost the visitor their token.
   const limit = known.max_concurrent_sessions;
-  if ((await liveWebCalls(deps, known as AgentDoc)) >= limit) throw tooMany(limit);
+  if ((await liveWebCalls(deps, known)) >= limit) throw tooMany(limit);
   const redeemed = await redeemSessionToken(deps.db, agentId, token);
   if (!redeemed.ok) throw new SessionRefused(redeemed.reason === 'agent-deleted' ? CLOSE.agentNotFound : CLOSE.unauthorized, TOKEN_WORDS[redeemed.reason]);
   const agent = redeemed.agent;
@@ -117,8 +129,7 @@ export async function openWebSession(
   await calls.insertOne(doc);
   // Two sessions racing for the last place both counted below the limit: the later one gives way.
   if ((await liveWebCalls(deps, agent)) > limit) {
-    const ahead = await calls.countDocuments({ org_id: orgId, completed: false, agent_id: agentId, created_at: { $lt: doc.created_at } });
-    if (ahead >= limit) {
+    if ((await liveWebCalls(deps, agent, doc.created_at)) >= limit) {
       await calls.deleteOne({ _id: callId, org_id: orgId });
       throw tooMany(limit);
     }

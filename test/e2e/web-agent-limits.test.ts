@@ -99,6 +99,16 @@ describe('e2e: browser channel refusals and limits', () => {
     await second.client.end();
   });
 
+  it('an unfinished record older than any live session (a start that died half-way) holds no place', async () => {
+    const agentId = await createAgent(stack, { prompt: 'Chat.', first_sentence: 'Hi.', max_concurrent_sessions: 1, max_duration: 1 });
+    const stale = { _id: `stale-${agentId}`, org_id: stack.org.id, agent_id: agentId, channel: 'web', completed: false, created_at: new Date(Date.now() - 3 * 3600_000) };
+    await stack.db.collections.calls.insertOne(stale as never);
+    const web = webClient(stack);
+    await web.client.connect(agentId, await authorize(stack, agentId));
+    expect(await rawSession(stack, agentId, `?token=${await authorize(stack, agentId)}`)).toMatchObject({ code: 4409 });
+    await web.client.end();
+  });
+
   describe('bad frames', () => {
     let agentId: string;
     beforeAll(async () => {
