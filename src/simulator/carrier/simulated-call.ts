@@ -302,15 +302,16 @@ export class SimulatedCall {
   private async dial(number: string, action: string | null): Promise<Verb[] | null> {
     const connected = E164.test(number);
     if (connected) this.transferredTo = number;
+    return this.dialEnded(action, connected ? 'completed' : 'failed', connected ? 1 : 0, `CA${randomBytes(16).toString('hex')}`);
+  }
+
+  /** The `<Dial>` is over: its action is fetched with how the dialled leg went; without one, the document (and the call) ends. */
+  private async dialEnded(action: string | null, status: string, durationSeconds: number, callSid: string): Promise<Verb[] | null> {
     if (!action) {
       this.endedBy ??= 'agent';
       return null;
     }
-    return this.fetchTwiml(action, {
-      DialCallStatus: connected ? 'completed' : 'failed',
-      DialCallDuration: connected ? '1' : '0',
-      DialCallSid: `CA${randomBytes(16).toString('hex')}`,
-    });
+    return this.fetchTwiml(action, { DialCallStatus: status, DialCallDuration: String(durationSeconds), DialCallSid: callSid });
   }
 
   /** A `<Dial>` to a leg the simulated trunk plays: both sides talk; its end fetches the action (unless this side hung up). */
@@ -332,11 +333,7 @@ export class SimulatedCall {
     );
     if (outcome.status === 'completed') this.transferredTo = dial.address.split('?')[0]!;
     if (this.hangupRequested) return null;
-    if (!action) {
-      this.endedBy ??= 'agent';
-      return null;
-    }
-    return this.fetchTwiml(action, { DialCallStatus: outcome.status, DialCallDuration: String(outcome.durationSeconds), DialCallSid: outcome.callSid });
+    return this.dialEnded(action, outcome.status, outcome.durationSeconds, outcome.callSid);
   }
 
   private nextUtterance(): string | null {
