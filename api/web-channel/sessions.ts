@@ -74,14 +74,18 @@ export function agentCallBody(stored: AgentDoc): Record<string, unknown> {
 const ENDING_MARGIN_MINUTES = 10;
 
 /**
- * The agent's live sessions, `before` a time if given. A session lives at most its max_duration,
- * so an unfinished record older than that (a start that died half-way) does not hold a place.
+ * The agent's live sessions (those stored before `ahead` of, if given: earlier, or as early with a
+ * smaller id). A session lives at most its max_duration, so an unfinished record older than that
+ * (a start that died half-way) does not hold a place.
  */
-function liveWebCalls(deps: ApiDeps, agent: Pick<AgentDoc, '_id' | 'org_id' | 'max_duration'>, before?: Date) {
+function liveWebCalls(deps: ApiDeps, agent: Pick<AgentDoc, '_id' | 'org_id' | 'max_duration'>, ahead?: { created_at: Date; _id: string }) {
   const minutes = (agent.max_duration ?? deps.callDefaults.maxDurationMinutes) + ENDING_MARGIN_MINUTES;
   const since = new Date(Date.now() - minutes * 60_000);
+  const live = { org_id: agent.org_id, completed: false, agent_id: agent._id, created_at: { $gt: since } };
+  if (!ahead) return deps.db.collections.calls.countDocuments(live);
   return deps.db.collections.calls.countDocuments({
-    org_id: agent.org_id, completed: false, agent_id: agent._id, created_at: before ? { $gt: since, $lt: before } : { $gt: since },
+    ...live,
+    $or: [{ created_at: { $gt: since, $lt: ahead.created_at } }, { created_at: ahead.created_at, _id: { $lt: ahead._id } }],
   });
 }
 
@@ -129,7 +133,7 @@ export async function openWebSession(
   await calls.insertOne(doc);
   // Two sessions racing for the last place both counted below the limit: the later one gives way.
   if ((await liveWebCalls(deps, agent)) > limit) {
-    if ((await liveWebCalls(deps, agent, doc.created_at)) >= limit) {
+    if ((await liveWebCalls(deps, agent, doc)) >= limit) {
       await calls.deleteOne({ _id: callId, org_id: orgId });
       throw tooMany(limit);
     }

@@ -99,6 +99,18 @@ describe('e2e: browser channel refusals and limits', () => {
     await second.client.end();
   });
 
+  it('visitors racing for the last place: never more sessions than the limit', async () => {
+    const agentId = await createAgent(stack, { prompt: 'Chat.', first_sentence: 'Hi.', max_concurrent_sessions: 1 });
+    const tokens = await Promise.all(Array.from({ length: 5 }, () => authorize(stack, agentId)));
+    const clients = tokens.map(() => webClient(stack, { autoResume: false }));
+    const outcomes = await Promise.allSettled(clients.map((c, i) => c.client.connect(agentId, tokens[i]!)));
+    const admitted = outcomes.filter((o) => o.status === 'fulfilled').length;
+    expect(admitted).toBeLessThanOrEqual(1);
+    expect(outcomes.filter((o) => o.status === 'rejected').every((o) => (o as PromiseRejectedResult).reason.code === '4409')).toBe(true);
+    expect(await webCallsOf(stack, agentId)).toBe(admitted);
+    await Promise.all(clients.filter((_, i) => outcomes[i]!.status === 'fulfilled').map((c) => c.client.end()));
+  });
+
   it('an unfinished record older than any live session (a start that died half-way) holds no place', async () => {
     const agentId = await createAgent(stack, { prompt: 'Chat.', first_sentence: 'Hi.', max_concurrent_sessions: 1, max_duration: 1 });
     const stale = { _id: `stale-${agentId}`, org_id: stack.org.id, agent_id: agentId, channel: 'web', completed: false, created_at: new Date(Date.now() - 3 * 3600_000) };
