@@ -5,6 +5,7 @@ import type { Logger } from '../src/logger';
 import type { OutboundHttp } from '../src/net/outbound-http';
 import type { CarrierAccountStore } from '../src/telephony/carrier-accounts';
 import type { TelephonyProvider } from '../src/telephony/provider';
+import type { TrunkSecrets } from '../src/trunks/credentials';
 
 /** Vendor clients are built once in the worker and handed to createActivities. */
 export interface ActivityDeps {
@@ -18,5 +19,7 @@ export interface ActivityDeps {
   webhookSecrets: WebhookSecretStore;
   /** Resolves encrypted_key to per-call carrier credentials. Absent: BYOT calls fail before dialling. */
   carrierAccounts?: CarrierAccountStore;
+  /** Opens SIP trunk passwords for the legs that present them. */
+  trunkSecrets?: TrunkSecrets;
   webhooks: { timeoutMs: number };
 }

@@ -1,4 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { SecretBoxError } from '../src/crypto/secret-box';
+import { openSipAuth, type SipAuth } from '../src/trunks/credentials';
 import type { BridgeSessionDoc } from '../src/sessions/types';
 import { sessionWebhookUrl } from '../src/sessions/webhooks';
 import type { ProviderCall } from '../src/telephony/provider';
@@ -23,7 +25,17 @@ export interface RecordSessionInput {
 const TIME_FIELDS = ['answered_at', 'bridged_at', 'ended_at'];
 
 /** A bridged session's carrier and record work (workflows/session.ts decides; these do). */
-export function createSessionActivities({ db, telephony }: Pick<ActivityDeps, 'db' | 'telephony'>) {
+/** The caller leg's trunk credentials, opened for this dial only; a password that cannot be opened fails the dial for good. */
+function callerSipAuth(deps: Pick<ActivityDeps, 'trunkSecrets'>, doc: BridgeSessionDoc): SipAuth | null {
+  try {
+    return openSipAuth(deps.trunkSecrets, doc.caller_sip_auth);
+  } catch (err) {
+    if (err instanceof SecretBoxError || !deps.trunkSecrets) throw ApplicationFailure.nonRetryable(`the trunk's SIP password cannot be opened: ${(err as Error).message}`, 'TrunkCredentialsUnavailable');
+    throw err;
+  }
+}
+
+export function createSessionActivities({ db, telephony, trunkSecrets }: Pick<ActivityDeps, 'db' | 'telephony' | 'trunkSecrets'>) {
   const sessions = () => db.collections.bridgeSessions;
   return {
     /**
@@ -44,6 +56,7 @@ export function createSessionActivities({ db, telephony }: Pick<ActivityDeps, 'd
           return lost;
         }
       }
+      const sipAuth = callerSipAuth({ trunkSecrets }, doc);
       await sessions().updateOne(filter, { $set: { 'caller_leg.dialing_since': new Date(Date.now() - 1000) } });
       const placed = await telephony.placeBridgeLeg({
         to: input.address,
@@ -52,6 +65,7 @@ export function createSessionActivities({ db, telephony }: Pick<ActivityDeps, 'd
         statusUrl: sessionWebhookUrl(input.webhookBaseUrl, 'status', input.sessionId),
         timeoutSeconds: input.timeoutSeconds,
         credentials: null,
+        sipAuth,
       });
       await sessions().updateOne(filter, { $set: { 'caller_leg.provider_call_sid': placed.providerCallSid } });
       return placed;

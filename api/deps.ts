@@ -9,6 +9,7 @@ import type { RateLimitSettings } from '../src/rate-limit/settings';
 import type { SpeechModel } from '../src/llm/speech-model';
 import type { CarrierAccountStore } from '../src/telephony/carrier-accounts';
 import type { TelephonyProvider } from '../src/telephony/provider';
+import type { TrunkSecrets } from '../src/trunks/credentials';
 
 export interface ApiDeps {
   db: Database;
@@ -28,6 +29,8 @@ export interface ApiDeps {
   webhookSecrets: WebhookSecretStore;
   /** Bring-your-own Twilio accounts (POST /v1/accounts, the encrypted_key header). Absent: every key is unknown. */
   carrierAccounts?: CarrierAccountStore;
+  /** Seals and opens SIP trunk passwords. Absent: a trunk with credentials cannot be created. */
+  trunkSecrets?: TrunkSecrets;
   /** Batch defaults (config BATCH_*); absent in older callers of createApp, then the documented defaults apply. */
   batches?: { bodyLimitBytes: number; maxConcurrency: number; dialsPerSecond: number };
   /** OUTBOUND_ALLOWLIST for tool and dynamic_data URL checks, and the guarded client for POST /v1/dynamic_data/test. Absent: nothing private is allowed. */

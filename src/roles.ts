@@ -5,6 +5,7 @@ import { createWebVoice } from '../api/web-channel/voice';
 import type { Config } from './config';
 import { ensureEncryptionKey } from './crypto/encryption-key';
 import { createSecretBox } from './crypto/secret-box';
+import { createTrunkSecrets } from './trunks/credentials';
 import { createWebhookSecretStore } from './crypto/webhook-secrets';
 import { createCarrierAccountStore } from './telephony/carrier-accounts';
 import { connectDatabase, ensureIndexes, type Database } from './db/database';
@@ -49,11 +50,13 @@ export async function startApiRole(
   const box = createSecretBox(await ensureEncryptionKey(config));
   const webhookSecrets = createWebhookSecretStore(deps.db, box);
   const carrierAccounts = createCarrierAccountStore(deps.db, box);
+  const trunkSecrets = createTrunkSecrets(box);
   const allowList = outboundAllowList(config, endpoints);
   const apiDeps: ApiDeps = {
     db: deps.db,
     webhookSecrets,
     carrierAccounts,
+    trunkSecrets,
     temporal: deps.temporal.client,
     taskQueue: config.temporal.taskQueue,
     telephony: createTelephonyProvider(config, endpoints),
@@ -103,6 +106,7 @@ export async function startWorkerRole(
   const box = createSecretBox(await ensureEncryptionKey(config));
   const webhookSecrets = createWebhookSecretStore(deps.db, box);
   const carrierAccounts = createCarrierAccountStore(deps.db, box);
+  const trunkSecrets = createTrunkSecrets(box);
   const outbound = createOutboundHttp({
     allowList: outboundAllowList(config, endpoints),
     maxResponseBytes: config.outbound.maxResponseBytes,
@@ -124,6 +128,7 @@ export async function startWorkerRole(
       outbound,
       webhookSecrets,
       carrierAccounts,
+      trunkSecrets,
       webhooks: { timeoutMs: config.outbound.webhookTimeoutMs },
     },
   });

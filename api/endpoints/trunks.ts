@@ -1,11 +1,26 @@
 import { z } from 'zod';
 import { TrunkSchema } from '../../src/presenters/trunk';
-import { TRUNK_HOST, TRUNK_HOST_MAX, TRUNK_NAME_MAX, TRUNK_TRANSPORTS } from '../../src/trunks/types';
-import { enumOf, LABEL, optional, shape, str, text } from '../../src/validation/fields';
+import { SIP_USER } from '../../src/sessions/sip-headers';
+import { SESSION_LIMITS } from '../../src/sessions/types';
+import {
+  TRUNK_ALLOWED_CALLER_IDS_MAX,
+  TRUNK_HOST,
+  TRUNK_HOST_MAX,
+  TRUNK_NAME_MAX,
+  TRUNK_PASSWORD_MAX,
+  TRUNK_TRANSPORTS,
+  TRUNK_USERNAME_MAX,
+} from '../../src/trunks/types';
+import { arr, enumOf, LABEL, optional, shape, str, text } from '../../src/validation/fields';
 import { pathId } from '../contract/common';
 import { endpoint } from '../contract/endpoint';
 
 const tags = ['Sessions'];
+
+// eslint-disable-next-line no-control-regex -- credentials go into SIP headers and TwiML attributes: no CR, LF, NUL or DEL
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]+$/;
+const credential = (max: number) =>
+  text(max).regex(NO_CONTROL_CHARACTERS, { error: `${LABEL} must not contain control characters.` });
 
 export const CreateTrunkBody = shape({
   name: text(TRUNK_NAME_MAX).describe('Unique in the organisation: what POST /sessions names in `trunk`').meta({ examples: ['office-pbx'] }),
@@ -13,6 +28,15 @@ export const CreateTrunkBody = shape({
     .regex(TRUNK_HOST, { error: `${LABEL} must be a host name or IPv4 address, optionally with :port (e.g. pbx.example.com:5061).` })
     .describe('The SIP domain or address the INVITEs go to'),
   transport: optional(enumOf(TRUNK_TRANSPORTS)).describe('udp (the default), tcp or tls'),
+  username: optional(credential(TRUNK_USERNAME_MAX)).describe('SIP digest username the legs present to the trunk (with `password`: both or neither)'),
+  password: optional(credential(TRUNK_PASSWORD_MAX)).describe('SIP digest password: sealed at rest, never returned (the trunk shows `has_password`)'),
+  allowed_caller_ids: optional(
+    arr(
+      TRUNK_ALLOWED_CALLER_IDS_MAX,
+      str(SESSION_LIMITS.caller).regex(SIP_USER, { error: `${LABEL} must be a phone number or SIP user part (letters, digits and + * . _ ~ ! -).` }),
+    ).min(1, { error: `${LABEL} must list at least one caller ID (leave it out to allow any).` }),
+  ).describe('The caller IDs (From user parts, after rewrite_from) a session through this trunk may present; absent: any'),
+  encrypted_key: optional(str(100)).describe("One of the organisation's carrier accounts (POST /v1/accounts) to place the trunk's legs with"),
 });
 
 const TrunkParams = z.object({ trunk_id: pathId('The TR- id returned when the trunk was created') });

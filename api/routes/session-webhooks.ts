@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import express, { Router, type Request, type Response } from 'express';
 import { SESSION_WEBHOOK_BASE_PATH, sessionAnswerTwiml, sessionHangupTwiml, type SessionHook } from '../../src/sessions/webhooks';
 import { toTelephonyStatus } from '../../src/telephony/twilio-provider';
+import { openSipAuth } from '../../src/trunks/credentials';
 import { sessionCallerAnsweredUpdate, sessionLegStatusSignal, sessionWorkflowId, type SessionLegStatusEvent } from '../../src/workflow-api/session';
 import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
@@ -50,7 +51,9 @@ export function sessionWebhooksRouter(deps: ApiDeps): Router {
     let twiml: string;
     try {
       const answer = await handle(sessionId).executeUpdate(sessionCallerAnsweredUpdate, { args: [{ providerCallSid: sid }] });
-      twiml = sessionAnswerTwiml(answer, deps.publicBaseUrl, sessionId);
+      // The trunk's password travels sealed in the workflow; it is opened here, for this TwiML only.
+      const sipAuth = answer.action === 'bridge' ? openSipAuth(deps.trunkSecrets, answer.callee.sipAuth) : null;
+      twiml = sessionAnswerTwiml(answer, deps.publicBaseUrl, sessionId, sipAuth);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw notFound('Session not found.');
       // A session that refused the answer (over, or not this leg) hangs the line up rather than erroring at the caller.

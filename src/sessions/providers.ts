@@ -1,3 +1,4 @@
+import type { SealedSipAuth } from '../trunks/credentials';
 import type { TrunkDoc } from '../trunks/types';
 import { AUTO_ANSWER_HEADERS, SIM_DISPLAY_NAME_HEADER, SIM_SEND_SDP_HEADER, sipUri, type SipHeader } from './sip-headers';
 import type { SessionRequest } from './types';
@@ -26,6 +27,8 @@ export interface LegPlan {
   from: string;
   /** The headers in `address`, as requested (for the record and the tests). */
   headers: SipHeader[];
+  /** The trunk's digest credentials, the password sealed (opened only where the carrier is told); absent without them. */
+  sipAuth?: SealedSipAuth | null;
 }
 
 export interface BridgePlan {
@@ -83,6 +86,11 @@ export function planBridge(req: SessionRequest, trunk: TrunkDoc | null, provider
     };
   }
 
+  const presented = req.rewrite_from ?? req.caller;
+  if (trunk.allowed_caller_ids && !trunk.allowed_caller_ids.includes(presented)) {
+    problems.push(`caller ID ${JSON.stringify(presented)} (${req.rewrite_from ? 'rewrite_from' : 'caller'}) is not among the allowed_caller_ids of trunk ${JSON.stringify(trunk.name)}.`);
+  }
+
   if (provider === 'twilio') {
     for (const h of [...callerHeaders, ...calleeHeaders]) {
       if (TWILIO_HEADERS.test(h.name)) continue;
@@ -92,8 +100,8 @@ export function planBridge(req: SessionRequest, trunk: TrunkDoc | null, provider
     }
     if (req.caller_display_name) problems.push("caller_display_name: the From header's display name cannot be set by provider twilio.");
     if (!req.send_sdp) problems.push('send_sdp: false (an INVITE without SDP, a delayed offer) cannot be sent by provider twilio: its INVITEs always offer SDP.');
-    if (problems.length) throw new SessionPlanRefused(problems);
   }
+  if (problems.length) throw new SessionPlanRefused(problems);
 
   // The simulator's trunk also reads what no SIP URI header says: the display name and the SDP choice.
   const simulated = (headers: SipHeader[], displayName: string | null | undefined): SipHeader[] =>
@@ -102,9 +110,10 @@ export function planBridge(req: SessionRequest, trunk: TrunkDoc | null, provider
       : headers;
   const callerWire = simulated(callerHeaders, null);
   const calleeWire = simulated(calleeHeaders, req.caller_display_name);
+  const sipAuth: SealedSipAuth | null = trunk.username && trunk.password ? { username: trunk.username, sealedPassword: trunk.password, orgId: trunk.org_id, trunkId: trunk._id } : null;
   return {
     provider,
-    caller: { address: sipUri(req.caller, trunk.host, trunk.transport, callerWire), from: req.callee, headers: callerHeaders },
-    callee: { address: sipUri(req.callee, trunk.host, trunk.transport, calleeWire), from: req.rewrite_from ?? req.caller, headers: calleeHeaders },
+    caller: { address: sipUri(req.caller, trunk.host, trunk.transport, callerWire), from: req.callee, headers: callerHeaders, ...(sipAuth ? { sipAuth } : {}) },
+    callee: { address: sipUri(req.callee, trunk.host, trunk.transport, calleeWire), from: presented, headers: calleeHeaders, ...(sipAuth ? { sipAuth } : {}) },
   };
 }

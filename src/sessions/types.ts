@@ -3,6 +3,7 @@
  * SIP trunk. The request, its limits and the stored record; the workflow's vocabulary is in
  * src/workflow-api/session.ts.
  */
+import type { SealedSipAuth } from '../trunks/credentials';
 
 /** The seed's limits, one place for the schemas, the docs and the tests. */
 export const SESSION_LIMITS = {
@@ -87,6 +88,8 @@ export interface BridgeSessionDoc {
   send_sdp: boolean;
   trunk: string | null;
   trunk_id: string | null;
+  /** The trunk's digest credentials for the caller's REST dial, the password sealed (never in clear); absent without them. */
+  caller_sip_auth?: SealedSipAuth | null;
   rewrite_from: string | null;
   rewrite_pai: string | null;
   rewrite_rpi: string | null;

@@ -1,4 +1,5 @@
 import twilio from 'twilio';
+import type { SipAuth } from '../trunks/credentials';
 import type { SessionAnswer } from '../workflow-api/session';
 
 /** The carrier's callbacks of a bridged session's legs, shared by the activities (which register them) and the API (which serves them). */
@@ -20,9 +21,10 @@ export function sessionWebhookUrl(baseUrl: string, hook: SessionHook, sessionId:
 /**
  * The caller's answer: `<Dial callerId><Sip>` to the callee through the trunk (the headers are in the
  * SIP URI), or `<Dial><Number>` without a trunk; the callee's leg reports to `callee-status` and the
- * `<Dial>`'s end to `dial`. A session that is no longer ringing hangs up.
+ * `<Dial>`'s end to `dial`. A session that is no longer ringing hangs up. `sipAuth` is the trunk's
+ * digest credentials, opened by the caller for this answer only (`<Sip username password>`).
  */
-export function sessionAnswerTwiml(answer: SessionAnswer, baseUrl: string, sessionId: string): string {
+export function sessionAnswerTwiml(answer: SessionAnswer, baseUrl: string, sessionId: string, sipAuth: SipAuth | null = null): string {
   const response = new twilio.twiml.VoiceResponse();
   if (answer.action === 'hangup') {
     response.hangup();
@@ -41,7 +43,7 @@ export function sessionAnswerTwiml(answer: SessionAnswer, baseUrl: string, sessi
     statusCallbackMethod: 'POST',
     statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] as never,
   };
-  if (answer.callee.address.startsWith('sip:')) dial.sip(progress, answer.callee.address);
+  if (answer.callee.address.startsWith('sip:')) dial.sip({ ...progress, ...(sipAuth ? { username: sipAuth.username, password: sipAuth.password } : {}) }, answer.callee.address);
   else dial.number(progress, answer.callee.address);
   return response.toString();
 }

@@ -1,3 +1,4 @@
+import type { SipAuth } from '../trunks/credentials';
 import type { TelephonyStatus } from '../workflow-api/call';
 
 /** Per-request carrier credentials (Bland's `encrypted_key`, decrypted by the caller). */
@@ -26,6 +27,8 @@ export interface PlaceBridgeLegRequest {
   statusUrl: string;
   timeoutSeconds: number;
   credentials: CarrierCredentials | null;
+  /** SIP digest credentials for a SIP address (Twilio: SipAuthUsername / SipAuthPassword). */
+  sipAuth?: SipAuth | null;
 }
 
 export interface ProviderCall {

@@ -115,6 +115,7 @@ export class TwilioProvider implements TelephonyProvider {
         statusCallbackMethod: 'POST',
         statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
         timeout: req.timeoutSeconds,
+        ...(req.sipAuth ? { sipAuthUsername: req.sipAuth.username, sipAuthPassword: req.sipAuth.password } : {}),
       }),
     );
     return { providerCallSid: call.sid, status: toTelephonyStatus(call.status), durationSeconds: null };

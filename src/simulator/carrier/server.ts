@@ -160,7 +160,7 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
       contextFor(accountSid),
     );
     calls.set(call.sid, call);
-    if (sipTo) sip.recordInvite('rest', to, from, call.sid, null);
+    if (sipTo) sip.recordInvite('rest', to, from, call.sid, null, { username: first(b, 'SipAuthUsername') ?? null, passwordPresent: Boolean(first(b, 'SipAuthPassword')) });
     res.status(201).json(callResource(call));
   });
 

@@ -28,6 +28,10 @@ export interface SipInvite {
   alert_info: string | null;
   /** Whether the INVITE carries an SDP offer (false: a delayed offer). */
   sdp: boolean;
+  /** The digest username the leg authenticated with (Twilio: `<Sip username>`, the REST call's SipAuthUsername); null without one. */
+  auth_username: string | null;
+  /** Whether a digest password came with it (the password itself is never recorded). */
+  auth_password_present: boolean;
   /** The headers from the URI as received, except the simulator's own two. */
   headers: SipHeader[];
   at: string;
@@ -44,7 +48,13 @@ export interface SipTrunk {
   /** Lines spoken over each bridge, by the caller's (parent) call SID. */
   bridges: Map<string, BridgeLine[]>;
   /** Records an INVITE for a leg whose address is a SIP URI; null if it is not one. */
-  recordInvite(leg: SipInvite['leg'], address: string, fromUser: string, callSid: string, parentCallSid: string | null): SipInvite | null;
+  recordInvite(leg: SipInvite['leg'], address: string, fromUser: string, callSid: string, parentCallSid: string | null, auth?: SipDigest): SipInvite | null;
+}
+
+/** What the simulated trunk keeps of a leg's digest credentials: the username, and whether a password came. */
+export interface SipDigest {
+  username: string | null;
+  passwordPresent: boolean;
 }
 
 const headerValue = (headers: SipHeader[], name: string) => headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value ?? null;
@@ -55,7 +65,7 @@ export function createSipTrunk(): SipTrunk {
   return {
     invites,
     bridges,
-    recordInvite(leg, address, fromUser, callSid, parentCallSid) {
+    recordInvite(leg, address, fromUser, callSid, parentCallSid, auth) {
       const uri = parseSipUri(address);
       if (!uri) return null;
       const own = new Set([SIM_DISPLAY_NAME_HEADER.toLowerCase(), SIM_SEND_SDP_HEADER.toLowerCase()]);
@@ -75,6 +85,8 @@ export function createSipTrunk(): SipTrunk {
         call_info: headerValue(uri.headers, 'Call-Info'),
         alert_info: headerValue(uri.headers, 'Alert-Info'),
         sdp: headerValue(uri.headers, SIM_SEND_SDP_HEADER) !== 'false',
+        auth_username: auth?.username ?? null,
+        auth_password_present: auth?.passwordPresent ?? false,
         headers: uri.headers.filter((h) => !own.has(h.name.toLowerCase())),
         at: new Date().toISOString(),
       };
@@ -118,6 +130,8 @@ export interface BridgeDial {
   timeoutSeconds: number;
   statusCallback: string | null;
   statusCallbackEvents: string[];
+  authUsername: string | null;
+  authPasswordPresent: boolean;
 }
 
 export interface BridgeOutcome {
@@ -137,7 +151,7 @@ export interface BridgeOutcome {
 export async function runBridgedLeg(trunk: SipTrunk, parent: BridgeParent, dial: BridgeDial, script: CalleeScript): Promise<BridgeOutcome> {
   const sid = `CA${randomBytes(16).toString('hex')}`;
   const fromUser = dial.callerId ?? parent.from;
-  trunk.recordInvite('dial', dial.address, fromUser, sid, parent.sid);
+  trunk.recordInvite('dial', dial.address, fromUser, sid, parent.sid, { username: dial.authUsername, passwordPresent: dial.authPasswordPresent });
   const uri = parseSipUri(dial.address);
   const to = uri ? dial.address.split('?')[0]! : dial.address;
   let seq = 0;

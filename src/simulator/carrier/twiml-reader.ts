@@ -20,6 +20,10 @@ export interface DialBridge {
   timeoutSeconds: number;
   statusCallback: string | null;
   statusCallbackEvents: string[];
+  /** `<Sip username>`: the digest username presented to the trunk. */
+  authUsername: string | null;
+  /** Whether `<Sip password>` was given (the password itself is never kept). */
+  authPasswordPresent: boolean;
 }
 
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -35,6 +39,8 @@ function dialBridge(attrs: Record<string, string>, children: unknown): DialBridg
     timeoutSeconds: Number(attrs.timeout ?? 30),
     statusCallback: nounAttrs.statusCallback ?? null,
     statusCallbackEvents: (nounAttrs.statusCallbackEvent ?? 'completed').split(/[\s,]+/).filter(Boolean),
+    authUsername: 'Sip' in noun ? (nounAttrs.username ?? null) : null,
+    authPasswordPresent: 'Sip' in noun && Boolean(nounAttrs.password),
   };
 }
 
