@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LABEL } from '../../src/validation/fields';
+import { AS_IS, LABEL } from '../../src/validation/fields';
 import type { Endpoint } from './endpoint';
 
 /** A path segment naming a resource: printable, bounded; the store lookup decides whether it exists. */
@@ -20,3 +20,11 @@ export const warnings = z.array(z.string()).optional().describe('Parts of the re
 export function alsoUnderV1<E extends Endpoint>(spec: E): [E, E] {
   return [spec, { ...spec, path: `/v1${spec.path}`, summary: `${spec.summary} (v1 path)` }];
 }
+
+/** The Idempotency-Key header of a request that creates work: `replays` says what a retry gets back. */
+export const idempotencyKeyHeader = (replays: string) =>
+  z
+    .string()
+    .regex(/^[\x21-\x7e]{1,200}$/, { error: `${AS_IS}Idempotency-Key must be 1-200 printable ASCII characters.` })
+    .optional()
+    .describe(`A retried request with the same key ${replays}`);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { CallDetailSchema, CallSummarySchema } from '../../src/presenters/call';
-import { AS_IS } from '../../src/validation/fields';
-import { pathId, success, warnings } from '../contract/common';
+import { idempotencyKeyHeader, pathId, success, warnings } from '../contract/common';
 import { endpoint } from '../contract/endpoint';
 import { ListCallsQuerySchema } from '../schemas/list-calls';
 import { SendCallBody } from '../schemas/send-call';
@@ -17,11 +16,7 @@ export const sendCall = endpoint({
   tags,
   access: 'apiKey',
   headers: z.object({
-    'idempotency-key': z
-      .string()
-      .regex(/^[\x21-\x7e]{1,200}$/, { error: `${AS_IS}Idempotency-Key must be 1-200 printable ASCII characters.` })
-      .optional()
-      .describe('A retried request with the same key returns the first call instead of placing another'),
+    'idempotency-key': idempotencyKeyHeader('returns the first call instead of placing another'),
     encrypted_key: z.string().max(500).optional().describe('Place the call through a custom Twilio account (POST /v1/accounts)'),
   }),
   body: SendCallBody,

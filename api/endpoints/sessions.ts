@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { SessionDetailSchema, SessionSummarySchema } from '../../src/presenters/session';
 import { SESSION_HOOKS } from '../../src/sessions/webhooks';
 import { ADDITIONAL_HEADERS, HEADER_DIRECTIONS, SESSION_LIMITS as L } from '../../src/sessions/types';
-import { AS_IS, bool, enumOf, LABEL, optional, shape, str } from '../../src/validation/fields';
-import { alsoUnderV1, pathId } from '../contract/common';
+import { bool, enumOf, LABEL, optional, shape, str } from '../../src/validation/fields';
+import { alsoUnderV1, idempotencyKeyHeader, pathId } from '../contract/common';
 import { endpoint } from '../contract/endpoint';
 import { qInt, qString } from '../contract/query-fields';
 import { afterSignature } from './telephony';
@@ -78,11 +78,7 @@ export const [createSession, createSessionV1] = alsoUnderV1(
     tags,
     access: 'apiKey',
     headers: z.object({
-      'idempotency-key': z
-        .string()
-        .regex(/^[\x21-\x7e]{1,200}$/, { error: `${AS_IS}Idempotency-Key must be 1-200 printable ASCII characters.` })
-        .optional()
-        .describe('A retried request with the same key returns the first session instead of ringing the caller again'),
+      'idempotency-key': idempotencyKeyHeader('returns the first session instead of ringing the caller again'),
     }),
     body: CreateSessionBody,
     responses: { 200: { description: 'The session was created and its caller is being rung', schema: z.object({ status: z.literal('success'), session_id: z.string(), session: SessionDetailSchema }) } },

@@ -55,14 +55,7 @@ describe('e2e: a call that answers from a knowledge base', () => {
   };
 
   it('tells the caller a fact only the knowledge base holds; without it the agent does not know it', async () => {
-    const created = await api()
-      .post('/vectors')
-      .set('authorization', stack.org.apiKey)
-      .send({ name: 'Lakeside Inn guide', description: 'House rules for guests: checkout, breakfast, wifi password and parking.', text: GUIDE })
-      .expect(200);
-    const kbId: string = created.body.vector_id;
-    await eventually(async () => (await api().get(`/vectors/${kbId}`).set('authorization', stack.org.apiKey)).body.index_status === 'ready');
-
+    const kbId = await indexedGuide();
     const question = 'Hi, what is the wifi password here?';
     const withKb = uniqueNumber();
     stack.simulator.scriptNumber(withKb, { utterances: [question, 'Thanks, bye.'] });
