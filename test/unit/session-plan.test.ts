@@ -71,6 +71,29 @@ describe('session plan per provider', () => {
     expect(sessionAnswerTwiml({ action: 'hangup' }, 'https://x', 'abc')).toContain('<Hangup/>');
   });
 
+  it("presents the trunk's credentials on both legs, the password still sealed, and puts them on <Sip> only when opened", () => {
+    const withAuth: TrunkDoc = { ...trunk, username: 'desk-7', password: 'v1.kid.iv.tag.sealed' };
+    const plan = planBridge(base, withAuth, 'twilio', '');
+    const sealed = { username: 'desk-7', sealedPassword: 'v1.kid.iv.tag.sealed', orgId: 'org_1', trunkId: trunk._id };
+    expect(plan.caller.sipAuth).toEqual(sealed);
+    expect(plan.callee.sipAuth).toEqual(sealed);
+    expect(plan.callee.address).not.toContain('desk-7');
+    expect(planBridge(base, trunk, 'twilio', '').callee.sipAuth).toBeUndefined();
+    const answer = { action: 'bridge' as const, callee: plan.callee, timeoutSeconds: 30, timeLimitSeconds: 600 };
+    expect(sessionAnswerTwiml(answer, 'https://x', 'abc', { username: 'desk-7', password: 'p&"<' })).toMatch(/<Sip [^>]*username="desk-7"[^>]*password="p&amp;&quot;&lt;"/);
+    expect(sessionAnswerTwiml(answer, 'https://x', 'abc')).not.toMatch(/username=|password=/);
+  });
+
+  it("refuses a presented caller ID (rewrite_from, else caller) the trunk does not allow, on every provider", () => {
+    const allowing: TrunkDoc = { ...trunk, allowed_caller_ids: ['1001', '555'] };
+    for (const provider of ['simulator', 'twilio'] as const) {
+      expect(planBridge(base, allowing, provider, '').callee.from).toBe('1001');
+      expect(planBridge({ ...base, caller: '2002', rewrite_from: '555' }, allowing, provider, '').callee.from).toBe('555');
+      expect(refusal(() => planBridge({ ...base, caller: '2002' }, allowing, provider, ''))).toEqual(['caller ID "2002" (caller) is not among the allowed_caller_ids of trunk "pbx".']);
+      expect(refusal(() => planBridge({ ...base, rewrite_from: '556' }, allowing, provider, ''))).toEqual(['caller ID "556" (rewrite_from) is not among the allowed_caller_ids of trunk "pbx".']);
+    }
+  });
+
   it('percent-encodes header values so nothing can end the URI or add a header', () => {
     const uri = sipUri('1', 'h', 'udp', [{ name: 'X-A', value: 'a&B=c?d>e\r\nF: g' }]);
     expect(uri).toBe('sip:1@h?X-A=a%26B%3Dc%3Fd%3Ee%0D%0AF%3A%20g');
