@@ -139,6 +139,37 @@ describe('sessions: bridged calls through a trunk', () => {
     expect(stack.simulator.sip.bridges.get(sid)!.length).toBeLessThan(12);
   });
 
+  it("authenticates both legs with the trunk's credentials, never carrying the password in clear", async () => {
+    const password = `pw-${uid()}-secret`;
+    const name = `authed-${uid()}`;
+    const [caller, callee] = [ext(), ext()];
+    await request(stack.apiUrl).post('/v1/trunks').set('authorization', stack.org.apiKey).send({ name, host, username: 'desk-7', password, allowed_caller_ids: [caller] }).expect(200);
+    stack.simulator.scriptNumber(caller, { utterances: ['Hi.'] });
+    stack.simulator.scriptNumber(callee, { utterances: ['Hello.'] });
+    const id = await create({ caller, callee, trunk: name });
+    const done = await ended(id);
+    expect(done).toMatchObject({ end_reason: 'completed', trunk: name });
+    const [callerInvite] = invites(caller);
+    const [calleeInvite] = invites(callee);
+    expect(callerInvite).toMatchObject({ leg: 'rest', auth_username: 'desk-7', auth_password_present: true });
+    expect(calleeInvite).toMatchObject({ leg: 'dial', auth_username: 'desk-7', auth_password_present: true, from_user: caller });
+    // Not in the simulator's records, the session's answers, its record, nor the workflow's history.
+    expect(JSON.stringify([callerInvite, calleeInvite])).not.toContain(password);
+    expect(JSON.stringify(done)).not.toContain(password);
+    expect(JSON.stringify(await stack.db.collections.bridgeSessions.findOne({ _id: id }))).not.toContain(password);
+    // The history's payloads, decoded: the plan and the answer's TwiML plan hold the password sealed only.
+    const history = JSON.stringify(await stack.temporal.client.workflow.getHandle(`session-${id}`).fetchHistory());
+    const payloads = [...history.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
+    expect(payloads).toContain('"sealedPassword":"v1.');
+    expect(payloads).toContain('desk-7');
+    expect(`${history}\n${payloads}`).not.toContain(password);
+    // A trunk without credentials presents none.
+    const other = ext();
+    stack.simulator.scriptNumber(other, { answer: 'no-answer' });
+    await ended(await create({ caller: other, callee: ext() }));
+    expect(invites(other)[0]).toMatchObject({ auth_username: null, auth_password_present: false });
+  });
+
   it('without a trunk, rings and bridges two phone numbers through the carrier', async () => {
     const [caller, callee] = [uniqueNumber(), uniqueNumber()];
     stack.simulator.scriptNumber(caller, { utterances: ['Hi.', 'Bye.'] });
