@@ -3,7 +3,7 @@ import { SecretBoxError } from '../src/crypto/secret-box';
 import { openSipAuth, type SipAuth } from '../src/trunks/credentials';
 import type { BridgeSessionDoc } from '../src/sessions/types';
 import { sessionWebhookUrl } from '../src/sessions/webhooks';
-import type { ProviderCall } from '../src/telephony/provider';
+import type { CarrierCredentials, ProviderCall } from '../src/telephony/provider';
 import type { ActivityDeps } from './deps';
 
 export interface PlaceSessionLegInput {
@@ -35,7 +35,15 @@ function callerSipAuth(deps: Pick<ActivityDeps, 'trunkSecrets'>, doc: BridgeSess
   }
 }
 
-export function createSessionActivities({ db, telephony, trunkSecrets }: Pick<ActivityDeps, 'db' | 'telephony' | 'trunkSecrets'>) {
+/** The carrier account a session's legs are placed with: its trunk's own, or the server's (null). An own account that is gone fails for good. */
+async function sessionCredentials(deps: Pick<ActivityDeps, 'carrierAccounts'>, doc: Pick<BridgeSessionDoc, '_id' | 'org_id' | 'account_id'>): Promise<CarrierCredentials | null> {
+  if (!doc.account_id) return null;
+  const credentials = deps.carrierAccounts ? await deps.carrierAccounts.byId(doc.org_id, doc.account_id) : null;
+  if (!credentials) throw ApplicationFailure.nonRetryable(`session ${doc._id}: its trunk's carrier account is no longer available`, 'CarrierAccountMissing');
+  return credentials;
+}
+
+export function createSessionActivities({ db, telephony, trunkSecrets, carrierAccounts }: Pick<ActivityDeps, 'db' | 'telephony' | 'trunkSecrets' | 'carrierAccounts'>) {
   const sessions = () => db.collections.bridgeSessions;
   return {
     /**
@@ -48,9 +56,10 @@ export function createSessionActivities({ db, telephony, trunkSecrets }: Pick<Ac
       const filter = { _id: input.sessionId, org_id: input.orgId };
       const doc = await sessions().findOne(filter);
       if (!doc) throw ApplicationFailure.nonRetryable(`session ${input.sessionId} has no record`, 'SessionRecordMissing');
-      if (doc.caller_leg.provider_call_sid) return telephony.fetchCall(doc.caller_leg.provider_call_sid, null);
+      const credentials = await sessionCredentials({ carrierAccounts }, doc);
+      if (doc.caller_leg.provider_call_sid) return telephony.fetchCall(doc.caller_leg.provider_call_sid, credentials);
       if (doc.caller_leg.dialing_since) {
-        const [lost] = await telephony.findCallsTo(input.address, doc.caller_leg.dialing_since, null);
+        const [lost] = await telephony.findCallsTo(input.address, doc.caller_leg.dialing_since, credentials);
         if (lost) {
           await sessions().updateOne(filter, { $set: { 'caller_leg.provider_call_sid': lost.providerCallSid } });
           return lost;
@@ -64,15 +73,17 @@ export function createSessionActivities({ db, telephony, trunkSecrets }: Pick<Ac
         answerUrl: sessionWebhookUrl(input.webhookBaseUrl, 'answer', input.sessionId),
         statusUrl: sessionWebhookUrl(input.webhookBaseUrl, 'status', input.sessionId),
         timeoutSeconds: input.timeoutSeconds,
-        credentials: null,
+        credentials,
         sipAuth,
       });
       await sessions().updateOne(filter, { $set: { 'caller_leg.provider_call_sid': placed.providerCallSid } });
       return placed;
     },
 
+    /** Hangs up a session's caller leg, through the account that placed it. */
     async hangUpSessionLeg(input: { orgId: string; providerCallSid: string }): Promise<void> {
-      await telephony.hangUp(input.providerCallSid, null);
+      const doc = await sessions().findOne({ org_id: input.orgId, 'caller_leg.provider_call_sid': input.providerCallSid }, { projection: { _id: 1, org_id: 1, account_id: 1 } });
+      await telephony.hangUp(input.providerCallSid, doc ? await sessionCredentials({ carrierAccounts }, doc) : null);
     },
 
     /** Writes a transition; the legs' SIDs and statuses are merged so the dial marker stays. */

@@ -24,11 +24,24 @@ export function sessionWebhooksRouter(deps: ApiDeps): Router {
   const post = (hook: SessionHook, handler: (req: Request, res: Response) => Promise<void>) =>
     mountEndpoint(router, { ...sessionWebhook, path: `${SESSION_WEBHOOK_BASE_PATH}/${hook}`, params: undefined }, (_input, req, res) => handler(req, res));
 
-  function verified(req: Request): { sessionId: string; params: Record<string, string>; sid: string } {
+  /** The carrier account of a session placed through a trunk with its own account (its webhooks are signed with that account's token). */
+  async function sessionAccount(sessionId: string, accountSid: string | undefined) {
+    if (!SESSION_ID.test(sessionId) || !deps.carrierAccounts) return null;
+    const doc = await deps.db.collections.bridgeSessions.findOne({ _id: sessionId });
+    const credentials = doc?.account_id ? await deps.carrierAccounts.byId(doc.org_id, doc.account_id) : null;
+    return credentials && credentials.accountSid === accountSid ? credentials : null;
+  }
+
+  async function verified(req: Request): Promise<{ sessionId: string; params: Record<string, string>; sid: string }> {
     const params = formParams(req);
     const url = new URL(req.originalUrl, deps.publicBaseUrl).toString();
-    if (!deps.telephony.validateWebhook(req.get('x-twilio-signature'), url, params)) throw forbidden('Invalid X-Twilio-Signature.');
+    const signature = req.get('x-twilio-signature');
     const sessionId = typeof req.query.session_id === 'string' ? req.query.session_id : '';
+    // The server's own account first (no lookup); then the session's own account, if its trunk names one.
+    if (!deps.telephony.validateWebhook(signature, url, params)) {
+      const own = await sessionAccount(sessionId, params.AccountSid);
+      if (!own || !deps.telephony.validateWebhook(signature, url, params, own)) throw forbidden('Invalid X-Twilio-Signature.');
+    }
     if (!SESSION_ID.test(sessionId)) throw badRequest(['session_id is missing or malformed.']);
     const sid = params.CallSid ?? '';
     if (!SID.test(sid)) throw badRequest(['CallSid is missing or malformed.']);
@@ -47,7 +60,7 @@ export function sessionWebhooksRouter(deps: ApiDeps): Router {
   }
 
   post('answer', async (req, res) => {
-    const { sessionId, sid } = verified(req);
+    const { sessionId, sid } = await verified(req);
     let twiml: string;
     try {
       const answer = await handle(sessionId).executeUpdate(sessionCallerAnsweredUpdate, { args: [{ providerCallSid: sid }] });
@@ -64,20 +77,20 @@ export function sessionWebhooksRouter(deps: ApiDeps): Router {
   });
 
   post('status', async (req, res) => {
-    const { sessionId, sid, params } = verified(req);
+    const { sessionId, sid, params } = await verified(req);
     await signal(sessionId, { leg: 'caller', providerCallSid: sid, status: toTelephonyStatus(params.CallStatus ?? '') });
     res.status(204).end();
   });
 
   post('callee-status', async (req, res) => {
-    const { sessionId, sid, params } = verified(req);
+    const { sessionId, sid, params } = await verified(req);
     await signal(sessionId, { leg: 'callee', providerCallSid: sid, status: toTelephonyStatus(params.CallStatus ?? '') });
     res.status(204).end();
   });
 
   // The <Dial> ended: how the callee's leg went (busy, no-answer, completed…); the caller's leg then hangs up.
   post('dial', async (req, res) => {
-    const { sessionId, params } = verified(req);
+    const { sessionId, params } = await verified(req);
     const calleeSid = SID.test(params.DialCallSid ?? '') ? params.DialCallSid! : '';
     const status = toTelephonyStatus(params.DialCallStatus ?? '');
     await signal(sessionId, { leg: 'callee', providerCallSid: calleeSid, status: status === 'in-progress' ? 'completed' : status });

@@ -81,6 +81,7 @@ export async function createBridgeSession(deps: ApiDeps, orgId: string, body: Se
     trunk: trunk?.name ?? null,
     trunk_id: trunk?._id ?? null,
     caller_sip_auth: plan.caller.sipAuth ?? null,
+    account_id: trunk?.account_id ?? null,
     rewrite_from: req.rewrite_from ?? null,
     rewrite_pai: req.rewrite_pai ?? null,
     rewrite_rpi: req.rewrite_rpi ?? null,

@@ -90,6 +90,8 @@ export interface BridgeSessionDoc {
   trunk_id: string | null;
   /** The trunk's digest credentials for the caller's REST dial, the password sealed (never in clear); absent without them. */
   caller_sip_auth?: SealedSipAuth | null;
+  /** The trunk's carrier account (the organisation's own, by its id in `accounts`) the legs are placed with; null: the server's. */
+  account_id?: string | null;
   rewrite_from: string | null;
   rewrite_pai: string | null;
   rewrite_rpi: string | null;

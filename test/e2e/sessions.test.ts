@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ADDITIONAL_HEADERS, HEADER_DIRECTIONS } from '../../src/sessions/types';
 import { AUTO_ANSWER_HEADERS } from '../../src/sessions/sip-headers';
@@ -168,6 +169,24 @@ describe('sessions: bridged calls through a trunk', () => {
     stack.simulator.scriptNumber(other, { answer: 'no-answer' });
     await ended(await create({ caller: other, callee: ext() }));
     expect(invites(other)[0]).toMatchObject({ auth_username: null, auth_password_present: false });
+  });
+
+  it("places the legs through the trunk's own carrier account, its webhooks verified with that account", async () => {
+    const [sid, token] = [`AC${randomBytes(16).toString('hex')}`, randomBytes(16).toString('hex')];
+    stack.simulator.addAccount(sid, token);
+    const encryptedKey = (await request(stack.apiUrl).post('/v1/accounts').set('authorization', stack.org.apiKey).send({ account_sid: sid, auth_token: token }).expect(200)).body.encrypted_key as string;
+    const name = `byot-${uid()}`;
+    await request(stack.apiUrl).post('/v1/trunks').set('authorization', stack.org.apiKey).send({ name, host, encrypted_key: encryptedKey }).expect(200);
+    const [caller, callee] = [ext(), ext()];
+    stack.simulator.scriptNumber(caller, { utterances: ['Hi.', 'Bye.'] });
+    stack.simulator.scriptNumber(callee, { utterances: ['Hello.'] });
+    const done = await ended(await create({ caller, callee, trunk: name }));
+    // Answered, bridged and ended: every webhook of the leg (signed with the own account's token) was accepted.
+    expect(done).toMatchObject({ end_reason: 'completed', caller_leg: { status: 'completed' }, callee_leg: { status: 'completed' } });
+    expect(done.transitions.map((t: { state: string }) => t.state)).toEqual(['ringing', 'answered', 'bridged', 'ending', 'ended']);
+    const leg = stack.simulator.calls.get(invites(caller)[0]!.call_sid)!;
+    expect(leg.req.accountSid).toBe(sid);
+    expect(invites(callee)[0]).toMatchObject({ leg: 'dial', parent_call_sid: leg.sid });
   });
 
   it('without a trunk, rings and bridges two phone numbers through the carrier', async () => {
