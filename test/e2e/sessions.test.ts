@@ -187,6 +187,9 @@ describe('sessions: bridged calls through a trunk', () => {
     const leg = stack.simulator.calls.get(invites(caller)[0]!.call_sid)!;
     expect(leg.req.accountSid).toBe(sid);
     expect(invites(callee)[0]).toMatchObject({ leg: 'dial', parent_call_sid: leg.sid });
+    // What a hang-up of the caller's leg looks up to reach the same account.
+    const stored = await stack.db.collections.bridgeSessions.findOne({ org_id: stack.org.id, 'caller_leg.provider_call_sid': leg.sid }, { projection: { _id: 1, org_id: 1, account_id: 1 } });
+    expect(stored).toEqual({ _id: done.id, org_id: stack.org.id, account_id: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it('without a trunk, rings and bridges two phone numbers through the carrier', async () => {
