@@ -81,7 +81,11 @@ export async function startApiRole(
   const server = await listen(app, config.http.host, deps.port ?? config.http.port);
   // The browser channel (docs/web-agents.md): WebSocket upgrades on /v1/agents/{id}/session.
   // Its voice: the speech model, and speech to text with the same OpenAI settings (the offline stand-ins by default).
-  const voice = createWebVoice({ speech: apiDeps.speech, recognizer: createSpeechRecognizer(config.llm, endpoints.offlineModelUrl), voices: deps.db.collections.voices });
+  // The offline stand-in sends WAV: its MP3 encoder is plain JavaScript, a few times real time on a busy machine.
+  const voice = createWebVoice({
+    speech: apiDeps.speech, recognizer: createSpeechRecognizer(config.llm, endpoints.offlineModelUrl), voices: deps.db.collections.voices,
+    format: apiDeps.speech?.offline ? 'wav' : 'mp3',
+  });
   const web = attachWebChannel(server.http, { api: apiDeps, settings: config.web, voice });
   return {
     server,
