@@ -74,7 +74,7 @@ export const getLookup = endpoint({
   method: 'get',
   path: '/v1/inbound/{phone_number}/lookup',
   summary: "The number's lookup source",
-  description: 'With `key`, also what a call with that lookup key would get (`match`, null when nothing matches).',
+  description: 'With `key`, also what a call with that lookup key would get (`match`, null when nothing matches). A lookup URL that fails (unreachable, an error status, a bad answer) is a 424 with its reason.',
   tags,
   access: 'apiKey',
   params: NumberParams,
@@ -85,7 +85,7 @@ export const getLookup = endpoint({
       schema: z.object({ lookup: LookupSchema.nullable(), match: z.record(z.string(), z.string()).nullable().optional() }),
     },
   },
-  errors: [404, 502],
+  errors: [404, 424],
 });
 
 export const deleteLookup = endpoint({

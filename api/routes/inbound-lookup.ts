@@ -91,7 +91,8 @@ export function inboundLookupRouter(deps: ApiDeps): Router {
     if (head.source === 'csv') match = await findCsvRow(deps.db, head, query.key);
     else {
       const found = await lookupByUrl(outboundOf(deps).http, { url: head.url!, headers: head.headers, timeout_ms: head.timeout_ms }, { key: query.key, from: query.key, to: number._id });
-      if (found.outcome === 'failed') throw new ApiError(502, 'The lookup URL could not be used.', [found.reason]);
+      // The number's own lookup service failed, not this API: 424 (Failed Dependency), with its reason.
+      if (found.outcome === 'failed') throw new ApiError(424, 'The lookup URL could not be used.', [found.reason]);
       match = found.outcome === 'match' ? Object.fromEntries(found.values) : null;
     }
     res.json({ lookup: present(head), match });

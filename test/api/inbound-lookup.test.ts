@@ -94,6 +94,9 @@ describe('API: inbound lookup source', () => {
     expect(res.body.lookup).toMatchObject({ source: 'url', url: 'https://crm.example.com/lookup', headers: { authorization: '[redacted]' }, timeout: 2000, columns: null, rows: null });
     expect(JSON.stringify(res.body)).not.toContain('secret');
     expect(await stack.db.collections.inboundLookupRows.countDocuments({ phone_number: phone })).toBe(0);
+    // Trying a key asks the URL; one that cannot be reached is the number's dependency failing: a 424 with its reason.
+    const tried = await api().get(`${path(phone)}?key=%2B14155550123`).set('authorization', key()).expect(424);
+    expect(tried.body).toMatchObject({ status: 'error', message: 'The lookup URL could not be used.', errors: [expect.any(String)] });
     for (const [body, message] of [
       [{ url: 'http://127.0.0.1:9/x' }, expect.stringMatching(/^url /)],
       [{ url: 'https://169.254.169.254/latest' }, expect.stringContaining('metadata address')],
