@@ -5,7 +5,7 @@ import type { CarrierAccountDoc } from '../telephony/carrier-accounts';
 import { ensureInboundNumberIndexes, type InboundNumberDoc } from '../numbers/types';
 import { ensureInboundIndexes, type InboundLookupDoc, type InboundLookupRowDoc, type InboundSessionDoc } from '../inbound/types';
 import { ensurePathwayIndexes } from './pathway-store';
-import { ensureRateLimitIndexes } from '../rate-limit/indexes';
+import { ensureTtlIndex } from './ttl-index';
 import type { ToolDoc } from '../tools/tool-store';
 import { ensureVoiceIndexes, type VoiceDoc } from '../voices/voice-store';
 import { ensureKnowledgeIndexes, type KnowledgeBaseDoc, type KnowledgeChunkDoc } from '../knowledge/types';
@@ -113,7 +113,8 @@ export async function ensureIndexes({ db, collections: c }: Database): Promise<v
     c.batches.createIndex({ org_id: 1, created_at: -1 }),
     c.batchAnalyses.createIndex({ org_id: 1, batch_id: 1 }),
     c.tools.createIndex({ org_id: 1, created_at: -1 }),
-    ensureRateLimitIndexes(c.rateLimits),
+    // A window's counter is deleted once it has ended; without TTL indexes the counters' own sweep does it.
+    ensureTtlIndex(c.rateLimits),
     ensureInboundNumberIndexes(c.inboundNumbers),
     ensureInboundIndexes(c.inboundSessions, c.inboundLookupRows),
     ensureVoiceIndexes(c.voices),

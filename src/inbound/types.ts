@@ -1,7 +1,5 @@
 import type { Collection } from 'mongodb';
-
-/** MongoDB's "NotImplemented": a store without TTL indexes answers it; an expiry check on every read stands in. */
-const NOT_IMPLEMENTED = 238;
+import { ensureTtlIndex } from '../db/ttl-index';
 
 /**
  * An inbound session (seed 000): data an organisation ties to a coming call on one of its
@@ -57,14 +55,8 @@ export const lookupRowId = (version: string, key: string): string => `${version}
 
 export async function ensureInboundIndexes(sessions: Collection<InboundSessionDoc>, rows: Collection<InboundLookupRowDoc>): Promise<void> {
   await Promise.all([
-    (async () => {
-      try {
-        await sessions.createIndex({ expires_at: 1 }, { expireAfterSeconds: 0 });
-      } catch (err) {
-        if ((err as { code?: unknown }).code !== NOT_IMPLEMENTED) throw err;
-        await sessions.createIndex({ expires_at: 1 });
-      }
-    })(),
+    // On a store without TTL indexes, an expiry check on every read stands in.
+    ensureTtlIndex(sessions),
     // Removing a replaced CSV's rows.
     rows.createIndex({ version: 1 }),
   ]);
