@@ -70,6 +70,8 @@ export function createApp(deps: ApiDeps): Express {
   // Carrier webhooks are form-encoded and authenticated by signature, not API key.
   app.use(twilioWebhooksRouter(deps));
   app.use(sessionWebhooksRouter(deps));
+  // Any other carrier webhook path is not one: a 404, not a demand for an API key.
+  app.use('/v1/telephony', notFoundHandler());
 
   // Authenticate before parsing, so an unauthenticated request costs no body parsing.
   app.use('/v1/admin', requireAdminKey(deps.adminApiKey, authFailures));

@@ -39,6 +39,6 @@ export function errorHandler() {
 
 export function notFoundHandler() {
   return (req: Request, res: Response) => {
-    res.status(404).json(errorBody(new ApiError(404, `No route for ${req.method} ${req.path}.`)));
+    res.status(404).json(errorBody(new ApiError(404, `No route for ${req.method} ${req.baseUrl}${req.path}.`)));
   };
 }

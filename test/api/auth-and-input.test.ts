@@ -252,6 +252,11 @@ describe('API: auth and input', () => {
       expect(res.body).toMatchObject({ status: 'error', message: 'No route for POST /v1/does-not-exist.' });
     });
 
+    it('an unknown carrier webhook path is a 404 without a key (carrier webhooks are signed, never keyed)', async () => {
+      const res = await api().post('/v1/telephony/twilio/not-a-webhook').type('form').send('CallSid=CA1').expect(404);
+      expect(res.body).toMatchObject({ status: 'error', message: 'No route for POST /v1/telephony/twilio/not-a-webhook.' });
+    });
+
     it('a wrong method on a known path is not a success', async () => {
       const res = await api().delete('/v1/calls').set('authorization', stack.org.apiKey);
       expect(res.status).toBe(404);
