@@ -70,8 +70,8 @@ describe('API: sessions and trunks input', () => {
       const res = await request(stack.apiUrl).post(`/v1/telephony/twilio/sessions/${hook}?session_id=NzAwNTUxOTA5NzczMTQ4MTYw`).type('form').set('x-twilio-signature', 'bad').send({ CallSid: `CA${'0'.repeat(32)}`, CallStatus: 'completed' });
       expect({ hook, status: res.status, shape: res.body.status }).toEqual({ hook, status: 403, shape: 'error' });
     }
-    // Not a carrier webhook: an ordinary /v1 path, which needs a key.
-    expect((await request(stack.apiUrl).post('/v1/telephony/twilio/sessions/other').type('form').send({})).status).toBe(401);
+    // Not a carrier webhook: no such route.
+    expect((await request(stack.apiUrl).post('/v1/telephony/twilio/sessions/other').type('form').send({})).status).toBe(404);
   });
 
   it('refuses a malformed Idempotency-Key', async () => {
