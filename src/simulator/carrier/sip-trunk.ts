@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Express } from 'express';
 import { parseSipUri, SIM_DISPLAY_NAME_HEADER, SIM_SEND_SDP_HEADER, type SipHeader } from '../../sessions/sip-headers';
 import type { CalleeScript } from './callee-script';
+import type { DialBridge } from './twiml-reader';
 
 /**
  * The simulated SIP trunk: the peer a bridged session's legs are sent to. It records each INVITE
@@ -124,15 +125,8 @@ export interface BridgeParent {
   post(url: string, params: Record<string, string>): Promise<unknown>;
 }
 
-export interface BridgeDial {
-  address: string;
-  callerId: string | null;
-  timeoutSeconds: number;
-  statusCallback: string | null;
-  statusCallbackEvents: string[];
-  authUsername: string | null;
-  authPasswordPresent: boolean;
-}
+/** The `<Dial>` as the TwiML reader read it. */
+export type BridgeDial = DialBridge;
 
 export interface BridgeOutcome {
   /** Twilio's DialCallStatus. */
