@@ -49,20 +49,21 @@ export async function startStack(
   } = {},
 ): Promise<Stack> {
   const id = uid();
-  const apiPort = await getFreePort();
-  const config = loadConfig({
-    ...process.env,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    PORT: String(apiPort),
-    MONGODB_DB: `test_${id}`,
-    TEMPORAL_TASK_QUEUE: `test-${id}`,
-    ADMIN_API_KEY: `admin-${id}-key`,
-    // Tests seal secrets with a fixed key, and reach only the local receivers they name (host and port).
-    ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY,
-    OUTBOUND_ALLOWLIST: (opts.allow ?? []).map((u) => new URL(u).host).join(','),
-    SIMULATOR_AUTH_TOKEN: TEST_SIMULATOR_AUTH_TOKEN,
-    ...opts.env,
-  });
+  const configFor = (apiPort: number) =>
+    loadConfig({
+      ...process.env,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+      PORT: String(apiPort),
+      MONGODB_DB: `test_${id}`,
+      TEMPORAL_TASK_QUEUE: `test-${id}`,
+      ADMIN_API_KEY: `admin-${id}-key`,
+      // Tests seal secrets with a fixed key, and reach only the local receivers they name (host and port).
+      ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? TEST_ENCRYPTION_KEY,
+      OUTBOUND_ALLOWLIST: (opts.allow ?? []).map((u) => new URL(u).host).join(','),
+      SIMULATOR_AUTH_TOKEN: TEST_SIMULATOR_AUTH_TOKEN,
+      ...opts.env,
+    });
+  let config = configFor(0);
   const logger = createLogger(config.logLevel);
   const simulator = await startCarrierSimulator({
     accountSid: config.telephony.simulatorAccountSid,
@@ -71,13 +72,25 @@ export async function startStack(
     webhookTimeoutMs: opts.simulatorWebhookTimeoutMs,
   });
   const model = await startOfflineModel({ port: 0 });
-  const endpoints = { ...defaultEndpoints(config), simulatorUrl: simulator.url, offlineModelUrl: model.url };
-  const { db, temporal } = await openStores(config, endpoints);
+  const endpointsFor = (c: Config): Endpoints => ({ ...defaultEndpoints(c), simulatorUrl: simulator.url, offlineModelUrl: model.url });
+  const { db, temporal } = await openStores(config, endpointsFor(config));
+  // The API's own URL is in its config (webhook URLs, the reserved-address list), so its port is chosen
+  // before it listens. Other processes' outgoing connections draw from the same ephemeral range, so a
+  // port free a moment ago can be taken: choose again. The worker starts after, with the port that held.
+  let api: ApiRole | undefined;
+  for (let attempt = 1; !api; attempt++) {
+    config = configFor(await getFreePort());
+    try {
+      api = await startApiRole(config, endpointsFor(config), { db, temporal, logger, adminApiKey: config.auth.adminApiKey });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw err;
+    }
+  }
+  const endpoints = endpointsFor(config);
   const worker =
     opts.worker === false
       ? null
       : await startWorkerRole(config, endpoints, { db, logger, workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } });
-  const api = await startApiRole(config, endpoints, { db, temporal, logger, adminApiKey: config.auth.adminApiKey });
   const newOrg = async () => {
     const orgId = await createOrg(db, `org ${uid()}`);
     return { id: orgId, apiKey: await issueApiKey(db, orgId, 'test') };
