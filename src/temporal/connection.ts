@@ -17,11 +17,18 @@ type NextCall = ConstructorParameters<typeof InterceptingCall>[0];
 
 const CLOSED_DETAILS = 'The Temporal connection is closed.';
 
-/** A call that never reaches the network: it ends at once, UNAVAILABLE, as a call on a lost server would. */
+/**
+ * A call that never reaches the network: it ends at once, UNAVAILABLE, as a call on a lost server
+ * would. As grpc-js does for a unary call that fails, it hands on an empty message before the status
+ * (the SDK's retry interceptor passes that message on when it gives up).
+ */
 function closedCall(): NextCall {
   return {
     start: (_metadata, listener) => {
-      setImmediate(() => listener?.onReceiveStatus?.({ code: status.UNAVAILABLE, details: CLOSED_DETAILS, metadata: new Metadata() }));
+      setImmediate(() => {
+        listener?.onReceiveMessage?.(null);
+        listener?.onReceiveStatus?.({ code: status.UNAVAILABLE, details: CLOSED_DETAILS, metadata: new Metadata() });
+      });
     },
     cancelWithStatus: () => undefined,
     getPeer: () => '',

@@ -57,4 +57,10 @@ describe('the Temporal client connection, closed while a call is in flight', () 
       await proxy.close();
     }
   });
+
+  it('refuses a call started after the close with an error its caller can catch', async () => {
+    const temporal = await connectTemporal(process.env.TEMPORAL_ADDRESS!, 'default', { apiKey: undefined, tls: false });
+    await temporal.close();
+    await expect(temporal.client.workflow.getHandle('temporal-close-none').describe()).rejects.toThrow();
+  });
 });
