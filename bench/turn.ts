@@ -26,13 +26,16 @@ function options() {
       turns: { type: 'string', default: '600' },
       concurrency: { type: 'string', default: '4' },
       json: { type: 'string' },
+      // The call worker as its own process, as deployed (docker-compose: api and worker apart);
+      // by default it shares this process's event loop with the API, the simulator and the model.
+      'worker-process': { type: 'boolean', default: false },
     },
   });
   const turns = Number(values.turns);
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(turns) || turns < 1 || turns > 20_000) throw new Error('--turns must be an integer in 1..20000');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new Error('--concurrency must be an integer in 1..64');
-  return { turns, concurrency, json: values.json };
+  return { turns, concurrency, json: values.json, workerProcess: values['worker-process'] };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -43,7 +46,7 @@ async function main(): Promise<number> {
   const t0 = performance.now();
   // Everything here shares the machine with whatever else runs on it; the load average says how much.
   const loadAtStart = loadavg()[0]!;
-  const stack = await startBenchStack(progress);
+  const stack = await startBenchStack(progress, { workerProcess: opts.workerProcess });
   stopOnSignal(stack);
   const phases: Record<string, number> = { setup: performance.now() - t0 };
   let report: string[];
@@ -99,6 +102,7 @@ async function main(): Promise<number> {
       '',
       `Switchboard turn overhead: ${turns.length} turns over ${measured.callIds.length} calls, ${opts.concurrency} concurrent,` +
         ` no caller think time (warm-up ${warm.callIds.length} calls excluded); baselines: same count and concurrency`,
+      `call worker: ${opts.workerProcess ? 'its own process' : 'in this process, beside the API, the carrier simulator and the offline model'}`,
       formatMachine(machine, vers),
       '',
       formatTable(rows),
