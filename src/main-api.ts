@@ -1,7 +1,8 @@
 import { ConfigError, loadConfig } from './config';
 import { ensureDefaultOrg } from './default-org';
 import { createLogger } from './logger';
-import { openStores, startApiRole } from './roles';
+import { startApiRole } from './roles/api';
+import { openStores } from './roles/stores';
 import { defaultEndpoints } from './services';
 
 /** The API alone, against the Temporal and MongoDB that config names (or the embedded ones already running). */

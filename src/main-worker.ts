@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config';
 import { connectDatabase, ensureIndexes } from './db/database';
 import { createLogger } from './logger';
-import { startWorkerRole } from './roles';
+import { startWorkerRole } from './roles/worker';
 import { defaultEndpoints } from './services';
 import { bundleWorkflows } from './temporal/worker';
 
