@@ -9,6 +9,17 @@ export const records = proxyActivities<Activities>({
   retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
 });
 
+/**
+ * Read-model writes as local activities, for work in the first workflow task of a run (the call's
+ * variables), where a dispatch through the server would add a workflow task and nothing else.
+ * Retried as `records` is; past 10 s of backoff, the retry waits on a timer.
+ */
+export const localRecords = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
+});
+
 /** Carrier REST calls: a few attempts; a 4xx fails at once (classified in the activity). */
 export const carrier = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -3,7 +3,7 @@ import type { Activities } from '../activities';
 import { batchCallDoneSignal } from '../src/workflow-api/batch';
 import type { CallWorkflowInput, CallWorkflowResult } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
-import { records } from './activity-proxies';
+import { localRecords, records } from './activity-proxies';
 import { failureMessage, runAttempt, runInbound } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
@@ -67,6 +67,9 @@ async function useInboundContext(session: CallSession, run: CallWorkflowInput): 
 /** Marks the calls whose dial activity also records them as `allocated`. */
 export const ALLOCATED_IN_DIAL_PATCH = 'allocated-in-dial';
 
+/** Marks the dialled calls whose variables are resolved by a local activity (inbound calls always were). */
+export const LOCAL_VARIABLES_PATCH = 'local-variables';
+
 /** `call-<call_id>`: one phone call (dialled, with its retries, or incoming), from acceptance to its final record. */
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowResult> {
   // Chats started before chatWorkflow existed ran here; they keep replaying this branch. New chats are chatWorkflow.
@@ -86,7 +89,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   let outcome: CallOutcome = callOutcome(session.attempt, session.stopReason);
   if (session.stopReason === null) {
     session.conversation.useVariables(
-      await (input.inbound ? beforeFirstWord : records).resolveVariables({
+      await (input.inbound ? beforeFirstWord : patched(LOCAL_VARIABLES_PATCH) ? localRecords : records).resolveVariables({
         ...session.ref,
         to: input.to,
         from: input.from,
