@@ -56,15 +56,28 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
 
 const countWords = (s: string | null | undefined) => (s ? (s.match(/\S+/g)?.length ?? 0) : 0);
 
-/** Faults a test asks for: the next `embeddings` requests to /v1/embeddings answer 500 (a retry is expected to succeed). */
+/**
+ * Faults a test asks for: the next N requests to /v1/embeddings (`embeddings`), /v1/chat/completions
+ * (`completions`) or /v1/audio/speech (`speech`) answer 500. Each count is left as it was when not given.
+ */
 export interface OfflineFaults {
   embeddings: number;
+  completions: number;
+  speech: number;
 }
-const faultsSchema = z.strictObject({ embeddings: z.number().int().min(0).max(100) });
+const faultCount = z.number().int().min(0).max(100);
+const faultsSchema = z.strictObject({ embeddings: faultCount, completions: faultCount, speech: faultCount }).partial();
+
+/** Spends one of the faults asked for on `kind`: a 500 the SDK sees as the server's own error. */
+function injectFault(faults: OfflineFaults, kind: keyof OfflineFaults, request: string): void {
+  if (faults[kind] <= 0) return;
+  faults[kind] -= 1;
+  throw new HttpError(500, `The offline model was asked to fail this ${request} request (POST /_offline/faults).`, null, 'offline_fault');
+}
 
 export function createOfflineModelApp(): { app: express.Express; scripts: ScriptBook; faults: OfflineFaults } {
   const scripts = new ScriptBook();
-  const faults: OfflineFaults = { embeddings: 0 };
+  const faults: OfflineFaults = { embeddings: 0, completions: 0, speech: 0 };
   const app = express();
   let completions = 0;
   let toolCalls = 0;
@@ -104,10 +117,7 @@ export function createOfflineModelApp(): { app: express.Express; scripts: Script
 
   app.post('/v1/embeddings', (req, res) => {
     const body = parse(embeddingSchema, req.body);
-    if (faults.embeddings > 0) {
-      faults.embeddings -= 1;
-      throw new HttpError(500, 'The offline model was asked to fail this embeddings request (POST /_offline/faults).', null, 'offline_fault');
-    }
+    injectFault(faults, 'embeddings', 'embeddings');
     const texts = embeddingTexts(body.input);
     const data = texts.map((t, index) => {
       const vector = embedText(t, body.dimensions ?? EMBEDDING_DIMS);
@@ -129,11 +139,14 @@ export function createOfflineModelApp(): { app: express.Express; scripts: Script
 
   // A labelled stand-in for speech: a tone code of the text, not a voice (speech.ts).
   app.post('/v1/audio/speech', (req, res) => {
-    speak(parse(speechSchema, req.body), res);
+    const body = parse(speechSchema, req.body);
+    injectFault(faults, 'speech', 'speech');
+    speak(body, res);
   });
 
   app.post('/v1/chat/completions', async (req, res) => {
     const body = parse(chatSchema, req.body);
+    injectFault(faults, 'completions', 'chat completion');
     const choice = body.tool_choice;
     if (choice && typeof choice === 'object' && !body.tools?.some((t) => t.function?.name === choice.function.name)) {
       throw new HttpError(400, `Invalid value for 'tool_choice': no tool named '${choice.function.name}' in 'tools'.`, 'tool_choice', 'invalid_value');
