@@ -60,7 +60,12 @@ describe('e2e: pathway on a phone call', () => {
     expect(activityTypes).toContain('pathwayWebhook');
     // The four pathway turns are local activities (one marker each), never dispatched through the server.
     expect(activityTypes).not.toContain('pathwayTurn');
-    expect((history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(4);
+    const localActivityTypes = (history.events ?? []).flatMap((e) => {
+      const marker = e.markerRecordedEventAttributes;
+      const data = marker?.markerName === 'core_local_activity' ? marker.details?.data?.payloads?.[0]?.data : undefined;
+      return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type] : [];
+    });
+    expect(localActivityTypes.filter((t) => t === 'pathwayTurn')).toHaveLength(4);
     const events = await eventually(async () => {
       const evs = await callEvents(stack, id);
       return evs.some((e) => e.message.startsWith('Webhook node book_table')) ? evs : null;
