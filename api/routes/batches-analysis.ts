@@ -17,10 +17,10 @@ export function batchesAnalysisRouter(deps: ApiDeps): Router {
   mountEndpoint(router, analyzeBatch, async ({ params, body }, req, res) => {
     const batch = await batches.findOne({ _id: params.batch_id, org_id: req.orgId });
     if (!batch) throw notFound('Batch not found.');
-    const done = await calls
-      .find({ org_id: req.orgId, batch_id: batch.batch_id, completed: true }, { projection: { _id: 1 } })
-      .limit(MAX_ANALYZED_CALLS)
-      .toArray();
+    // The batch's index answers {org_id, batch_id}; `completed` is filtered here, so no store picks the completed index instead.
+    const done = (await calls.find({ org_id: req.orgId, batch_id: batch.batch_id }, { projection: { _id: 1, completed: 1 } }).toArray())
+      .filter((c) => c.completed)
+      .slice(0, MAX_ANALYZED_CALLS);
     if (done.length === 0) throw conflict('No call of this batch has completed yet.');
     const answers = await runBatchAnalysis(deps, req.orgId, batch.batch_id, done.map((c) => c._id), body);
     res.json(batchAnalysis(answers));

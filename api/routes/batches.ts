@@ -45,12 +45,16 @@ export function batchesRouter(deps: ApiDeps): Router {
     const docs = (await calls.find({ org_id: req.orgId, batch_id: batch.batch_id }).toArray()).sort((a, b) => (a.batch_row ?? 0) - (b.batch_row ?? 0));
     const lines = new Map<string, TranscriptDoc[]>();
     if (opts.includeCalls && opts.includeTranscripts) {
+      // Sorted here, call by call: a store asked to sort lines of many calls at once may sort them all (docs/operations.md).
       for (let i = 0; i < docs.length; i += 500) {
         const ids = docs.slice(i, i + 500).map((c) => c.call_id);
-        for (const t of await transcripts.find({ org_id: req.orgId, call_id: { $in: ids } }).sort({ seq: 1 }).toArray()) {
-          lines.set(t.call_id, [...(lines.get(t.call_id) ?? []), t]);
+        for (const t of await transcripts.find({ org_id: req.orgId, call_id: { $in: ids } }).toArray()) {
+          const own = lines.get(t.call_id);
+          if (own) own.push(t);
+          else lines.set(t.call_id, [t]);
         }
       }
+      for (const own of lines.values()) own.sort((a, b) => a.seq - b.seq);
     }
     res.json(batchDetail(batch, docs, lines, opts));
   });

@@ -88,10 +88,15 @@ export const SHAPES: Shape[] = [
     run: async (db, c, i) => {
       await db.collections.batches.findOne({ _id: c.batch(i), org_id: ORG });
       const calls = await db.collections.calls.find({ org_id: ORG, batch_id: c.batch(i) }).toArray();
-      return db.collections.transcripts.find({ org_id: ORG, call_id: { $in: calls.map((d) => d._id) } }).sort({ seq: 1 }).toArray();
+      // Sorted by the API, call by call.
+      return db.collections.transcripts.find({ org_id: ORG, call_id: { $in: calls.map((d) => d._id) } }).toArray();
     },
   },
-  { name: 'calls.find {org_id, batch_id, completed: true} _id', usedBy: 'API, POST /v1/batches/{id}/analyze', run: (db, c, i) => db.collections.calls.find({ org_id: ORG, batch_id: c.batch(i), completed: true }, { projection: { _id: 1 } }).limit(10_000).toArray() },
+  {
+    name: 'calls.find {org_id, batch_id} _id, completed',
+    usedBy: 'API, POST /v1/batches/{id}/analyze (completed filtered by the API)',
+    run: (db, c, i) => db.collections.calls.find({ org_id: ORG, batch_id: c.batch(i) }, { projection: { _id: 1, completed: 1 } }).toArray(),
+  },
   {
     name: 'calls.find {org_id, batch_id} outcomes',
     usedBy: 'API, batch replay (src/batches/replay.ts)',

@@ -81,6 +81,13 @@ describe('batches', () => {
     expect(batch.analysis.call_ids).toHaveLength(5);
     expect(batch.batch_params).toMatchObject({ id: mixedBatchId, label: 'mixed', campaign_id: 'camp-mixed', base_prompt: 'You are calling {{name}} about their order.' });
     for (const r of mixedRowsSent) expect(simCallsTo(stack, r.phone_number)).toHaveLength(1);
+    // Each call's lines in the batch are the call's own, in the order they were said.
+    const talked = (batch.call_data as Array<{ call_id: string; transcripts: Array<{ text: string }> }>).filter((c) => c.transcripts.length > 1);
+    expect(talked.length).toBeGreaterThan(0);
+    for (const c of talked) {
+      const own = (await get(`/v1/calls/${c.call_id}`).expect(200)).body.transcripts as Array<{ text: string }>;
+      expect(c.transcripts.map((t) => t.text)).toEqual(own.map((t) => t.text));
+    }
 
     const hook = await eventually(async () => receiver.at('/batch').find((h) => h.body.batch_id === mixedBatchId));
     expect(hook.body).toMatchObject({ batch_id: mixedBatchId, status: 'completed', total_calls: 5, queue_statuses: { complete: 4, call_error: 1 } });
