@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { createCallCounter, listCalls as readCallList } from '../../src/calls/call-list';
 import { callDetail, callSummary } from '../../src/presenters/call';
 import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
@@ -12,6 +13,7 @@ import { liveCallState, liveTranscriptDocs } from '../services/live-call';
 export function callsRouter(deps: ApiDeps): Router {
   const router = Router();
   const { calls, transcripts } = deps.db.collections;
+  const counter = createCallCounter(calls);
 
   mountEndpoint(router, sendCall, async ({ headers, body }, req, res) => {
     const params = sendCallParams(req.body as Record<string, unknown>, body);
@@ -30,10 +32,7 @@ export function callsRouter(deps: ApiDeps): Router {
 
   mountEndpoint(router, listCalls, async ({ query }, req, res) => {
     const { filter, skip, limit, ascending } = listCallsFilter(req.orgId, query);
-    const [total, docs] = await Promise.all([
-      calls.countDocuments(filter),
-      limit === 0 ? [] : calls.find(filter).sort({ created_at: ascending ? 1 : -1 }).skip(skip).limit(limit).toArray(),
-    ]);
+    const { total, docs } = await readCallList(calls, counter, { orgId: req.orgId, filter, skip, limit, ascending }, Date.now());
     res.json({ status: 'success', total_count: total, count: docs.length, calls: docs.map(callSummary) });
   });
 

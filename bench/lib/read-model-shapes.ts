@@ -1,3 +1,5 @@
+import type { Filter } from 'mongodb';
+import { createCallCounter, listCalls, type CallCounter } from '../../src/calls/call-list';
 import { findOwnedCall, insertOnce } from '../../src/db/call-events';
 import type { Database } from '../../src/db/database';
 import type { CallDoc, CallEventDoc, TranscriptDoc } from '../../src/db/types';
@@ -38,9 +40,16 @@ const newCall = (id: string, batchId: string | null): CallDoc =>
     endpoint_url: 'https://api.example.com', provider_call_sid: null, workflow_id: `call-${id}`, simulated: true,
   }) as CallDoc;
 
-/** GET /v1/calls: the total of the filter and one page of it, newest first (api/routes/calls.ts). */
-const listPage = (db: Database, filter: Record<string, unknown>) =>
-  Promise.all([db.collections.calls.countDocuments(filter), db.collections.calls.find(filter).sort({ created_at: -1 }).skip(0).limit(20).toArray()]);
+/**
+ * GET /v1/calls: the total of the filter and one page of it, newest first, as the API reads them
+ * (src/calls/call-list.ts), with one counter a store as an API process keeps one.
+ */
+const counters = new WeakMap<Database, CallCounter>();
+const listPage = (db: Database, filter: Filter<CallDoc>) => {
+  const counter = counters.get(db) ?? createCallCounter(db.collections.calls);
+  counters.set(db, counter);
+  return listCalls(db.collections.calls, counter, { orgId: ORG, filter, skip: 0, limit: 20, ascending: false }, Date.now());
+};
 
 /** The first is the baseline: a round trip that touches no collection. */
 export const SHAPES: Shape[] = [
