@@ -3,7 +3,7 @@ import type { TwilioWebhook } from '../../src/telephony/webhook-urls';
 import { endpoint } from '../contract/endpoint';
 
 /** The carrier's callbacks, one path each under /v1/telephony/twilio. */
-export const TWILIO_HOOKS = ['voice', 'gather', 'continue', 'status', 'amd', 'recording', 'dial-status'] as const satisfies readonly TwilioWebhook[];
+export const TWILIO_HOOKS = ['voice', 'gather', 'continue', 'turn-wait', 'status', 'amd', 'recording', 'dial-status'] as const satisfies readonly TwilioWebhook[];
 
 /**
  * A form or query value the handler reads after the signature is verified: an unsigned request

@@ -7,7 +7,7 @@ import { inboundCallId } from '../../src/calls/inbound-call';
 import { callWorkflowId } from '../../src/ids';
 import { mask } from '../../src/phone';
 import { toTelephonyStatus } from '../../src/telephony/twilio-provider';
-import { agentReplyTwiml, hangupTwiml, transferTwiml } from '../../src/telephony/twiml';
+import { agentReplyTwiml, hangupTwiml, holdTwiml, transferTwiml } from '../../src/telephony/twiml';
 import { TWILIO_WEBHOOK_BASE_PATH, twilioWebhookUrl } from '../../src/telephony/webhook-urls';
 import {
   type AgentReply,
@@ -25,6 +25,7 @@ import { twilioWebhook, type TWILIO_HOOKS } from '../endpoints/telephony';
 import { callAccountLookup } from '../services/call-account';
 import { badRequest, forbidden, notFound } from '../errors';
 import { inboundNumberAccount, startInboundCall } from '../services/inbound-call';
+import { isHeld, MAX_TURN_HOLDS, newTurnId, turnWaitQuery, turnWaitUrl, withinHold } from './turn-hold';
 
 /** Refuses an incoming call before it is answered: the caller hears a busy tone, and nothing is billed. */
 function rejectTwiml(): string {
@@ -115,11 +116,20 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
     res.status(204).end();
   }
 
-  async function respondWithTurn(res: Response, callId: string, run: () => Promise<AgentReply>) {
+  /**
+   * Answers a turn webhook with the workflow's reply to update `updateId`, or, when it is not ready in
+   * time, with a hold that brings the carrier back for it (./turn-hold.ts); `holds` so far.
+   */
+  async function respondWithTurn(res: Response, callId: string, turn: Promise<AgentReply>, updateId: string, holds = 0) {
     const started = performance.now();
     let twiml: string;
     try {
-      const reply = await run();
+      const reply = await withinHold(turn);
+      if (isHeld(reply)) {
+        deps.logger.warn({ callId, holds: holds + 1 }, 'turn not ready in time: the line is held');
+        twiml = holds < MAX_TURN_HOLDS ? holdTwiml(turnWaitUrl(deps.publicBaseUrl, callId, updateId, holds + 1)) : hangupTwiml();
+        return void res.type('text/xml').send(twiml);
+      }
       twiml =
         reply.action === 'transfer' && reply.transferTo
           ? transferTwiml(reply, reply.transferTo, twilioWebhookUrl(deps.publicBaseUrl, 'dial-status', callId))
@@ -138,32 +148,45 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
   post('voice', async (req, res) => {
     if (incoming(req)) return answerIncoming(req, res);
     const { callId, sid } = await verified(req);
-    await respondWithTurn(res, callId, () => handle(callId).executeUpdate(callAnsweredUpdate, { args: [{ providerCallSid: sid }] }));
+    await answer(res, callId, sid);
   });
 
   post('gather', async (req, res) => {
     const { callId, sid, params } = await verified(req);
     const text = (params.SpeechResult ?? '').slice(0, 4000);
-    await respondWithTurn(res, callId, () => handle(callId).executeUpdate(userTurnUpdate, { args: [{ providerCallSid: sid, text }] }));
+    const updateId = newTurnId();
+    await respondWithTurn(res, callId, handle(callId).executeUpdate(userTurnUpdate, { args: [{ providerCallSid: sid, text }], updateId }), updateId);
   });
 
   // After a reply that started work during the turn (a tool): the follow-up, once the work is done.
   post('continue', async (req, res) => {
     const { callId, sid } = await verified(req);
-    await respondWithTurn(res, callId, () => handle(callId).executeUpdate(continueTurnUpdate, { args: [{ providerCallSid: sid }] }));
+    const updateId = newTurnId();
+    await respondWithTurn(res, callId, handle(callId).executeUpdate(continueTurnUpdate, { args: [{ providerCallSid: sid }], updateId }), updateId);
   });
+
+  // The carrier back for a reply that was not ready (a hold): the same update's result, or another hold.
+  post('turn-wait', async (req, res) => {
+    const { callId } = await verified(req);
+    const { updateId, holds } = turnWaitQuery(req);
+    await respondWithTurn(res, callId, handle(callId).getUpdateHandle<AgentReply>(updateId).result(), updateId, holds);
+  });
+
+  async function answer(res: Response, callId: string, sid: string) {
+    const updateId = newTurnId();
+    await respondWithTurn(res, callId, handle(callId).executeUpdate(callAnsweredUpdate, { args: [{ providerCallSid: sid }], updateId }), updateId);
+  }
 
   // An incoming call arrives at its number's voice hook; the agent answers it, or it is rejected.
   async function answerIncoming(req: Request, res: Response) {
     const { params, sid } = await verifiedIncoming(req);
     const to = params.To ?? '';
-    const answer = await startInboundCall(deps, { providerCallSid: sid, accountSid: params.AccountSid!, to, from: params.From ?? '', params });
-    if (answer.kind === 'reject') {
-      deps.logger.warn({ number: mask(to), providerCallSid: sid, reason: answer.reason }, 'incoming call rejected');
+    const started = await startInboundCall(deps, { providerCallSid: sid, accountSid: params.AccountSid!, to, from: params.From ?? '', params });
+    if (started.kind === 'reject') {
+      deps.logger.warn({ number: mask(to), providerCallSid: sid, reason: started.reason }, 'incoming call rejected');
       return void res.type('text/xml').send(rejectTwiml());
     }
-    const { callId } = answer;
-    await respondWithTurn(res, callId, () => handle(callId).executeUpdate(callAnsweredUpdate, { args: [{ providerCallSid: sid }] }));
+    await answer(res, started.callId, sid);
   }
 
   post('status', async (req, res) => {

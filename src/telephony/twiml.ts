@@ -43,6 +43,17 @@ export function agentReplyTwiml(reply: AgentReply, gatherUrl: string, continueUr
   return response.toString();
 }
 
+/**
+ * Keeps the line while the agent's reply is still being worked on: a second of silence, then the
+ * carrier asks `url` for the reply again (with a fresh wait of its own).
+ */
+export function holdTwiml(url: string): string {
+  const response = new twilio.twiml.VoiceResponse();
+  response.pause({ length: 1 });
+  response.redirect({ method: 'POST' }, url);
+  return response.toString();
+}
+
 export function hangupTwiml(message?: string, speech?: SpeechSettings): string {
   const response = new twilio.twiml.VoiceResponse();
   if (message) response.say(speech ? sayAttributes(speech) : {}, message);

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import twilio from 'twilio';
+import { TURN_HOLD_MS } from '../../api/routes/turn-hold';
+import { getCall, sendCall, simCallsTo, waitForCompletion } from '../helpers/calls';
+import { eventually } from '../helpers/poll';
+import { startStack, TEST_SIMULATOR_AUTH_TOKEN, type Stack } from '../helpers/stack';
+
+jest.setTimeout(90_000);
+
+/**
+ * A reply that is not ready before the carrier gives up on the webhook (api/routes/turn-hold.ts):
+ * the line is held and the carrier comes back for the same reply, instead of dropping the call.
+ */
+describe('e2e: a slow turn holds the line', () => {
+  let stack: Stack;
+  // The carrier waits 3 s longer than the hold; the model's first reply takes 3 s longer than that.
+  const carrierWaitMs = TURN_HOLD_MS + 3_000;
+  beforeAll(async () => {
+    stack = await startStack({ simulatorWebhookTimeoutMs: carrierWaitMs });
+  });
+  afterAll(async () => {
+    await stack.stop();
+  });
+
+  it('answers a webhook whose reply is late with a hold, and the call goes on with that reply', async () => {
+    const to = '+14155550177';
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances: ['Oh, hello.', 'Bye now.'] });
+    stack.model.scripts.add({ match: 'hold-task-marker', replies: [{ content: 'Sorry to keep you, this is the library.', delay_ms: carrierWaitMs + 3_000 }] });
+    const callId = await sendCall(stack, { phone_number: to, task: 'Remind them about their book. hold-task-marker' });
+    const call = await waitForCompletion(stack, callId, 60_000);
+    const sim = simCallsTo(stack, to)[0]!;
+    // Without the hold the carrier would have dropped the line at its wait (endedBy 'carrier').
+    expect(sim.errors).toEqual([]);
+    expect(sim.endedBy).not.toBe('carrier');
+    expect(call).toMatchObject({ queue_status: 'complete', status: 'completed' });
+    const lines = call.transcripts.map((t: { user: string; text: string }) => `${t.user}: ${t.text}`);
+    expect(lines[0]).toBe('assistant: Sorry to keep you, this is the library.');
+    expect(lines).toContain('user: Oh, hello.');
+    // Said once, though it was asked for twice.
+    expect(lines.filter((l: string) => l === lines[0])).toHaveLength(1);
+  });
+
+  it('refuses a turn-wait without a valid signature, and one naming no update of the call', async () => {
+    const to = '+14155550178';
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances: ['Hello?'] });
+    const callId = await sendCall(stack, { phone_number: to, task: 'Say hello.' });
+    await eventually(async () => ((await getCall(stack, callId)).queue_status === 'started' ? true : null), 20_000);
+    const path = `/v1/telephony/twilio/turn-wait?call_id=${callId}&update_id=${randomUUID()}&holds=1`;
+    const params = { CallSid: simCallsTo(stack, to)[0]!.sid };
+    const sign = (token: string, p: string) => twilio.getExpectedTwilioSignature(token, `${stack.endpoints.publicBaseUrl}${p}`, params);
+    const post = (p: string, signature: string) => request(stack.apiUrl).post(p).set('x-twilio-signature', signature).type('form').send(params);
+    await post(path, sign('not-the-auth-token', path)).expect(403);
+    const token = TEST_SIMULATOR_AUTH_TOKEN;
+    for (const bad of ['update_id=nope&holds=1', `update_id=${randomUUID()}&holds=0`, `update_id=${randomUUID()}&holds=99`]) {
+      const p = `/v1/telephony/twilio/turn-wait?call_id=${callId}&${bad}`;
+      const res = await post(p, sign(token, p)).expect(400);
+      expect(res.body).toMatchObject({ status: 'error', errors: ['update_id or holds is missing or malformed.'] });
+    }
+    // An update the call never had: no reply to give, and nothing of the call changes.
+    const res = await post(path, sign(token, path));
+    expect(res.status).toBeLessThan(500);
+    await waitForCompletion(stack, callId);
+  });
+});
