@@ -25,7 +25,7 @@ import { twilioWebhook, type TWILIO_HOOKS } from '../endpoints/telephony';
 import { callAccountLookup } from '../services/call-account';
 import { badRequest, forbidden, notFound } from '../errors';
 import { inboundNumberAccount, startInboundCall } from '../services/inbound-call';
-import { isHeld, MAX_TURN_HOLDS, newTurnId, turnWaitQuery, turnWaitUrl, withinHold } from './turn-hold';
+import { isHeld, MAX_TURN_HOLDS, newTurnId, TURN_HOLD_MS, turnWaitQuery, turnWaitUrl, withinHold } from './turn-hold';
 
 /** Refuses an incoming call before it is answered: the caller hears a busy tone, and nothing is billed. */
 function rejectTwiml(): string {
@@ -67,6 +67,10 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
   // One route per hook (unknown hooks stay a 404), each described by the one `{hook}` operation.
   const post = (hook: (typeof TWILIO_HOOKS)[number], handler: (req: Request, res: Response) => Promise<void>) =>
     mountEndpoint(router, { ...twilioWebhook, path: `${TWILIO_WEBHOOK_BASE_PATH}/${hook}`, params: undefined }, (_input, req, res) => handler(req, res));
+  router.use(TWILIO_WEBHOOK_BASE_PATH, (_req, res, next) => {
+    res.locals.receivedAt = performance.now();
+    next();
+  });
   router.use(TWILIO_WEBHOOK_BASE_PATH, express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
 
   async function verified(req: Request): Promise<{ callId: string; params: Record<string, string>; sid: string }> {
@@ -117,19 +121,21 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
   }
 
   /**
-   * Answers a turn webhook with the workflow's reply to update `updateId`, or, when it is not ready in
-   * time, with a hold that brings the carrier back for it (./turn-hold.ts); `holds` so far.
+   * Answers a turn webhook with the workflow's reply to update `updateId`, or, when it is not ready
+   * within TURN_HOLD_MS of the webhook's arrival (an incoming call's start counts), with a hold that
+   * brings the carrier back for it (./turn-hold.ts). `holds`: how many so far; after one, an update not
+   * found yet (still on its way to the server) is not ready either.
    */
   async function respondWithTurn(res: Response, callId: string, turn: Promise<AgentReply>, updateId: string, holds = 0) {
     const started = performance.now();
+    const hold = () => {
+      deps.logger.warn({ callId, holds: holds + 1 }, 'turn not ready in time: the line is held');
+      res.type('text/xml').send(holds < MAX_TURN_HOLDS ? holdTwiml(turnWaitUrl(deps.publicBaseUrl, callId, updateId, holds + 1)) : hangupTwiml());
+    };
     let twiml: string;
     try {
-      const reply = await withinHold(turn);
-      if (isHeld(reply)) {
-        deps.logger.warn({ callId, holds: holds + 1 }, 'turn not ready in time: the line is held');
-        twiml = holds < MAX_TURN_HOLDS ? holdTwiml(turnWaitUrl(deps.publicBaseUrl, callId, updateId, holds + 1)) : hangupTwiml();
-        return void res.type('text/xml').send(twiml);
-      }
+      const reply = await withinHold(turn, TURN_HOLD_MS - (started - ((res.locals.receivedAt as number | undefined) ?? started)));
+      if (isHeld(reply)) return hold();
       twiml =
         reply.action === 'transfer' && reply.transferTo
           ? transferTwiml(reply, reply.transferTo, twilioWebhookUrl(deps.publicBaseUrl, 'dial-status', callId))
@@ -137,6 +143,7 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
       const total = performance.now() - started;
       res.setHeader('Server-Timing', `model;dur=${reply.modelMs.toFixed(2)}, turn;dur=${total.toFixed(2)}`);
     } catch (err) {
+      if (err instanceof WorkflowNotFoundError && holds > 0) return hold();
       if (err instanceof WorkflowNotFoundError) throw notFound('Call not found.');
       // A turn the workflow refused (call already over, wrong SID) ends the line instead of erroring at the caller.
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;

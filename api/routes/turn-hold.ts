@@ -37,12 +37,12 @@ export function turnWaitQuery(req: Request): { updateId: string; holds: number }
 const HELD = Symbol('held');
 
 /** The turn's reply, or HELD when it is not ready in time (the turn goes on; its result is fetched later). */
-export async function withinHold<T>(turn: Promise<T>, holdMs = TURN_HOLD_MS): Promise<T | typeof HELD> {
+export async function withinHold<T>(turn: Promise<T>, holdMs: number): Promise<T | typeof HELD> {
   // A turn that fails after the hold was answered is the next `turn-wait`'s to report.
   turn.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   const held = new Promise<typeof HELD>((resolve) => {
-    timer = setTimeout(() => resolve(HELD), holdMs);
+    timer = setTimeout(() => resolve(HELD), Math.max(0, holdMs));
   });
   try {
     return await Promise.race([turn, held]);
