@@ -219,6 +219,7 @@ async function main(): Promise<number> {
       `worker process peak RSS (VmHWM): ${mb(mem?.peakRssMb)}; RSS at the end ${mb(mem?.rssMb)}; after warm-up ${mb(memAfterWarm?.rssMb)}`,
       `cpu, baseline: ${cpuLine(formatCpu(cpu0, cpu1, phases.baseline))}`,
       `cpu, calls:    ${cpuLine(formatCpu(cpu1, cpu2, phases.calls))}`,
+      `turn webhooks answered with a hold (reply not ready in 10 s): ${stack.proxy.holds}; ${samples.filter((s) => s.held).length} held turns, timed from their first webhook to the reply`,
       `untimed turn webhooks: ${stack.proxy.untimed}; call problems: ${problems.length}`,
       ...problems.slice(0, 5).map((p) => `  ! ${p}`),
       `load average (1 min, whole machine): ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end`,

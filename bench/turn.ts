@@ -113,6 +113,7 @@ async function main(): Promise<number> {
       `call workflows still open when the last line dropped: ${open} of ${allCalls.length} (read-model write-behind backlog)`,
       `cpu, baselines: ${formatCpu(cpu0, cpu1, phases.baselines)}`,
       `cpu, calls:     ${formatCpu(cpu1, cpu2, phases.calls)}`,
+      `turn webhooks answered with a hold (reply not ready in 10 s): ${stack.proxy.holds}; ${turns.filter((s) => s.held).length} held turns, timed from their first webhook to the reply`,
       `untimed turn webhooks: ${stack.proxy.untimed}; call problems: ${problems.length}`,
       ...problems.slice(0, 3).map((p) => `  ! ${p}`),
       `load average (1 min, whole machine): ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end`,

@@ -130,6 +130,7 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
     const started = performance.now();
     const hold = () => {
       deps.logger.warn({ callId, holds: holds + 1 }, 'turn not ready in time: the line is held');
+      res.setHeader('Server-Timing', `hold;dur=${(performance.now() - started).toFixed(2)}`);
       res.type('text/xml').send(holds < MAX_TURN_HOLDS ? holdTwiml(turnWaitUrl(deps.publicBaseUrl, callId, updateId, holds + 1)) : hangupTwiml());
     };
     let twiml: string;

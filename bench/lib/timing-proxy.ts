@@ -15,6 +15,11 @@ export interface TurnSample {
   handlerMs: number;
   /** The carrier had given up waiting (LATE_MS); wallMs is then when the API's answer came. */
   abandoned: boolean;
+  /**
+   * The reply was not ready in time and the API held the line (api/routes/turn-hold.ts): wallMs
+   * runs from the first webhook's arrival to the reply, through every `turn-wait`.
+   */
+  held: boolean;
 }
 
 /** A carrier webhook answered after the carrier's wait, or not answered before the carrier gave up. */
@@ -34,6 +39,8 @@ export interface TimingProxy {
   samples: TurnSample[];
   /** Turn webhooks that came back without Server-Timing (refused turns, errors). */
   untimed: number;
+  /** Turn webhooks answered with a hold (Server-Timing `hold`), turn-waits that held again included. */
+  holds: number;
   /** Every carrier webhook (turns, status and AMD callbacks) seen, and those past LATE_MS or abandoned. */
   webhooks: number;
   late: LateWebhook[];
@@ -41,7 +48,7 @@ export interface TimingProxy {
   close(): Promise<void>;
 }
 
-const TURN_PATH = /^\/v1\/telephony\/twilio\/(voice|gather)(?:\?|$)/;
+const TURN_PATH = /^\/v1\/telephony\/twilio\/(voice|gather|turn-wait)(?:\?|$)/;
 const WEBHOOK_PATH = /^\/v1\/telephony\//;
 /** How long Twilio (and the carrier simulator) waits for a webhook's answer. */
 export const LATE_MS = 15_000;
@@ -64,7 +71,9 @@ export async function startTimingProxy(): Promise<TimingProxy> {
   let targetPort = 0;
   const samples: TurnSample[] = [];
   const late: LateWebhook[] = [];
-  const proxy = { untimed: 0, webhooks: 0 };
+  const proxy = { untimed: 0, webhooks: 0, holds: 0 };
+  // A held turn, by call (a call has one turn at a time): its first webhook, until a turn-wait brings the reply.
+  const heldTurns = new Map<string, { started: number; hook: TurnSample['hook'] }>();
   // No cap on sockets to the API: a carrier opens as many connections as it has webhooks in
   // flight, and a queue here would be counted as turn time.
   const agent = new Agent({ keepAlive: true, maxFreeSockets: 256 });
@@ -103,8 +112,18 @@ export async function startTimingProxy(): Promise<TimingProxy> {
       if (!turn) return;
       const modelMs = serverTiming(up.headers['server-timing'], 'model');
       const handlerMs = serverTiming(up.headers['server-timing'], 'turn');
-      if (modelMs === undefined || handlerMs === undefined || up.statusCode !== 200) proxy.untimed++;
-      else samples.push({ callId, hook: turn[1] as TurnSample['hook'], wallMs, modelMs, handlerMs, abandoned });
+      const first = turn[1] === 'turn-wait' ? heldTurns.get(callId) : { started, hook: turn[1] as TurnSample['hook'] };
+      if (serverTiming(up.headers['server-timing'], 'hold') !== undefined && up.statusCode === 200) {
+        proxy.holds++;
+        if (first) heldTurns.set(callId, first);
+        return;
+      }
+      heldTurns.delete(callId);
+      if (modelMs === undefined || handlerMs === undefined || up.statusCode !== 200 || !first) proxy.untimed++;
+      else {
+        const held = turn[1] === 'turn-wait';
+        samples.push({ callId, hook: first.hook, wallMs: held ? performance.now() - first.started : wallMs, modelMs, handlerMs, abandoned, held });
+      }
     };
     const upstream = request(
       { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: endToEnd(req.headers), agent },
@@ -136,6 +155,9 @@ export async function startTimingProxy(): Promise<TimingProxy> {
     late,
     get untimed() {
       return proxy.untimed;
+    },
+    get holds() {
+      return proxy.holds;
     },
     get webhooks() {
       return proxy.webhooks;
