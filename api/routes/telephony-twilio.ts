@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import type { SignalDefinition } from '@temporalio/common';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import express, { Router, type Request, type Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import twilio from 'twilio';
@@ -156,21 +156,19 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
   post('voice', async (req, res) => {
     if (incoming(req)) return answerIncoming(req, res);
     const { callId, sid } = await verified(req);
-    await answer(res, callId, sid);
+    await sendTurn(res, callId, callAnsweredUpdate, { providerCallSid: sid });
   });
 
   post('gather', async (req, res) => {
     const { callId, sid, params } = await verified(req);
     const text = (params.SpeechResult ?? '').slice(0, 4000);
-    const updateId = newTurnId();
-    await respondWithTurn(res, callId, handle(callId).executeUpdate(userTurnUpdate, { args: [{ providerCallSid: sid, text }], updateId }), updateId);
+    await sendTurn(res, callId, userTurnUpdate, { providerCallSid: sid, text });
   });
 
   // After a reply that started work during the turn (a tool): the follow-up, once the work is done.
   post('continue', async (req, res) => {
     const { callId, sid } = await verified(req);
-    const updateId = newTurnId();
-    await respondWithTurn(res, callId, handle(callId).executeUpdate(continueTurnUpdate, { args: [{ providerCallSid: sid }], updateId }), updateId);
+    await sendTurn(res, callId, continueTurnUpdate, { providerCallSid: sid });
   });
 
   // The carrier back for a reply that was not ready (a hold): the same update's result, or another hold.
@@ -180,9 +178,10 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
     await respondWithTurn(res, callId, handle(callId).getUpdateHandle<AgentReply>(updateId).result(), updateId, holds);
   });
 
-  async function answer(res: Response, callId: string, sid: string) {
+  /** A turn as a workflow update whose ID is chosen here, so that a hold can fetch its result later. */
+  async function sendTurn<A>(res: Response, callId: string, def: UpdateDefinition<AgentReply, [A]>, arg: A) {
     const updateId = newTurnId();
-    await respondWithTurn(res, callId, handle(callId).executeUpdate(callAnsweredUpdate, { args: [{ providerCallSid: sid }], updateId }), updateId);
+    await respondWithTurn(res, callId, handle(callId).executeUpdate(def, { args: [arg], updateId }), updateId);
   }
 
   // An incoming call arrives at its number's voice hook; the agent answers it, or it is rejected.
@@ -194,7 +193,7 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
       deps.logger.warn({ number: mask(to), providerCallSid: sid, reason: started.reason }, 'incoming call rejected');
       return void res.type('text/xml').send(rejectTwiml());
     }
-    await answer(res, started.callId, sid);
+    await sendTurn(res, started.callId, callAnsweredUpdate, { providerCallSid: sid });
   }
 
   post('status', async (req, res) => {
