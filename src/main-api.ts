@@ -1,8 +1,8 @@
 import { ConfigError, loadConfig } from './config';
 import { ensureDefaultOrg } from './default-org';
 import { createLogger } from './logger';
-import { startApiRole } from './roles/api';
-import { openStores } from './roles/stores';
+import { startApiRole } from './roles';
+import { openStores } from './role-stores';
 import { defaultEndpoints } from './services';
 
 /** The API alone, against the Temporal and MongoDB that config names (or the embedded ones already running). */

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config';
 import { connectDatabase, ensureIndexes } from './db/database';
 import { createLogger } from './logger';
-import { startWorkerRole } from './roles/worker';
+import { startWorkerRole } from './worker-role';
 import { defaultEndpoints } from './services';
 import { bundleWorkflows } from './temporal/worker';
 

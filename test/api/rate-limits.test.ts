@@ -5,7 +5,7 @@ import type { Collection } from 'mongodb';
 import { callWorkflowId } from '../../src/ids';
 import { createLogger } from '../../src/logger';
 import { createWindowCounters, windowAt, type RateLimitDoc } from '../../src/rate-limit/counters';
-import { startApiRole, type ApiRole } from '../../src/roles/api';
+import { startApiRole, type ApiRole } from '../../src/roles';
 import { startStack, uid, type Stack } from '../helpers/stack';
 
 interface Answer {

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { createLogger } from '../../src/logger';
-import { startApiRole } from '../../src/roles/api';
+import { startApiRole } from '../../src/roles';
 import { createAgentClient } from '../../web/agent-client.js';
 import { uid } from '../helpers/stack';
 import { waitForCompletion } from '../helpers/calls';

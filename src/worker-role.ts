@@ -1,11 +1,11 @@
 import type { WorkflowBundle } from '@temporalio/worker';
-import type { Config } from '../config';
-import type { Database } from '../db/database';
-import type { Logger } from '../logger';
-import { createOutboundHttp } from '../net/outbound-http';
-import { createChatModel, createTelephonyProvider, type Endpoints } from '../services';
-import { createCallWorker } from '../temporal/worker';
-import { openSecrets, outboundAllowList } from './stores';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import type { Logger } from './logger';
+import { createOutboundHttp } from './net/outbound-http';
+import { createChatModel, createTelephonyProvider, type Endpoints } from './services';
+import { createCallWorker } from './temporal/worker';
+import { openSecrets, outboundAllowList } from './role-stores';
 
 /** The worker role: call workflows and their activities. It loads nothing of `api/`. */
 

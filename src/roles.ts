@@ -1,19 +1,19 @@
-import { createApp } from '../../api/app';
-import type { ApiDeps } from '../../api/deps';
-import { attachWebChannel } from '../../api/web-channel/gateway';
-import { createWebVoice } from '../../api/web-channel/voice';
-import type { Config } from '../config';
-import type { Database } from '../db/database';
-import { listen, type RunningServer } from '../http-server';
-import { createSpeechModel } from '../llm/speech-model';
-import { createSpeechRecognizer } from '../llm/speech-recognizer';
-import type { Logger } from '../logger';
-import { createOutboundHttp } from '../net/outbound-http';
-import { createTelephonyProvider, type Endpoints } from '../services';
-import type { TemporalClients } from '../temporal/connection';
-import { openSecrets, outboundAllowList } from './stores';
+import { createApp } from '../api/app';
+import type { ApiDeps } from '../api/deps';
+import { attachWebChannel } from '../api/web-channel/gateway';
+import { createWebVoice } from '../api/web-channel/voice';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { listen, type RunningServer } from './http-server';
+import { createSpeechModel } from './llm/speech-model';
+import { createSpeechRecognizer } from './llm/speech-recognizer';
+import type { Logger } from './logger';
+import { createOutboundHttp } from './net/outbound-http';
+import { createTelephonyProvider, type Endpoints } from './services';
+import type { TemporalClients } from './temporal/connection';
+import { openSecrets, outboundAllowList } from './role-stores';
 
-/** The API role: the HTTP API and the browser channel. The composition root: the one place `src/` builds `api/`. */
+/** The API role: the HTTP API and the browser channel. The composition root: the one place `src/` builds `api/` (worker-role.ts is the other role). */
 
 export interface ApiRole {
   server: RunningServer;

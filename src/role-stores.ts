@@ -1,18 +1,18 @@
-import type { Config } from '../config';
-import { ensureEncryptionKey } from '../crypto/encryption-key';
-import { createSecretBox } from '../crypto/secret-box';
-import { createWebhookSecretStore } from '../crypto/webhook-secrets';
-import { connectDatabase, ensureIndexes, type Database } from '../db/database';
-import { parseAllowList } from '../net/allow-list';
-import { ownServices } from '../net/own-services';
-import type { Endpoints } from '../services';
-import { createCarrierAccountStore } from '../telephony/carrier-accounts';
-import { connectTemporal, type TemporalClients } from '../temporal/connection';
-import { ensureSearchAttributes } from '../temporal/search-attributes';
-import { createTrunkSecrets } from '../trunks/credentials';
+import type { Config } from './config';
+import { ensureEncryptionKey } from './crypto/encryption-key';
+import { createSecretBox } from './crypto/secret-box';
+import { createWebhookSecretStore } from './crypto/webhook-secrets';
+import { connectDatabase, ensureIndexes, type Database } from './db/database';
+import { parseAllowList } from './net/allow-list';
+import { ownServices } from './net/own-services';
+import type { Endpoints } from './services';
+import { createCarrierAccountStore } from './telephony/carrier-accounts';
+import { connectTemporal, type TemporalClients } from './temporal/connection';
+import { ensureSearchAttributes } from './temporal/search-attributes';
+import { createTrunkSecrets } from './trunks/credentials';
 
 /**
- * What both roles of a Switchboard process (api.ts, worker.ts) open: the stores, the sealed secrets
+ * What both roles of a Switchboard process (roles.ts, worker-role.ts) open: the stores, the sealed secrets
  * and the outbound allow-list. The roles are shared by main-api.ts, main-worker.ts, dev.ts and the tests.
  */
 
