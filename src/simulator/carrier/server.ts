@@ -1,5 +1,4 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,11 +6,15 @@ import { secretsEqual } from '../../auth/api-keys';
 import { calleeScriptSchema, DEFAULT_SCRIPT, type CalleeScript } from './callee-script';
 import { renderRecording } from './recording-audio';
 import { SimulatedCall } from './simulated-call';
-import { mountPhoneNumbers, numberResource, type SimulatedNumber } from './phone-numbers';
+import { mountPhoneNumbers, type SimulatedNumber } from './phone-numbers';
 import { readTwiml } from './twiml-reader';
 import { createSipTrunk, mountSipTrunk, type SipTrunk } from './sip-trunk';
 import { parseSipUri } from '../../sessions/sip-headers';
 import { first, twilioError, type Form } from './twilio-rest';
+import { callResource } from './call-resource';
+import { mountControlApi, UnknownNumberError } from './control-api';
+
+export { inboundCallSchema, UnknownNumberError } from './control-api';
 
 export interface CarrierSimulatorOptions {
   accountSid: string;
@@ -50,35 +53,10 @@ export interface InboundCallRequest {
   sipHeaders?: Record<string, string>;
 }
 
-export const inboundCallSchema = z.object({
-  to: z.string().regex(/^\+[1-9]\d{6,14}$/),
-  from: z.string().min(1).max(64),
-  script: calleeScriptSchema.partial().optional(),
-  // Any header a SIP trunk might send, hostile ones included: the application must bound them itself.
-  sip_headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/), z.string().max(16_384)).refine((h) => Object.keys(h).length <= 200).optional(),
-});
 
-export class UnknownNumberError extends Error {}
 
 export type { SimulatedNumber };
 
-function callResource(c: SimulatedCall) {
-  return {
-    sid: c.sid,
-    account_sid: c.req.accountSid,
-    to: c.req.to,
-    from: c.req.from,
-    status: c.status,
-    direction: c.req.inbound ? 'inbound' : 'outbound-api',
-    api_version: '2010-04-01',
-    date_created: c.createdAt.toUTCString(),
-    start_time: c.answeredAt?.toUTCString() ?? null,
-    end_time: c.endedAt?.toUTCString() ?? null,
-    duration: c.endedAt ? String(c.durationSeconds) : null,
-    uri: `/2010-04-01/Accounts/${c.req.accountSid}/Calls/${c.sid}.json`,
-    simulated: true,
-  };
-}
 
 /**
  * The carrier simulator: the part of Twilio's REST API and webhooks that Switchboard uses, on
@@ -272,47 +250,8 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     return call;
   };
 
-  // Control and inspection API (not Twilio's): scripts callees, shows what happened on a call.
-  app.post('/_sim/inbound_calls', (req, res) => {
-    const parsed = inboundCallSchema.safeParse(req.body);
-    if (!parsed.success) return res.status(400).json({ error: 'expected {to, from, script?, sip_headers?}', issues: parsed.error.issues });
-    try {
-      const { to, from, script, sip_headers: sipHeaders } = parsed.data;
-      res.status(201).json(callResource(placeInboundCall({ to, from, script, sipHeaders })));
-    } catch (err) {
-      if (!(err instanceof UnknownNumberError)) throw err;
-      res.status(404).json({ error: err.message });
-    }
-  });
-  app.post('/_sim/callees', (req, res) => {
-    const body = req.body as { number?: unknown; script?: unknown };
-    const parsed = calleeScriptSchema.safeParse(body.script ?? {});
-    if (typeof body.number !== 'string' || !parsed.success) {
-      return res.status(400).json({ error: 'expected {number, script}', issues: parsed.error?.issues ?? [] });
-    }
-    scripts.set(body.number, parsed.data);
-    res.status(201).json({ number: body.number, script: parsed.data });
-  });
-  app.post('/_sim/accounts', (req, res) => {
-    const { account_sid: sid, auth_token: token } = req.body as { account_sid?: unknown; auth_token?: unknown };
-    if (typeof sid !== 'string' || !/^AC[0-9a-fA-F]{32}$/.test(sid) || typeof token !== 'string' || token.length < 16) {
-      return res.status(400).json({ error: 'expected {account_sid: AC + 32 hex, auth_token: 16+ characters}' });
-    }
-    accounts.set(sid, token);
-    res.status(201).json({ account_sid: sid });
-  });
-  app.post('/_sim/numbers', (req, res) => {
-    const { account_sid: sid, phone_number: phone } = req.body as { account_sid?: unknown; phone_number?: unknown };
-    if (typeof sid !== 'string' || !accounts.has(sid) || typeof phone !== 'string' || !/^\+[1-9]\d{6,14}$/.test(phone) || heldNumbers().has(phone)) {
-      return res.status(400).json({ error: 'expected {account_sid of a known account, phone_number: E.164 not yet held}' });
-    }
-    res.status(201).json(numberResource(addNumber(sid, phone)));
-  });
-  app.get('/_sim/calls/:sid', (req, res) => {
-    const call = calls.get(String(req.params.sid));
-    if (!call) return res.status(404).json({ error: 'unknown call' });
-    res.json({ ...callResource(call), ended_by: call.endedBy, transferred_to: call.transferredTo, rejected: call.rejected, transcript: call.transcript, errors: call.errors });
-  });
+
+  mountControlApi(app, { calls, scripts, accounts, placeInboundCall, heldNumbers, addNumber });
 
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(opts.port, host, () => resolve(s));
