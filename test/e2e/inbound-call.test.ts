@@ -105,6 +105,11 @@ describe('e2e: inbound calls', () => {
     expect(call.pathway_logs[0]).toMatchObject({ kind: 'start' });
   });
 
+  /**
+   * A caller who stays on the line for a few seconds: the workflow asks the carrier to record only
+   * after the answer, so a caller gone within a moment may not be recorded (the hang-up test below).
+   */
+  const RECORDED_CALLER = { utterances: ['Please call me back.', 'Bye.'], speechDelayMs: 1500 };
   const fetchRecording = (callId: string, accept?: string) => {
     const req = api().get(`/v1/calls/${callId}/recording`).set('authorization', stack.org.apiKey);
     if (!accept) return req;
@@ -122,7 +127,7 @@ describe('e2e: inbound calls', () => {
     const phone = await buyNumber();
     await configure(phone, { prompt: 'You take messages for Acme. Recorded line.', record: true });
     stack.model.scripts.add({ match: 'Recorded line.', replies: [{ content: 'Acme, this call is recorded. Your message?' }] });
-    const sim = stack.simulator.placeInboundCall({ to: phone, from: uniqueNumber(), script: { utterances: ['Please call me back.', 'Bye.'] } });
+    const sim = stack.simulator.placeInboundCall({ to: phone, from: uniqueNumber(), script: RECORDED_CALLER });
     await sim.done;
     expect(sim.errors).toEqual([]);
     const callId = callIdOf(sim);
@@ -152,7 +157,7 @@ describe('e2e: inbound calls', () => {
       .set('encrypted_key', key)
       .send({ prompt: 'Own line, recorded.', record: true })
       .expect(200);
-    const sim = stack.simulator.placeInboundCall({ to: held.phoneNumber, from: uniqueNumber(), script: { utterances: ['Bye.'] } });
+    const sim = stack.simulator.placeInboundCall({ to: held.phoneNumber, from: uniqueNumber(), script: RECORDED_CALLER });
     await sim.done;
     // Every webhook, the recording's included, was signed with the account's own token and accepted.
     expect(sim.errors).toEqual([]);
