@@ -82,11 +82,11 @@ export function attachWebChannel(server: Server, deps: WebChannelDeps): WebChann
     let call;
     try {
       if (resume) {
-        const { doc, connection } = await resumeWebSession(deps.api, agentId, resume);
+        const { doc, connection, resumeToken } = await resumeWebSession(deps.api, agentId, resume);
         const agent = await deps.api.db.collections.agents.findOne({ _id: agentId, org_id: doc.org_id }, { projection: { voice: 1 } });
         const lastSeq = Number(params.get('last_seq') ?? '-1');
         call = {
-          callId: doc.call_id, orgId: doc.org_id, agentId, agentVoice: agent?.voice ?? null, resumeToken: resume, connection,
+          callId: doc.call_id, orgId: doc.org_id, agentId, agentVoice: agent?.voice ?? null, resumeToken, connection,
           afterSeq: Number.isInteger(lastSeq) && lastSeq >= -1 ? lastSeq : -1,
         };
       } else {

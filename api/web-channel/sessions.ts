@@ -18,7 +18,7 @@ import { CLOSE } from './frames';
 export type WebCallDoc = CallDoc & {
   channel: 'web';
   agent_id: string;
-  /** SHA-256 of the resume token's secret part; the token itself is only ever shown to the browser. */
+  /** SHA-256 of the current resume token's secret part (each resume spends it and issues another); the token is only ever shown to the browser. */
   web_resume_hash: string;
   /** The number of the newest socket (connection) of this call. */
   web_connection: number;
@@ -90,6 +90,8 @@ function liveWebCalls(deps: ApiDeps, agent: Pick<AgentDoc, '_id' | 'org_id' | 'm
 }
 
 const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+/** A resume token's secret part: 192 random bits. */
+const newSecret = () => randomBytes(24).toString('base64url');
 
 /**
  * Opens a session: the token is redeemed (single use) and the agent's live sessions counted before
@@ -124,7 +126,7 @@ export async function openWebSession(
   const callId = newCallId();
   const base = callWorkflowInput({ callId, orgId, batchId: null }, { to: '', from: '', body, encryptedKey: null, webhookBaseUrl: deps.publicBaseUrl, ...config }, deps.callDefaults);
   const input: CallWorkflowInput = { ...base, channel: 'web', web: { agentId, resumeGraceMs: settings.resumeGraceMs } };
-  const secret = randomBytes(24).toString('base64url');
+  const secret = newSecret();
   const doc: WebCallDoc = {
     ...newCallDoc(input, { body, queueStatus: 'queued', endpointUrl: deps.publicBaseUrl, simulated: false, now: new Date() }),
     request_data: {}, channel: 'web', agent_id: agentId, web_resume_hash: hashSecret(secret), web_connection: 1,
@@ -157,11 +159,16 @@ export async function openWebSession(
 const tooMany = (limit: number) => new SessionRefused(CLOSE.tooManySessions, `This agent already has ${limit} live sessions (max_concurrent_sessions).`);
 
 /**
- * A dropped socket comes back: the resume token names a live web call of this agent. The call's
- * connection number is bumped atomically, so the newest socket is the call's; the workflow still
- * decides whether the grace period is over (the gateway's connect update).
+ * A dropped socket comes back: the resume token names a live web call of this agent. The token is
+ * spent and a new one issued (sent in the new socket's `session` frame), and the call's connection
+ * number bumped, in one compare-and-set: of two sockets racing with one token, one joins. The
+ * workflow still decides whether the grace period is over (the gateway's connect update).
  */
-export async function resumeWebSession(deps: ApiDeps, agentId: string, resumeToken: string): Promise<{ doc: WebCallDoc; connection: number }> {
+export async function resumeWebSession(
+  deps: ApiDeps,
+  agentId: string,
+  resumeToken: string,
+): Promise<{ doc: WebCallDoc; connection: number; resumeToken: string }> {
   const refused = new SessionRefused(CLOSE.resumeRefused, 'This session cannot be resumed (unknown, ended, or the grace period is over).');
   const dot = resumeToken.indexOf('.');
   if (dot <= 0 || resumeToken.length > 200) throw refused;
@@ -172,11 +179,12 @@ export async function resumeWebSession(deps: ApiDeps, agentId: string, resumeTok
   if (!found || found.completed) throw refused;
   const stored = Buffer.from(found.web_resume_hash, 'hex');
   if (stored.length !== hash.length || !timingSafeEqual(stored, hash)) throw refused;
+  const secret = newSecret();
   const bumped = (await calls.findOneAndUpdate(
-    { _id: callId, org_id: found.org_id },
-    { $inc: { web_connection: 1 } } as Record<string, unknown>,
+    { _id: callId, org_id: found.org_id, web_resume_hash: found.web_resume_hash },
+    { $set: { web_resume_hash: hashSecret(secret) }, $inc: { web_connection: 1 } } as Record<string, unknown>,
     { returnDocument: 'after' },
   )) as WebCallDoc | null;
   if (!bumped) throw refused;
-  return { doc: bumped, connection: bumped.web_connection };
+  return { doc: bumped, connection: bumped.web_connection, resumeToken: `${callId}.${secret}` };
 }

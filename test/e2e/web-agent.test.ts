@@ -214,6 +214,11 @@ describe('e2e: web agents over the browser channel', () => {
     expect(web.client.callId).toBe(call_id);
     const second = await web.client.send('Second message.');
     expect(second.text).toContain('You said "Second message."');
+    // A second drop resumes too, with the token the first resume issued.
+    const firstToken = web.client.resumeToken;
+    web.client.socket!.close(4000, 'network drop');
+    await eventually(async () => web.events.filter((e) => e === 'resumed').length === 2);
+    expect(web.client.resumeToken).not.toBe(firstToken);
     await web.client.end();
     const call = await waitForCompletion(stack, call_id);
     expect(call.transcripts.map((t: { user: string }) => t.user)).toEqual(['assistant', 'user', 'assistant', 'user', 'assistant']);
@@ -230,10 +235,14 @@ describe('e2e: web agents over the browser channel', () => {
     const back = await openRaw(stack, agentId, `?resume=${encodeURIComponent(resume_token)}&last_seq=0`);
     await back.frame((f) => f.type === 'transcript' && f.seq === 2);
     expect(back.frames).toEqual([
-      { type: 'session', call_id, agent_id: agentId, resume_token, voice: expect.any(Boolean) },
+      { type: 'session', call_id, agent_id: agentId, resume_token: expect.stringMatching(new RegExp(`^${call_id}\\.`)), voice: expect.any(Boolean) },
       { type: 'transcript', role: 'user', text: 'One.', seq: 1 },
       { type: 'transcript', role: 'assistant', text: one.text, seq: 2 },
     ]);
+    // Each resume spends its token and issues another: the old one no longer joins the call.
+    const rotated = (back.frames[0] as { resume_token: string }).resume_token;
+    expect(rotated).not.toBe(resume_token);
+    expect((await rawSession(stack, agentId, `?resume=${encodeURIComponent(resume_token)}`)).code).toBe(4408);
     // A resume token is not a session token, and the old socket's number no longer counts.
     back.send({ type: 'end' });
     expect(await back.frame((f) => f.type === 'ended')).toEqual({ type: 'ended', call_ended_by: 'USER', reason: 'visitor_ended' });
