@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import type { CallWorkflowInput } from '../src/workflow-api/call';
 import { carrier } from './activity-proxies';
 import type { CallSession } from './call-session';
@@ -10,6 +10,9 @@ const RING_SLACK_MS = 30_000;
 const RECORDING_GRACE_MS = 30_000;
 /** How long an incoming call may wait for the voice webhook's answer (the carrier gives up after ~15 s). */
 const ANSWER_SLACK_MS = 60_000;
+
+/** Marks the recorded incoming calls whose recording the answer's TwiML starts (the API's `<Start><Recording>`). */
+export const RECORDING_IN_ANSWER_PATCH = 'recording-in-answer';
 
 export function failureMessage(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -53,8 +56,12 @@ export async function runInbound(session: CallSession, input: CallWorkflowInput)
   const a = session.attempt;
   const settled = () => a.answered || a.over || session.stopReason !== null;
   if (!(await condition(settled, ANSWER_SLACK_MS))) session.stopReason = 'not answered';
-  // Nothing dialled this leg with `record`: the workflow asks the carrier to record it, alongside the first turn.
-  const recording = input.record && a.answered && !a.over && a.providerCallSid ? startInboundRecording(session, input, a.providerCallSid) : null;
+  // Nothing dialled this leg with `record`. The answer's TwiML starts the recording (<Start><Recording>),
+  // and the call waits for it as a dialled call does; older histories asked the carrier here, by an activity.
+  const recording =
+    input.record && a.answered && !a.over && a.providerCallSid && !patched(RECORDING_IN_ANSWER_PATCH)
+      ? startInboundRecording(session, input, a.providerCallSid)
+      : null;
   await converseUntilLineDown(session, input, recording);
 }
 

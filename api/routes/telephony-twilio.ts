@@ -7,7 +7,7 @@ import { inboundCallId } from '../../src/calls/inbound-call';
 import { callWorkflowId } from '../../src/ids';
 import { mask } from '../../src/phone';
 import { toTelephonyStatus } from '../../src/telephony/twilio-provider';
-import { agentReplyTwiml, hangupTwiml, holdTwiml, transferTwiml } from '../../src/telephony/twiml';
+import { agentReplyTwiml, hangupTwiml, holdTwiml, transferTwiml, withRecordingStarted } from '../../src/telephony/twiml';
 import { TWILIO_WEBHOOK_BASE_PATH, twilioWebhookUrl } from '../../src/telephony/webhook-urls';
 import {
   type AgentReply,
@@ -54,6 +54,9 @@ const seconds = (raw: string | undefined): number | null => {
   const n = raw === undefined ? NaN : Number(raw);
   return Number.isFinite(n) && n >= 0 ? n : null;
 };
+
+/** What a turn's first TwiML document starts with, besides the turn (an incoming call's recording). */
+type Opening = (twiml: string) => string;
 
 /**
  * Carrier webhooks. Each is verified against `X-Twilio-Signature` over the public URL the carrier
@@ -126,12 +129,13 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
    * brings the carrier back for it (./turn-hold.ts). `holds`: how many so far; after one, an update not
    * found yet (still on its way to the server) is not ready either.
    */
-  async function respondWithTurn(res: Response, callId: string, turn: Promise<AgentReply>, updateId: string, holds = 0) {
+  async function respondWithTurn(res: Response, callId: string, turn: Promise<AgentReply>, updateId: string, holds = 0, opening: Opening = (t) => t) {
     const started = performance.now();
+    const send = (twiml: string) => void res.type('text/xml').send(opening(twiml));
     const hold = () => {
       deps.logger.warn({ callId, holds: holds + 1 }, 'turn not ready in time: the line is held');
       res.setHeader('Server-Timing', `hold;dur=${(performance.now() - started).toFixed(2)}`);
-      res.type('text/xml').send(holds < MAX_TURN_HOLDS ? holdTwiml(turnWaitUrl(deps.publicBaseUrl, callId, updateId, holds + 1)) : hangupTwiml());
+      send(holds < MAX_TURN_HOLDS ? holdTwiml(turnWaitUrl(deps.publicBaseUrl, callId, updateId, holds + 1)) : hangupTwiml());
     };
     let twiml: string;
     try {
@@ -150,7 +154,7 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
       twiml = hangupTwiml();
     }
-    res.type('text/xml').send(twiml);
+    send(twiml);
   }
 
   post('voice', async (req, res) => {
@@ -179,9 +183,9 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
   });
 
   /** A turn as a workflow update whose ID is chosen here, so that a hold can fetch its result later. */
-  async function sendTurn<A>(res: Response, callId: string, def: UpdateDefinition<AgentReply, [A]>, arg: A) {
+  async function sendTurn<A>(res: Response, callId: string, def: UpdateDefinition<AgentReply, [A]>, arg: A, opening?: Opening) {
     const updateId = newTurnId();
-    await respondWithTurn(res, callId, handle(callId).executeUpdate(def, { args: [arg], updateId }), updateId);
+    await respondWithTurn(res, callId, handle(callId).executeUpdate(def, { args: [arg], updateId }), updateId, 0, opening);
   }
 
   // An incoming call arrives at its number's voice hook; the agent answers it, or it is rejected.
@@ -193,7 +197,9 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
       deps.logger.warn({ number: mask(to), providerCallSid: sid, reason: started.reason }, 'incoming call rejected');
       return void res.type('text/xml').send(rejectTwiml());
     }
-    await sendTurn(res, started.callId, callAnsweredUpdate, { providerCallSid: sid });
+    // A recorded call's first answer, whatever it is (the reply, a hold, a hang-up), starts the recording.
+    const recordingUrl = twilioWebhookUrl(deps.publicBaseUrl, 'recording', started.callId);
+    await sendTurn(res, started.callId, callAnsweredUpdate, { providerCallSid: sid }, started.record ? (t) => withRecordingStarted(t, recordingUrl) : undefined);
   }
 
   post('status', async (req, res) => {

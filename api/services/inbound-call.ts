@@ -30,7 +30,8 @@ export interface IncomingCall {
   params: Record<string, string>;
 }
 
-export type InboundAnswer = { kind: 'answer'; callId: string } | { kind: 'reject'; reason: string };
+/** `record`: the first answer starts the carrier's recording (the workflow leaves it to the answer). */
+export type InboundAnswer = { kind: 'answer'; callId: string; record: boolean } | { kind: 'reject'; reason: string };
 
 /**
  * The credentials that sign the webhooks of a number held by an organisation's own carrier account
@@ -101,7 +102,7 @@ export async function startInboundCall(deps: ApiDeps, call: IncomingCall): Promi
     });
   } catch (err) {
     // The carrier sent the webhook again: the call is already running, and this delivery answers it again.
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'answer', callId };
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { kind: 'answer', callId, record: input.record };
     deps.logger.error({ err, callId }, 'inbound call workflow start failed');
     await deps.db.collections.calls.updateOne(
       { _id: callId, org_id: orgId },
@@ -109,7 +110,7 @@ export async function startInboundCall(deps: ApiDeps, call: IncomingCall): Promi
     );
     return { kind: 'reject', reason: 'the call workflow could not be started' };
   }
-  return { kind: 'answer', callId };
+  return { kind: 'answer', callId, record: input.record };
 }
 
 /**

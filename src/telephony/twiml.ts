@@ -69,3 +69,24 @@ export function transferTwiml(reply: AgentReply, number: string, actionUrl: stri
   response.dial({ action: actionUrl, method: 'POST' }, number);
   return response.toString();
 }
+
+const OPEN = '<Response>';
+
+/**
+ * `twiml` with the carrier's recording of the call started before its first verb
+ * (`<Start><Recording>`): an incoming call's first answer, so the recording covers the whole call
+ * and no REST request races a caller who hangs up at once. The completed recording goes to
+ * `callbackUrl`, as a dialled call's does.
+ */
+export function withRecordingStarted(twiml: string, callbackUrl: string): string {
+  const response = new twilio.twiml.VoiceResponse();
+  response.start().recording({
+    recordingStatusCallback: callbackUrl,
+    recordingStatusCallbackMethod: 'POST',
+    recordingStatusCallbackEvent: ['completed'],
+    channels: 'mono',
+  });
+  const doc = response.toString();
+  const start = doc.slice(doc.indexOf(OPEN) + OPEN.length, doc.lastIndexOf('</Response>'));
+  return twiml.replace(OPEN, () => `${OPEN}${start}`);
+}

@@ -105,11 +105,6 @@ describe('e2e: inbound calls', () => {
     expect(call.pathway_logs[0]).toMatchObject({ kind: 'start' });
   });
 
-  /**
-   * A caller who stays on the line for a few seconds: the workflow asks the carrier to record only
-   * after the answer, so a caller gone within a moment may not be recorded (the hang-up test below).
-   */
-  const RECORDED_CALLER = { utterances: ['Please call me back.', 'Bye.'], speechDelayMs: 1500 };
   const fetchRecording = (callId: string, accept?: string) => {
     const req = api().get(`/v1/calls/${callId}/recording`).set('authorization', stack.org.apiKey);
     if (!accept) return req;
@@ -127,7 +122,7 @@ describe('e2e: inbound calls', () => {
     const phone = await buyNumber();
     await configure(phone, { prompt: 'You take messages for Acme. Recorded line.', record: true });
     stack.model.scripts.add({ match: 'Recorded line.', replies: [{ content: 'Acme, this call is recorded. Your message?' }] });
-    const sim = stack.simulator.placeInboundCall({ to: phone, from: uniqueNumber(), script: RECORDED_CALLER });
+    const sim = stack.simulator.placeInboundCall({ to: phone, from: uniqueNumber(), script: { utterances: ['Please call me back.', 'Bye.'] } });
     await sim.done;
     expect(sim.errors).toEqual([]);
     const callId = callIdOf(sim);
@@ -142,6 +137,11 @@ describe('e2e: inbound calls', () => {
     const audio = await fetchRecording(callId, 'audio/mpeg').expect(200);
     expect(audio.headers['content-type']).toMatch(/^audio\/mpeg/);
     expect((audio.body as Buffer).length).toBeGreaterThan(1000);
+    // The answer's TwiML started it (<Start><Recording>): no activity asked the carrier's REST API.
+    const history = await stack.temporal.client.workflow.getHandle(callWorkflowId(callId)).fetchHistory();
+    const activities = history.events!.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(activities).not.toContain('startRecording');
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-inbound-recorded');
   });
 
   it('records an own-account number on that account', async () => {
@@ -157,7 +157,7 @@ describe('e2e: inbound calls', () => {
       .set('encrypted_key', key)
       .send({ prompt: 'Own line, recorded.', record: true })
       .expect(200);
-    const sim = stack.simulator.placeInboundCall({ to: held.phoneNumber, from: uniqueNumber(), script: RECORDED_CALLER });
+    const sim = stack.simulator.placeInboundCall({ to: held.phoneNumber, from: uniqueNumber(), script: { utterances: ['Bye.'] } });
     await sim.done;
     // Every webhook, the recording's included, was signed with the account's own token and accepted.
     expect(sim.errors).toEqual([]);

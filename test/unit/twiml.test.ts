@@ -1,7 +1,8 @@
 import { XMLParser } from 'fast-xml-parser';
 import twilio from 'twilio';
 import { TwilioProvider } from '../../src/telephony/twilio-provider';
-import { agentReplyTwiml, hangupTwiml } from '../../src/telephony/twiml';
+import { readTwiml } from '../../src/simulator/carrier/twiml-reader';
+import { agentReplyTwiml, hangupTwiml, holdTwiml, withRecordingStarted } from '../../src/telephony/twiml';
 import { twilioWebhookUrl } from '../../src/telephony/webhook-urls';
 import type { AgentReply, SpeechSettings } from '../../src/workflow-api/call';
 
@@ -176,6 +177,30 @@ describe('hangupTwiml', () => {
     const xml = hangupTwiml('Sorry & goodbye <3');
     expect(responseChildren(xml).map(nameOf)).toEqual(['Say', 'Hangup']);
     expect(xml).toContain('Sorry &amp; goodbye &lt;3');
+  });
+});
+
+describe('withRecordingStarted', () => {
+  const recordingUrl = twilioWebhookUrl('https://switchboard.example.com', 'recording', '0b5e2c8a-1111-4222-8333-444455556666');
+
+  it('starts the recording before the first verb, and keeps the document whole', () => {
+    const held = holdTwiml('https://switchboard.example.com/turn-wait?a=1&b=2');
+    const xml = withRecordingStarted(held, recordingUrl);
+    expect(responseChildren(xml).map(nameOf)).toEqual(['Start', 'Pause', 'Redirect']);
+    const start = responseChildren(xml)[0]!.Start as Node[];
+    expect(start.map(nameOf)).toEqual(['Recording']);
+    expect(start[0]![':@']).toMatchObject({ '@recordingStatusCallback': recordingUrl, '@recordingStatusCallbackEvent': 'completed', '@recordingStatusCallbackMethod': 'POST' });
+    expect(xml.replace(/<Start>.*<\/Start>/, '')).toBe(held);
+  });
+
+  it('is read by the carrier simulator as a recording start with its callback', () => {
+    const verbs = readTwiml(withRecordingStarted(hangupTwiml('Bye & thanks'), recordingUrl));
+    expect(verbs).toEqual([{ verb: 'StartRecording', callback: recordingUrl }, { verb: 'Say', text: 'Bye & thanks' }, { verb: 'Hangup' }]);
+  });
+
+  it('leaves a spoken "<Response>" alone: only the root element is opened', () => {
+    const xml = withRecordingStarted(hangupTwiml('<Response>'), recordingUrl);
+    expect(responseChildren(xml).map(nameOf)).toEqual(['Start', 'Say', 'Hangup']);
   });
 });
 

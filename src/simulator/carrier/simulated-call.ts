@@ -43,6 +43,9 @@ export interface CarrierContext {
   scriptFor?(address: string): CalleeScript;
 }
 
+/** Twilio's `RecordingSource` for a recording started during the call. */
+type RecordingSource = 'StartCallRecordingAPI' | 'StartCallRecordingTwiML';
+
 const MAX_TWIML_FETCHES = 1000;
 const MACHINE_SILENT_TURNS = 3;
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -60,8 +63,8 @@ export class SimulatedCall {
   endedBy: 'agent' | 'callee' | 'api' | 'carrier' | null = null;
   transferredTo: string | null = null;
   recordingSid: string | null = null;
-  /** A recording started through the REST API (Calls/{sid}/Recordings), delivered when the call ends. */
-  private apiRecording: { sid: string; callback: string | null } | null = null;
+  /** A recording started during the call (the REST API's Calls/{sid}/Recordings, or `<Start><Recording>`), delivered when the call ends. */
+  private apiRecording: { sid: string; callback: string | null; source: RecordingSource } | null = null;
   /** An incoming call the application refused with `<Reject>`. */
   rejected = false;
   errors: string[] = [];
@@ -103,14 +106,17 @@ export class SimulatedCall {
   }
 
   /**
-   * The REST API's Calls/{sid}/Recordings create: records the call from now on, and posts the
+   * The REST API's Calls/{sid}/Recordings create, or `<Start><Recording>`: records the call from now on, and posts the
    * completed recording to `callback` when the call ends. Only a call in progress can be recorded
    * (Twilio's 21220 otherwise), and only once.
    */
-  startRecording(callback: string | null): { sid: string; startedAt: Date } | 'not-in-progress' | 'already-recording' {
+  startRecording(
+    callback: string | null,
+    source: RecordingSource = 'StartCallRecordingAPI',
+  ): { sid: string; startedAt: Date } | 'not-in-progress' | 'already-recording' {
     if (this.status !== 'in-progress' || this.endedAt || this.hangupRequested) return 'not-in-progress';
     if (this.apiRecording || this.req.record) return 'already-recording';
-    this.apiRecording = { sid: `RE${randomBytes(16).toString('hex')}`, callback };
+    this.apiRecording = { sid: `RE${randomBytes(16).toString('hex')}`, callback, source };
     return { sid: this.apiRecording.sid, startedAt: new Date() };
   }
 
@@ -257,6 +263,10 @@ export class SimulatedCall {
         case 'Hangup':
           this.endedBy ??= 'agent';
           return null;
+        case 'StartRecording':
+          // As on Twilio, a call already being recorded goes on with the one recording.
+          this.startRecording(v.callback, 'StartCallRecordingTwiML');
+          break;
         case 'Redirect':
           return this.fetchTwiml(v.url);
         case 'Dial':
@@ -358,7 +368,7 @@ export class SimulatedCall {
         RecordingStatus: 'completed',
         RecordingDuration: String(recording.durationSeconds),
         RecordingChannels: '1',
-        RecordingSource: this.apiRecording ? 'StartCallRecordingAPI' : 'OutboundAPI',
+        RecordingSource: this.apiRecording?.source ?? 'OutboundAPI',
       });
     }
   }

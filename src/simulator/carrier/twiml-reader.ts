@@ -11,6 +11,8 @@ export type Verb =
   | { verb: 'Play'; url: string }
   | { verb: 'Record'; action: string | null }
   | { verb: 'Reject'; reason: string }
+  /** `<Start><Recording>`: record the call from here on; the completed recording goes to `callback`. */
+  | { verb: 'StartRecording'; callback: string | null }
   | { verb: 'Unknown'; name: string };
 
 /** A `<Dial>` whose `<Sip>` (or `<Number>` with a statusCallback) leg is played by the simulated trunk (sip-trunk.ts). */
@@ -99,6 +101,14 @@ function toVerbs(nodes: Node[]): Verb[] {
         break;
       case 'Reject':
         verbs.push({ verb: 'Reject', reason: attrs.reason ?? 'rejected' });
+        break;
+      case 'Start':
+        for (const noun of Array.isArray(children) ? (children as Node[]) : []) {
+          if (!('Recording' in noun)) continue;
+          const nounAttrs = noun[':@'] ?? {};
+          const events = (nounAttrs.recordingStatusCallbackEvent ?? 'completed').split(/[\s,]+/);
+          verbs.push({ verb: 'StartRecording', callback: events.includes('completed') ? (nounAttrs.recordingStatusCallback ?? null) : null });
+        }
         break;
       default:
         verbs.push({ verb: 'Unknown', name });
