@@ -64,7 +64,7 @@ export class SimulatedCall {
   transferredTo: string | null = null;
   recordingSid: string | null = null;
   /** A recording started during the call (the REST API's Calls/{sid}/Recordings, or `<Start><Recording>`), delivered when the call ends. */
-  private apiRecording: { sid: string; callback: string | null; source: RecordingSource } | null = null;
+  private startedRecording: { sid: string; callback: string | null; source: RecordingSource } | null = null;
   /** An incoming call the application refused with `<Reject>`. */
   rejected = false;
   errors: string[] = [];
@@ -115,9 +115,9 @@ export class SimulatedCall {
     source: RecordingSource = 'StartCallRecordingAPI',
   ): { sid: string; startedAt: Date } | 'not-in-progress' | 'already-recording' {
     if (this.status !== 'in-progress' || this.endedAt || this.hangupRequested) return 'not-in-progress';
-    if (this.apiRecording || this.req.record) return 'already-recording';
-    this.apiRecording = { sid: `RE${randomBytes(16).toString('hex')}`, callback, source };
-    return { sid: this.apiRecording.sid, startedAt: new Date() };
+    if (this.startedRecording || this.req.record) return 'already-recording';
+    this.startedRecording = { sid: `RE${randomBytes(16).toString('hex')}`, callback, source };
+    return { sid: this.startedRecording.sid, startedAt: new Date() };
   }
 
   private async pause(ms: number): Promise<void> {
@@ -356,9 +356,9 @@ export class SimulatedCall {
     this.endedBy ??= by;
     // Twilio reports every final status (busy, no-answer, failed, canceled) as the `completed` event.
     await this.setStatus(status, 'completed');
-    const recordingCallback = this.req.record ? this.req.recordingCallback : this.apiRecording?.callback;
-    if ((this.req.record || this.apiRecording) && this.answeredAt && recordingCallback) {
-      const recording = this.carrier.saveRecording(this, this.apiRecording?.sid);
+    const recordingCallback = this.req.record ? this.req.recordingCallback : this.startedRecording?.callback;
+    if ((this.req.record || this.startedRecording) && this.answeredAt && recordingCallback) {
+      const recording = this.carrier.saveRecording(this, this.startedRecording?.sid);
       this.recordingSid = recording.sid;
       await this.post(recordingCallback, {
         AccountSid: this.req.accountSid,
@@ -368,7 +368,7 @@ export class SimulatedCall {
         RecordingStatus: 'completed',
         RecordingDuration: String(recording.durationSeconds),
         RecordingChannels: '1',
-        RecordingSource: this.apiRecording?.source ?? 'OutboundAPI',
+        RecordingSource: this.startedRecording?.source ?? 'OutboundAPI',
       });
     }
   }
