@@ -130,7 +130,8 @@ export function createTelephonyActivities({ db, telephony, carrierAccounts }: Pi
     },
 
     /**
-     * Records an incoming call (an outbound one is recorded by its dial). Asked for as soon as the
+     * Records an incoming call that arrived before the API's answer started recordings itself
+     * (`<Start><Recording>`; an outbound call is recorded by its dial). Asked for as soon as the
      * caller is answered, which may be a moment before the carrier has run the answer's TwiML and
      * calls the leg in progress: that refusal is tried again for a few seconds, unless the line is
      * already down. Own-account numbers record on their account (the call's `carrier_account_id`).

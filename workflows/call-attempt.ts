@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
 import type { CallWorkflowInput } from '../src/workflow-api/call';
 import { carrier } from './activity-proxies';
 import type { CallSession } from './call-session';
@@ -10,9 +10,6 @@ const RING_SLACK_MS = 30_000;
 const RECORDING_GRACE_MS = 30_000;
 /** How long an incoming call may wait for the voice webhook's answer (the carrier gives up after ~15 s). */
 const ANSWER_SLACK_MS = 60_000;
-
-/** Marks the recorded incoming calls whose recording the answer's TwiML starts (the API's `<Start><Recording>`). */
-export const RECORDING_IN_ANSWER_PATCH = 'recording-in-answer';
 
 export function failureMessage(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -56,10 +53,10 @@ export async function runInbound(session: CallSession, input: CallWorkflowInput)
   const a = session.attempt;
   const settled = () => a.answered || a.over || session.stopReason !== null;
   if (!(await condition(settled, ANSWER_SLACK_MS))) session.stopReason = 'not answered';
-  // Nothing dialled this leg with `record`. The answer's TwiML starts the recording (<Start><Recording>),
-  // and the call waits for it as a dialled call does; older histories asked the carrier here, by an activity.
+  // Nothing dialled this leg with `record`. The API's answer starts the recording (<Start><Recording>),
+  // and the call waits for it as a dialled call does; calls that arrived before that ask the carrier here.
   const recording =
-    input.record && a.answered && !a.over && a.providerCallSid && !patched(RECORDING_IN_ANSWER_PATCH)
+    input.record && a.answered && !a.over && a.providerCallSid && !input.inbound?.answerStartsRecording
       ? startInboundRecording(session, input, a.providerCallSid)
       : null;
   await converseUntilLineDown(session, input, recording);
@@ -104,7 +101,10 @@ async function converseUntilLineDown(session: CallSession, input: CallWorkflowIn
     await condition(() => a.over, HANGUP_GRACE_MS);
   }
   const recorded = recording ? await recording : input.record;
-  if (recorded && a.answered) await condition(() => a.recording !== null, RECORDING_GRACE_MS);
+  if (recorded && a.answered && !(await condition(() => a.recording !== null, RECORDING_GRACE_MS)) && input.inbound?.answerStartsRecording) {
+    // The caller was gone before the carrier ran the answer that starts it: say so rather than leave it unexplained.
+    session.event('error', `No recording arrived within ${RECORDING_GRACE_MS / 1000} s of the call's end; the call is not recorded`);
+  }
 }
 
 /** A machine answered: leave the message (after the beep the detection waited for) or hang up. */

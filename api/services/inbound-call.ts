@@ -89,7 +89,7 @@ export async function startInboundCall(deps: ApiDeps, call: IncomingCall): Promi
       { to: number._id, from: callerOf(call.from), body, encryptedKey: null, webhookBaseUrl: deps.publicBaseUrl, ...config },
       deps.callDefaults,
     ),
-    inbound: { providerCallSid: call.providerCallSid, sipHeaders: sip.headers },
+    inbound: { providerCallSid: call.providerCallSid, sipHeaders: sip.headers, answerStartsRecording: true },
   };
   await storeIncomingCall(deps, number, input, body, sip.dropped);
   try {

@@ -82,7 +82,7 @@ export function attachWebChannel(server: Server, deps: WebChannelDeps): WebChann
     let call;
     try {
       if (resume) {
-        const { doc, connection, resumeToken } = await resumeWebSession(deps.api, agentId, resume);
+        const { doc, connection, resumeToken } = await resumeWebSession(deps.api, deps.settings, agentId, resume);
         const agent = await deps.api.db.collections.agents.findOne({ _id: agentId, org_id: doc.org_id }, { projection: { voice: 1 } });
         const lastSeq = Number(params.get('last_seq') ?? '-1');
         call = {

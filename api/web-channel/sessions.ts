@@ -20,6 +20,9 @@ export type WebCallDoc = CallDoc & {
   agent_id: string;
   /** SHA-256 of the current resume token's secret part (each resume spends it and issues another); the token is only ever shown to the browser. */
   web_resume_hash: string;
+  /** The token spent by the last resume, still good until `web_resume_rotated_at` + the grace period (its new token may not have arrived). */
+  web_resume_prev_hash?: string;
+  web_resume_rotated_at?: Date;
   /** The number of the newest socket (connection) of this call. */
   web_connection: number;
 };
@@ -161,11 +164,14 @@ const tooMany = (limit: number) => new SessionRefused(CLOSE.tooManySessions, `Th
 /**
  * A dropped socket comes back: the resume token names a live web call of this agent. The token is
  * spent and a new one issued (sent in the new socket's `session` frame), and the call's connection
- * number bumped, in one compare-and-set: of two sockets racing with one token, one joins. The
- * workflow still decides whether the grace period is over (the gateway's connect update).
+ * number bumped, in one compare-and-set: of two sockets racing with one token, one joins. The token
+ * spent stays good for one grace period after it was spent, in case its socket dropped before the
+ * new token arrived; that resume does not extend it. The workflow still decides whether the grace
+ * period is over (the gateway's connect update).
  */
 export async function resumeWebSession(
   deps: ApiDeps,
+  settings: WebChannelSettings,
   agentId: string,
   resumeToken: string,
 ): Promise<{ doc: WebCallDoc; connection: number; resumeToken: string }> {
@@ -177,14 +183,27 @@ export async function resumeWebSession(
   const calls = deps.db.collections.calls;
   const found = (await calls.findOne({ _id: callId, agent_id: agentId, channel: 'web' })) as WebCallDoc | null;
   if (!found || found.completed) throw refused;
-  const stored = Buffer.from(found.web_resume_hash, 'hex');
-  if (stored.length !== hash.length || !timingSafeEqual(stored, hash)) throw refused;
+  const now = new Date();
+  const current = sameHash(found.web_resume_hash, hash);
+  const rotatedAt = found.web_resume_rotated_at?.getTime() ?? 0;
+  const previous = !current && now.getTime() - rotatedAt < settings.resumeGraceMs && sameHash(found.web_resume_prev_hash, hash);
+  if (!current && !previous) throw refused;
   const secret = newSecret();
+  const set = current
+    ? { web_resume_hash: hashSecret(secret), web_resume_prev_hash: found.web_resume_hash, web_resume_rotated_at: now }
+    : { web_resume_hash: hashSecret(secret) };
   const bumped = (await calls.findOneAndUpdate(
     { _id: callId, org_id: found.org_id, web_resume_hash: found.web_resume_hash },
-    { $set: { web_resume_hash: hashSecret(secret) }, $inc: { web_connection: 1 } } as Record<string, unknown>,
+    { $set: set, $inc: { web_connection: 1 } } as Record<string, unknown>,
     { returnDocument: 'after' },
   )) as WebCallDoc | null;
   if (!bumped) throw refused;
   return { doc: bumped, connection: bumped.web_connection, resumeToken: `${callId}.${secret}` };
+}
+
+/** Whether a stored hex hash is `hash`, in constant time. */
+function sameHash(storedHex: string | undefined, hash: Buffer): boolean {
+  if (!storedHex) return false;
+  const stored = Buffer.from(storedHex, 'hex');
+  return stored.length === hash.length && timingSafeEqual(stored, hash);
 }

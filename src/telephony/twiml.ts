@@ -88,5 +88,6 @@ export function withRecordingStarted(twiml: string, callbackUrl: string): string
   });
   const doc = response.toString();
   const start = doc.slice(doc.indexOf(OPEN) + OPEN.length, doc.lastIndexOf('</Response>'));
+  if (!twiml.includes(OPEN)) throw new Error('withRecordingStarted: not a TwiML document of this module (no <Response>)');
   return twiml.replace(OPEN, () => `${OPEN}${start}`);
 }

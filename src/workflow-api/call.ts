@@ -117,6 +117,11 @@ export interface InboundCallInfo {
   providerCallSid: string;
   /** The INVITE's SIP headers (Twilio's `SipHeader_<name>`), names as sent; untrusted values, bounded in count and size. */
   sipHeaders: Record<string, string>;
+  /**
+   * With `record`, the API's first answer starts the carrier's recording (`<Start><Recording>`).
+   * Absent in calls that arrived before it did: their workflow asks the carrier by an activity.
+   */
+  answerStartsRecording?: true;
 }
 
 export interface CallWorkflowResult {

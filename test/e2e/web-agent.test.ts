@@ -239,14 +239,26 @@ describe('e2e: web agents over the browser channel', () => {
       { type: 'transcript', role: 'user', text: 'One.', seq: 1 },
       { type: 'transcript', role: 'assistant', text: one.text, seq: 2 },
     ]);
-    // Each resume spends its token and issues another: the old one no longer joins the call.
-    const rotated = (back.frames[0] as { resume_token: string }).resume_token;
-    expect(rotated).not.toBe(resume_token);
-    expect((await rawSession(stack, agentId, `?resume=${encodeURIComponent(resume_token)}`)).code).toBe(4408);
-    // A resume token is not a session token, and the old socket's number no longer counts.
-    back.send({ type: 'end' });
-    expect(await back.frame((f) => f.type === 'ended')).toEqual({ type: 'ended', call_ended_by: 'USER', reason: 'visitor_ended' });
+    // Each resume spends its token and issues another.
+    const tokenOf = (socket: typeof back) => (socket.frames[0] as { resume_token: string }).resume_token;
+    const resumeWith = async (token: string) => {
+      const socket = await openRaw(stack, agentId, `?resume=${encodeURIComponent(token)}&last_seq=2`);
+      await socket.frame((f) => f.type === 'session');
+      return socket;
+    };
+    const second = tokenOf(back);
+    expect(second).not.toBe(resume_token);
+    // The spent token still joins within the grace period, for a socket that dropped before its new token arrived...
+    const lost = await resumeWith(resume_token);
     expect(await back.closed()).toEqual({ code: 1000, reason: expect.any(String) });
+    // ...until the token that resume issued is used: then neither it nor the token it replaced joins again.
+    const last = await resumeWith(tokenOf(lost));
+    expect((await rawSession(stack, agentId, `?resume=${encodeURIComponent(resume_token)}`)).code).toBe(4408);
+    expect((await rawSession(stack, agentId, `?resume=${encodeURIComponent(second)}`)).code).toBe(4408);
+    // A resume token is not a session token, and the old sockets' numbers no longer count.
+    last.send({ type: 'end' });
+    expect(await last.frame((f) => f.type === 'ended')).toEqual({ type: 'ended', call_ended_by: 'USER', reason: 'visitor_ended' });
+    expect(await last.closed()).toEqual({ code: 1000, reason: expect.any(String) });
   });
 
   it('after the grace period a dropped call ends (call_ended_by USER) and cannot be resumed', async () => {

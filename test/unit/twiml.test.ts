@@ -198,9 +198,8 @@ describe('withRecordingStarted', () => {
     expect(verbs).toEqual([{ verb: 'StartRecording', callback: recordingUrl }, { verb: 'Say', text: 'Bye & thanks' }, { verb: 'Hangup' }]);
   });
 
-  it('leaves a spoken "<Response>" alone: only the root element is opened', () => {
-    const xml = withRecordingStarted(hangupTwiml('<Response>'), recordingUrl);
-    expect(responseChildren(xml).map(nameOf)).toEqual(['Start', 'Say', 'Hangup']);
+  it('refuses a document without an open <Response> rather than answer unrecorded', () => {
+    expect(() => withRecordingStarted('<?xml version="1.0" encoding="UTF-8"?><Response/>', recordingUrl)).toThrow(/no <Response>/);
   });
 });
 

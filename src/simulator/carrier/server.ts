@@ -178,8 +178,9 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     res.json(callResource(call));
   });
 
-  // Call Recordings: start recording a live call (what an incoming call's workflow asks for; an
-  // outbound call is recorded by its dial's Record=true). The completed callback is posted when the call ends.
+  // Call Recordings: start recording a live call (what an incoming call that arrived before answers
+  // started recordings asks for; an outbound call is recorded by its dial's Record=true, an incoming
+  // one by its answer's <Start><Recording>). The completed callback is posted when the call ends.
   app.post(`${account}/Calls/:sid/Recordings.json`, authenticate, (req, res) => {
     const call = ownCall(req);
     if (!call) return twilioError(res, 404, 20404, 'The requested resource was not found');
