@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import twilio from 'twilio';
 import { TURN_HOLD_MS } from '../../api/routes/turn-hold';
-import { getCall, sendCall, simCallsTo, waitForCompletion } from '../helpers/calls';
+import { inboundCallId } from '../../src/calls/inbound-call';
+import { getCall, sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { eventually } from '../helpers/poll';
 import { startStack, TEST_SIMULATOR_AUTH_TOKEN, type Stack } from '../helpers/stack';
 
@@ -39,6 +40,25 @@ describe('e2e: a slow turn holds the line', () => {
     expect(lines).toContain('user: Oh, hello.');
     // Said once, though it was asked for twice.
     expect(lines.filter((l: string) => l === lines[0])).toHaveLength(1);
+  });
+
+  it('an incoming recorded call whose caller hangs up during the hold is recorded (the hold started the recording)', async () => {
+    const phone = (await request(stack.apiUrl).post('/v1/inbound/purchase').set('authorization', stack.org.apiKey).send({ area_code: '628' }).expect(200)).body
+      .phone_number as string;
+    await request(stack.apiUrl)
+      .post(`/v1/inbound/${encodeURIComponent(phone)}`)
+      .set('authorization', stack.org.apiKey)
+      .send({ prompt: 'Slow desk. hold-inbound-marker', record: true })
+      .expect(200);
+    stack.model.scripts.add({ match: 'hold-inbound-marker', replies: [{ content: 'Too late.', delay_ms: carrierWaitMs + 3_000 }] });
+    // The caller gives up a moment after the hold is on the line, long before the reply.
+    const sim = stack.simulator.placeInboundCall({ to: phone, from: uniqueNumber(), script: { utterances: [], hangUpAfterMs: 1_000 } });
+    await sim.done;
+    expect(sim.errors).toEqual([]);
+    const call = await waitForCompletion(stack, inboundCallId(sim.req.accountSid, sim.sid), 60_000);
+    expect(call).toMatchObject({ completed: true, record: true });
+    expect(sim.recordingSid).toMatch(/^RE[0-9a-f]{32}$/);
+    expect(call.recording_url).toContain(sim.recordingSid);
   });
 
   it('refuses a turn-wait without a valid signature, and one naming no update of the call', async () => {
