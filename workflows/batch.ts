@@ -7,6 +7,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -28,7 +29,7 @@ import {
 } from '../src/workflow-api/batch';
 import { stopCallSignal } from '../src/workflow-api/call';
 import { callStartAttributes } from '../src/workflow-api/search-attributes';
-import type { callWorkflow } from './call';
+import type { phoneCallWorkflow } from './call';
 
 /** The activity's own words for a failure, not Temporal's wrapper. */
 const activityFailureMessage = (err: unknown): string =>
@@ -43,6 +44,9 @@ const webhook = proxyActivities<Activities>({
   startToCloseTimeout: '60 seconds',
   retry: { initialInterval: '2 seconds', maximumInterval: '60 seconds', maximumAttempts: 6 },
 });
+
+/** Marks the batch runs whose calls are phoneCallWorkflow children (older runs start callWorkflow). */
+export const PHONE_CALL_CHILDREN_PATCH = 'phone-call-children';
 
 /**
  * Children started per run at most. With about seven history events per child (start, started,
@@ -65,6 +69,8 @@ const freshCarry = (): BatchCarry => ({
  * and a stop never cut a live call.
  */
 export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWorkflowResult> {
+  // Decided once, first thing in the run: runs that started before phoneCallWorkflow keep starting callWorkflow.
+  const callType = patched(PHONE_CALL_CHILDREN_PATCH) ? 'phoneCallWorkflow' : 'callWorkflow';
   const carry = input.carry ?? freshCarry();
   const live = new Map<number, string>(carry.live);
   const queueStatuses = { ...carry.queueStatuses };
@@ -118,7 +124,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     // Started outside the workflow's cancellation scope: cancelling the batch stops calls by signal,
     // so each call still writes its final record.
     const handle = await CancellationScope.nonCancellable(() =>
-      startChild<typeof callWorkflow>('callWorkflow', {
+      startChild<typeof phoneCallWorkflow>(callType, {
         workflowId: `call-${p.callId}`,
         args: [p.input],
         parentClosePolicy: ParentClosePolicy.ABANDON,

@@ -7,7 +7,7 @@ import { localRecords, records } from './activity-proxies';
 import { failureMessage, runAttempt, runInbound } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
-import { decideEngineVersion } from './conversation';
+import { CURRENT_ENGINE, decideEngineVersion, type EngineVersion } from './conversation';
 import { loadDynamicData } from './dynamic-data';
 import { pathwayChatWorkflow } from './pathway-chat';
 import { runPostCall } from './post-call';
@@ -70,13 +70,48 @@ export const ALLOCATED_IN_DIAL_PATCH = 'allocated-in-dial';
 /** Marks the dialled calls whose variables are resolved by a local activity (inbound calls always were). */
 export const LOCAL_VARIABLES_PATCH = 'local-variables';
 
-/** `call-<call_id>`: one phone call (dialled, with its retries, or incoming), from acceptance to its final record. */
+/**
+ * Which of the call's changes a run has. callWorkflow asks its history at the same points as ever
+ * (each patch costs a history a marker and a search-attribute upsert); phoneCallWorkflow, which never
+ * ran without them, has them all and asks nothing.
+ */
+interface CallVersions {
+  engine(): EngineVersion;
+  localVariables(): boolean;
+  allocatedInDial(): boolean;
+}
+
+const ASKED_OF_HISTORY: CallVersions = {
+  engine: decideEngineVersion,
+  localVariables: () => patched(LOCAL_VARIABLES_PATCH),
+  allocatedInDial: () => patched(ALLOCATED_IN_DIAL_PATCH),
+};
+
+const ALL_ON: CallVersions = { engine: () => CURRENT_ENGINE, localVariables: () => true, allocatedInDial: () => true };
+
+/**
+ * `call-<call_id>`: one phone call (dialled, with its retries, or incoming), from acceptance to its
+ * final record. The type of every call started now.
+ */
+export async function phoneCallWorkflow(input: CallWorkflowInput): Promise<CallWorkflowResult> {
+  return runCall(input, ALL_ON);
+}
+
+/**
+ * The type calls started under before phoneCallWorkflow: the same call, with the changes made since
+ * it first ran decided by patches, so that its histories replay. Only a batch run that started
+ * before phoneCallWorkflow existed still starts it (workflows/batch.ts).
+ */
 export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkflowResult> {
   // Chats started before chatWorkflow existed ran here; they keep replaying this branch. New chats are chatWorkflow.
   if (input.channel === 'chat') return pathwayChatWorkflow(input);
+  return runCall(input, ASKED_OF_HISTORY);
+}
+
+async function runCall(input: CallWorkflowInput, versions: CallVersions): Promise<CallWorkflowResult> {
   // An incoming call's caller context may choose the voice before the first word: the session reads this copy.
   const run: CallWorkflowInput = input.inbound ? { ...input } : input;
-  const session = new CallSession(run, decideEngineVersion());
+  const session = new CallSession(run, versions.engine());
   session.registerHandlers();
 
   // Scheduled start: a durable sleep that a stop can cut short.
@@ -89,7 +124,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   let outcome: CallOutcome = callOutcome(session.attempt, session.stopReason);
   if (session.stopReason === null) {
     session.conversation.useVariables(
-      await (input.inbound ? beforeFirstWord : patched(LOCAL_VARIABLES_PATCH) ? localRecords : records).resolveVariables({
+      await (input.inbound ? beforeFirstWord : versions.localVariables() ? localRecords : records).resolveVariables({
         ...session.ref,
         to: input.to,
         from: input.from,
@@ -111,7 +146,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
       session.setStatus('allocated');
       const dialling = `Dialling (attempt ${session.attempt.number + 1})`;
       // The dial records `allocated` itself; older histories wrote it in an activity of its own.
-      const allocatedInDial = patched(ALLOCATED_IN_DIAL_PATCH);
+      const allocatedInDial = versions.allocatedInDial();
       if (!allocatedInDial) {
         await records.updateCall({ ...session.ref, set: { queue_status: 'allocated' }, events: [{ level: 'call', category: 'info', message: dialling }] });
       }

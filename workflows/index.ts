@@ -1,7 +1,7 @@
 export { analyzeCallWorkflow } from './analyze-call';
 export { batchWorkflow } from './batch';
 export { analyzeBatchWorkflow } from './batch-analyze';
-export { callWorkflow } from './call';
+export { callWorkflow, phoneCallWorkflow } from './call';
 export { correctTranscriptWorkflow } from './correct-transcript';
 export { chatWorkflow } from './chat';
 export { knowledgeBaseIndexWorkflow } from './knowledge-base-index';

@@ -68,7 +68,7 @@ export async function createCall(
       if (!isDuplicateKeyError(err)) throw err;
     });
   try {
-    await deps.temporal.workflow.start('callWorkflow', {
+    await deps.temporal.workflow.start('phoneCallWorkflow', {
       taskQueue: deps.taskQueue,
       workflowId: callWorkflowId(callId),
       args: [input],

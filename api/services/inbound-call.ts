@@ -93,7 +93,7 @@ export async function startInboundCall(deps: ApiDeps, call: IncomingCall): Promi
   };
   await storeIncomingCall(deps, number, input, body, sip.dropped);
   try {
-    await deps.temporal.workflow.start('callWorkflow', {
+    await deps.temporal.workflow.start('phoneCallWorkflow', {
       taskQueue: deps.taskQueue,
       workflowId: callWorkflowId(callId),
       args: [input],

@@ -3,7 +3,7 @@ import { rowCallId } from '../../src/batches/ids';
 import { callWorkflowId } from '../../src/ids';
 import { batchWorkflowId } from '../../src/workflow-api/batch';
 import type { CarrierSimulator } from '../../src/simulator/carrier/server';
-import { allRunsCounts, formatCounts, meanCounts, perUnit, sample, type HistoryCounts } from './history';
+import { addCounts, allRunsCounts, formatCounts, meanCounts, perUnit, sample, type HistoryCounts } from './history';
 
 /** Whether the carrier saw each row of the batch dialled exactly once, by the call_id in each dial's URL. */
 export function dialledOnce(simulator: CarrierSimulator, batchId: string, rows: number): string {
@@ -46,12 +46,7 @@ export async function historyReport(
     const batch = await allRunsCounts(client, batchWorkflowId(opts.batchId));
     const share = perUnit(batch.counts, opts.rows);
     out.push([`batch workflow, per row (${batch.runs} runs)`, share]);
-    out.push(['call + batch share', {
-      activities: calls.mean.activities + share.activities,
-      localActivities: calls.mean.localActivities + share.localActivities,
-      workflowTasks: calls.mean.workflowTasks + share.workflowTasks,
-      events: calls.mean.events + share.events,
-    }]);
+    out.push(['call + batch share', addCounts(calls.mean, share)]);
   } catch (err) {
     notes.push(`batch workflow's histories not read: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -5,24 +5,26 @@ const EventType = temporal.api.enums.v1.EventType;
 /** The marker the SDK core records for each local activity's result. */
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 
-/** What a workflow history cost the server: activity tasks, local-activity markers, workflow tasks, events. */
+/**
+ * What a workflow history cost the server: activity tasks, local-activity markers, workflow tasks,
+ * signals received, search-attribute upserts (each also a visibility write), events.
+ */
 export interface HistoryCounts {
   activities: number;
   localActivities: number;
   workflowTasks: number;
+  signals: number;
+  upserts: number;
   events: number;
 }
 
-const ZERO: HistoryCounts = { activities: 0, localActivities: 0, workflowTasks: 0, events: 0 };
+const KEYS = ['activities', 'localActivities', 'workflowTasks', 'signals', 'upserts', 'events'] as const;
+const ZERO: HistoryCounts = { activities: 0, localActivities: 0, workflowTasks: 0, signals: 0, upserts: 0, events: 0 };
 
-function add(a: HistoryCounts, b: HistoryCounts): HistoryCounts {
-  return {
-    activities: a.activities + b.activities,
-    localActivities: a.localActivities + b.localActivities,
-    workflowTasks: a.workflowTasks + b.workflowTasks,
-    events: a.events + b.events,
-  };
-}
+const combine = (f: (k: (typeof KEYS)[number]) => number): HistoryCounts =>
+  Object.fromEntries(KEYS.map((k) => [k, f(k)])) as unknown as HistoryCounts;
+
+export const addCounts = (a: HistoryCounts, b: HistoryCounts): HistoryCounts => combine((k) => a[k] + b[k]);
 
 /** Counts one run's history (the latest run when runId is not given). */
 export async function historyCounts(client: Client, workflowId: string, runId?: string): Promise<HistoryCounts> {
@@ -33,6 +35,8 @@ export async function historyCounts(client: Client, workflowId: string, runId?: 
     if (e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) counts.activities++;
     else if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) counts.workflowTasks++;
     else if (e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED && e.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) counts.localActivities++;
+    else if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED) counts.signals++;
+    else if (e.eventType === EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) counts.upserts++;
   }
   return counts;
 }
@@ -42,20 +46,20 @@ export async function allRunsCounts(client: Client, workflowId: string): Promise
   const runIds: string[] = [];
   for await (const w of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(w.runId);
   let counts = { ...ZERO };
-  for (const runId of runIds) counts = add(counts, await historyCounts(client, workflowId, runId));
+  for (const runId of runIds) counts = addCounts(counts, await historyCounts(client, workflowId, runId));
   return { counts, runs: runIds.length };
 }
 
 /** Mean counts per workflow over a sample; the sample's size is returned with it. */
 export async function meanCounts(client: Client, workflowIds: readonly string[]): Promise<{ mean: HistoryCounts; n: number }> {
   let sum = { ...ZERO };
-  for (const id of workflowIds) sum = add(sum, await historyCounts(client, id));
+  for (const id of workflowIds) sum = addCounts(sum, await historyCounts(client, id));
   return { mean: perUnit(sum, workflowIds.length), n: workflowIds.length };
 }
 
 export function perUnit(c: HistoryCounts, n: number): HistoryCounts {
   const d = n > 0 ? n : NaN;
-  return { activities: c.activities / d, localActivities: c.localActivities / d, workflowTasks: c.workflowTasks / d, events: c.events / d };
+  return combine((k) => c[k] / d);
 }
 
 /** `k` distinct items chosen at random (all of them when there are no more than k). */
@@ -68,11 +72,11 @@ export function sample<T>(items: readonly T[], k: number): T[] {
   return copy.slice(0, k);
 }
 
-/** A fixed-width table: what | activities | local activities | workflow tasks | events, one row each. */
+/** A fixed-width table: what | activities | local activities | workflow tasks | signals | upserts | events, one row each. */
 export function formatCounts(rows: ReadonlyArray<readonly [string, HistoryCounts]>): string {
-  const header = ['per workflow (mean)', 'activities', 'local activities', 'workflow tasks', 'history events'];
+  const header = ['per workflow (mean)', 'activities', 'local activities', 'workflow tasks', 'signals', 'SA upserts', 'history events'];
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '-');
-  const body = rows.map(([name, c]) => [name, f(c.activities), f(c.localActivities), f(c.workflowTasks), f(c.events)]);
+  const body = rows.map(([name, c]) => [name, ...KEYS.map((k) => f(c[k]))]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');

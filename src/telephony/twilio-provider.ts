@@ -92,7 +92,9 @@ export class TwilioProvider implements TelephonyProvider {
         method: 'POST',
         statusCallback: url('status'),
         statusCallbackMethod: 'POST',
-        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+        // Not `initiated` (this request's answer says so) nor `answered` (the voice webhook does):
+        // each status is a webhook and a workflow signal, so only those that tell something new.
+        statusCallbackEvent: ['ringing', 'completed'],
         timeout: req.timeoutSeconds,
         record: req.record,
         ...(req.record ? { recordingStatusCallback: url('recording'), recordingStatusCallbackMethod: 'POST' } : {}),

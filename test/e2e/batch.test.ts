@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { questionsJsonSchema } from '../../src/llm/answer-schema';
+import { batchWorkflowId } from '../../src/workflow-api/batch';
 import { simCallsTo, uniqueNumber } from '../helpers/calls';
+import { replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
@@ -111,8 +113,9 @@ describe('batches', () => {
     await eventually(async () => {
       const types: string[] = [];
       for await (const w of stack.temporal.client.workflow.list({ query: `BatchId = '${mixedBatchId}'` })) types.push(w.type);
-      return types.filter((t) => t === 'callWorkflow').length === 5 && types.filter((t) => t === 'batchWorkflow').length === 1;
+      return types.filter((t) => t === 'phoneCallWorkflow').length === 5 && types.filter((t) => t === 'batchWorkflow').length === 1;
     });
+    await replayAndMaybeRecord(stack.temporal.client, batchWorkflowId(mixedBatchId), 'batch-phone-call-children');
   });
 
   it('replays only the failed rows (error, no-answer, busy) as a new batch linked to the original', async () => {

@@ -83,7 +83,7 @@ describe('one call, end to end', () => {
     const state = await stack.temporal.client.workflow.getHandle(callWorkflowId(callId)).query(callStateQuery);
     expect(state.transcript.length).toBe(call.transcripts.length);
 
-    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-human-conversation-local-variables');
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'phone-call-human-conversation');
 
     const list = await request(stack.apiUrl).get('/v1/calls').set('authorization', stack.org.apiKey).expect(200);
     expect(list.body.total_count).toBeGreaterThanOrEqual(1);

@@ -84,7 +84,7 @@ describe('dynamic_data', () => {
       expect.stringMatching(/^dynamic_data\[2\]: GET .*\/customers.* → 200 \(cached\); set member_again$/),
     ]);
     expect(JSON.stringify(evs)).not.toContain('ExtremelySecureCredentials');
-    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-dynamic-data-engine');
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'phone-call-dynamic-data');
   });
 
   it('goes on when a request fails: the failure is in the event stream and the agent is told it could not load', async () => {

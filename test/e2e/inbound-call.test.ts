@@ -90,7 +90,7 @@ describe('e2e: inbound calls', () => {
       for await (const wf of stack.temporal.client.workflow.list({ query: `CallId = "${callId}" AND Direction = "inbound" AND Channel = "phone"` })) found.push(wf);
       return found.length === 1 ? found : null;
     });
-    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-inbound');
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'phone-call-inbound');
   });
 
   it('answers with a pathway agent', async () => {
@@ -141,7 +141,7 @@ describe('e2e: inbound calls', () => {
     const history = await stack.temporal.client.workflow.getHandle(callWorkflowId(callId)).fetchHistory();
     const activities = history.events!.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
     expect(activities).not.toContain('startRecording');
-    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-inbound-recorded');
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'phone-call-inbound-recorded');
   });
 
   it('records an own-account number on that account', async () => {

@@ -78,7 +78,7 @@ describe('e2e: pathway on a phone call', () => {
     const state = await handle.query(callStateQuery);
     expect(state.pathwayNode).toEqual({ id: 'confirmed', name: 'Reservation Successful' });
     // The real history replays against the current code (and, recorded, guards pathway calls in the replay test).
-    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(id), 'call-pathway-phone-engine');
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(id), 'phone-call-pathway');
   });
 
   it('transfers a party of more than 8 to the Transfer Call node number', async () => {

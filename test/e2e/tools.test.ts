@@ -102,7 +102,7 @@ describe('custom tools in calls', () => {
     expect(runs).toHaveLength(1);
     expect(Buffer.from(runs[0]!.userMetadata!.summary!.data!).toString()).toContain('Tool BookAppointment (POST)');
     // The tool turn replays deterministically (and, recorded, guards it in test/workflows/replay.test.ts).
-    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'call-tools-engine');
+    await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(callId), 'phone-call-tools');
   });
 
   it('runs a saved TL- tool: a GET query from {{phone_number}} and {{call_id}}, and without a response map gives the body as {{data}}', async () => {
