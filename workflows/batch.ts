@@ -6,6 +6,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
+  log,
   ParentClosePolicy,
   patched,
   proxyActivities,
@@ -89,7 +90,11 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
   const stopCalls = (callIds: string[], reason: string) =>
     Promise.all(
       // A call that has just ended is not there to stop: nothing to do.
-      callIds.map((callId) => getExternalWorkflowHandle(`call-${callId}`).signal(stopCallSignal, { reason }).catch(() => undefined)),
+      callIds.map((callId) =>
+        getExternalWorkflowHandle(`call-${callId}`)
+          .signal(stopCallSignal, { reason })
+          .catch((err: unknown) => log.info('call not there to stop', { callId, error: String(err) })),
+      ),
     );
 
   const stop = async (reason: string): Promise<StopBatchResult> => {

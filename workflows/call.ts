@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, getExternalWorkflowHandle, patched, proxyLocalActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, getExternalWorkflowHandle, log, patched, proxyLocalActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { batchCallDoneSignal } from '../src/workflow-api/batch';
 import type { CallWorkflowInput, CallWorkflowResult } from '../src/workflow-api/call';
@@ -229,7 +229,8 @@ async function runCall(input: CallWorkflowInput, versions: CallVersions): Promis
   if (input.batchRow) {
     await getExternalWorkflowHandle(input.batchRow.workflowId)
       .signal(batchCallDoneSignal, { index: input.batchRow.index, callId: input.callId, queueStatus, status: outcome.status, errorMessage })
-      .catch(() => undefined); // The batch was terminated: nobody is waiting.
+      // A batch that was terminated is not there to hear it, and nobody is waiting: the call still ends as it did.
+      .catch((err: unknown) => log.warn('batch not told of its call', { batchWorkflowId: input.batchRow?.workflowId, error: String(err) }));
   }
   return {
     callId: input.callId,

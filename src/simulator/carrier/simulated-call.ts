@@ -1,58 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CalleeScript } from './callee-script';
+import type { CarrierContext, DialRequest, RecordingSource, SimLine } from './dial-request';
+import { ScriptedCallee } from './scripted-callee';
 import { postSignedWebhook } from './signed-webhook';
-import { runBridgedLeg, type SipTrunk } from './sip-trunk';
+import { runBridgedLeg } from './sip-trunk';
 import { readTwiml, type DialBridge, type Verb } from './twiml-reader';
 
-export interface DialRequest {
-  accountSid: string;
-  to: string;
-  from: string;
-  url: string;
-  statusCallback: string | null;
-  statusCallbackEvents: string[];
-  timeoutSeconds: number;
-  /** Async answering-machine detection: where to post AnsweredBy. */
-  amdCallback: string | null;
-  record: boolean;
-  recordingCallback: string | null;
-  /** An incoming call (placed by the simulator's caller to a number it handed out); absent = a dialled call. */
-  inbound?: {
-    /** The INVITE's SIP headers, sent on the voice webhook as `SipHeader_<name>`. */
-    sipHeaders: Record<string, string>;
-  };
-}
-
-export interface SimLine {
-  speaker: 'agent' | 'callee';
-  text: string;
-  at: string;
-}
-
-/** What the simulated call needs from the simulator around it. */
-export interface CarrierContext {
-  authToken: string;
-  speechDelayMs: number;
-  webhookTimeoutMs: number;
-  /** Stores the call's recording (under `sid` when the REST API already gave it one) and returns its RecordingSid and RecordingUrl. */
-  saveRecording(call: SimulatedCall, sid?: string): { sid: string; url: string; durationSeconds: number };
-  /** The simulated SIP trunk, which plays the far leg of a `<Dial><Sip>` bridge; absent: bridges are plain dials. */
-  trunk?: SipTrunk;
-  /** The script of whoever answers at an address (a number, or a SIP URI's user part). */
-  scriptFor?(address: string): CalleeScript;
-}
-
-/** Twilio's `RecordingSource` for a recording started during the call. */
-type RecordingSource = 'StartCallRecordingAPI' | 'StartCallRecordingTwiML';
-
 const MAX_TWIML_FETCHES = 1000;
-const MACHINE_SILENT_TURNS = 3;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 /**
- * One simulated call: the carrier's side (statuses, callbacks, TwiML fetches, detection,
- * recording) and the scripted callee's side (pick-up, replies, hang-up) in one state machine.
+ * One simulated call, the carrier's side: statuses, callbacks, TwiML fetches and their verbs,
+ * detection, recording. The party on the line (pick-up, replies) is a ScriptedCallee.
  */
 export class SimulatedCall {
   readonly sid = `CA${randomBytes(16).toString('hex')}`;
@@ -72,9 +32,7 @@ export class SimulatedCall {
   private hangupRequested = false;
   private redirect: Verb[] | null = null;
   private interrupt: (() => void) | null = null;
-  private utteranceIndex = 0;
-  private greeted = false;
-  private machineTurns = 0;
+  private readonly callee: ScriptedCallee;
   private seq = 0;
   readonly done: Promise<void>;
 
@@ -83,6 +41,19 @@ export class SimulatedCall {
     private readonly script: CalleeScript,
     private readonly carrier: CarrierContext,
   ) {
+    const amdCallback = req.amdCallback;
+    this.callee = new ScriptedCallee(
+      script,
+      {
+        pause: (ms) => this.pause(ms),
+        agentHasSpoken: () => this.transcript.some((l) => l.speaker === 'agent'),
+        say: (text) => this.say('callee', text),
+        reportMachineEnd: amdCallback
+          ? async () => void (await this.post(amdCallback, { ...this.baseParams(), AnsweredBy: 'machine_end_beep', MachineDetectionDuration: '4200' }))
+          : undefined,
+      },
+      carrier.speechDelayMs,
+    );
     this.done = this.run().catch((err: unknown) => {
       this.errors.push(err instanceof Error ? err.message : String(err));
     });
@@ -172,12 +143,7 @@ export class SimulatedCall {
     if (this.script.answer === 'no-answer') return this.finish('no-answer', 'carrier');
     this.answeredAt = new Date();
     await this.setStatus('in-progress', 'answered');
-    if (this.script.hangUpAfterMs !== undefined) {
-      setTimeout(() => {
-        this.endedBy ??= 'callee';
-        this.requestHangup();
-      }, this.script.hangUpAfterMs).unref();
-    }
+    this.armScriptedHangup();
     if (this.script.answer === 'machine') this.say('callee', this.script.machineGreeting);
     else if (this.req.amdCallback) await this.post(this.req.amdCallback, { ...this.baseParams(), AnsweredBy: 'human', MachineDetectionDuration: '1200' });
     await this.converse();
@@ -200,14 +166,18 @@ export class SimulatedCall {
     }
     this.answeredAt = new Date();
     this.status = 'in-progress';
-    if (this.script.hangUpAfterMs !== undefined) {
-      setTimeout(() => {
-        this.endedBy ??= 'callee';
-        this.requestHangup();
-      }, this.script.hangUpAfterMs).unref();
-    }
+    this.armScriptedHangup();
     await this.converse(verbs);
     await this.finish('completed', this.endedBy ?? 'callee');
+  }
+
+  /** The script's caller or callee hangs up this long after the answer, whatever is happening. */
+  private armScriptedHangup(): void {
+    if (this.script.hangUpAfterMs === undefined) return;
+    setTimeout(() => {
+      this.endedBy ??= 'callee';
+      this.requestHangup();
+    }, this.script.hangUpAfterMs).unref();
   }
 
   private say(speaker: SimLine['speaker'], text: string): void {
@@ -255,7 +225,8 @@ export class SimulatedCall {
         case 'Gather': {
           await this.execute(v.children, true);
           if (this.hangupRequested || this.redirect) return null;
-          const reply = await this.listen();
+          const reply = await this.callee.listen();
+          if (reply === null) this.endedBy = 'callee';
           if (reply === null || this.hangupRequested || this.redirect) return null;
           if (!v.action) return null;
           return this.fetchTwiml(v.action, reply ? { SpeechResult: reply, Confidence: '0.92' } : {});
@@ -278,35 +249,6 @@ export class SimulatedCall {
     // A document that runs out of verbs ends the call, as on Twilio.
     if (!nested) this.endedBy ??= 'agent';
     return null;
-  }
-
-  /** The callee's answer to a prompt: a person's next line, or a machine recording silence. */
-  private async listen(): Promise<string | null> {
-    if (this.script.answer === 'machine') return this.machineListens();
-    await this.pause(this.script.speechDelayMs ?? this.carrier.speechDelayMs);
-    const agentSpoke = this.transcript.some((l) => l.speaker === 'agent');
-    const reply = !agentSpoke && !this.greeted ? this.script.greeting : this.nextUtterance();
-    this.greeted = true;
-    if (reply === null) {
-      this.endedBy = 'callee';
-      return null;
-    }
-    if (reply) this.say('callee', reply);
-    return reply;
-  }
-
-  private async machineListens(): Promise<string | null> {
-    if (this.machineTurns === 0 && this.req.amdCallback) {
-      // DetectMessageEnd: the verdict arrives once the outgoing message and its beep have played.
-      await this.post(this.req.amdCallback, { ...this.baseParams(), AnsweredBy: 'machine_end_beep', MachineDetectionDuration: '4200' });
-    }
-    this.machineTurns += 1;
-    await this.pause(this.script.machineRecordMs);
-    if (this.machineTurns >= MACHINE_SILENT_TURNS) {
-      this.endedBy = 'callee';
-      return null;
-    }
-    return '';
   }
 
   private async dial(number: string, action: string | null): Promise<Verb[] | null> {
@@ -344,11 +286,6 @@ export class SimulatedCall {
     if (outcome.status === 'completed') this.transferredTo = dial.address.split('?')[0]!;
     if (this.hangupRequested) return null;
     return this.dialEnded(action, outcome.status, outcome.durationSeconds, outcome.callSid);
-  }
-
-  private nextUtterance(): string | null {
-    if (this.utteranceIndex >= this.script.utterances.length) return null;
-    return this.script.utterances[this.utteranceIndex++] ?? null;
   }
 
   private async finish(status: string, by: NonNullable<SimulatedCall['endedBy']>): Promise<void> {
