@@ -20,7 +20,8 @@ import {
 import { SA } from '../src/workflow-api/search-attributes';
 import { records } from './activity-proxies';
 import { AttemptState } from './call-attempt-state';
-import { Conversation, type EngineVersion } from './conversation';
+import { Conversation } from './conversation';
+import type { EngineVersion } from './engine-version';
 
 const MAX_UTTERANCE_CHARS = 4000;
 

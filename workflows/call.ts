@@ -7,7 +7,7 @@ import { localRecords, records } from './activity-proxies';
 import { failureMessage, runAttempt, runInbound } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
-import { CURRENT_ENGINE, decideEngineVersion, type EngineVersion } from './conversation';
+import { CURRENT_ENGINE, decideEngineVersion, type EngineVersion } from './engine-version';
 import { loadDynamicData } from './dynamic-data';
 import { pathwayChatWorkflow } from './pathway-chat';
 import { runPostCall } from './post-call';

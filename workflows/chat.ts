@@ -15,7 +15,8 @@ import {
   pathwayChatUpdate,
 } from '../src/workflow-api/pathway';
 import { records } from './activity-proxies';
-import { Conversation, CURRENT_ENGINE } from './conversation';
+import { Conversation } from './conversation';
+import { CURRENT_ENGINE } from './engine-version';
 import { typedTurnFailure, untilSaid } from './text-turn';
 
 /**

@@ -1,9 +1,10 @@
-import { condition, patched } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import type { NewCallEvent } from '../src/db/call-events';
 import { storable } from '../src/db/storable-keys';
 import { renderTemplate } from '../src/templating';
 import type { AgentAction, AgentReply, CallWorkflowInput, ToolExchange, TranscriptLine, TurnWork } from '../src/workflow-api/call';
 import { agent, localAgent, records } from './activity-proxies';
+import type { EngineVersion } from './engine-version';
 import { PathwayConversation } from './pathway-call';
 import { runTurnWork } from './turn-work';
 
@@ -15,36 +16,6 @@ const CONTINUE_WAIT_MS = 8_000;
 const MAX_CHAINED_WORK = 3;
 /** Turns whose transcript lines and events are written to the read model in one activity. */
 const TURNS_PER_RECORD = 4;
-
-/** Marks the runs whose model turns are local activities; older histories replay with normal activities. */
-export const LOCAL_TURNS_PATCH = 'local-agent-turns';
-/**
- * Marks the runs that write their turn records in batches (a live call's reads merge the workflow's
- * own state); older histories replay with one record write per turn.
- */
-export const BATCHED_TURN_RECORDS_PATCH = 'batched-turn-records';
-
-/** How this run of the engine behaves, decided once; see `decideEngineVersion`. */
-export interface EngineVersion {
-  /** Model turns run as local activities (`localAgent`), not dispatched through the server (`agent`). */
-  localTurns: boolean;
-  /** Turn records are written every TURNS_PER_RECORD turns, not after each turn. */
-  batchedRecords: boolean;
-}
-
-/** Every engine change on: for workflow types that never ran without them (chatWorkflow). */
-export const CURRENT_ENGINE: EngineVersion = { localTurns: true, batchedRecords: true };
-
-/**
- * Decides the engine's version once, first thing in a workflow run, in the workflow's main
- * coroutine. Never from a message handler: an update's handler may run, on replay, in an activation
- * before the one that tells the workflow its history holds the marker, and a patch asked there
- * answers differently than it did live. Histories that predate a change replay its old branch for
- * their whole run.
- */
-export function decideEngineVersion(): EngineVersion {
-  return { localTurns: patched(LOCAL_TURNS_PATCH), batchedRecords: patched(BATCHED_TURN_RECORDS_PATCH) };
-}
 
 /** What a channel does when the agent decides to end or transfer (a phone call hangs up or dials; a chat closes). */
 export interface ConversationEffects {

@@ -14,7 +14,8 @@ import {
   webTurnUpdate,
   webWatchUpdate,
 } from '../src/workflow-api/web-call';
-import { Conversation, CURRENT_ENGINE } from './conversation';
+import { Conversation } from './conversation';
+import { CURRENT_ENGINE } from './engine-version';
 import { typedTurnFailure, untilSaid } from './text-turn';
 
 /**

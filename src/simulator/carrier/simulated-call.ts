@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CallRecording, recordingCompletedForm } from './call-recording';
 import type { CalleeScript } from './callee-script';
 import type { CarrierContext, DialRequest, RecordingSource, SimLine } from './dial-request';
 import { ScriptedCallee } from './scripted-callee';
@@ -23,8 +24,7 @@ export class SimulatedCall {
   endedBy: 'agent' | 'callee' | 'api' | 'carrier' | null = null;
   transferredTo: string | null = null;
   recordingSid: string | null = null;
-  /** A recording started during the call (the REST API's Calls/{sid}/Recordings, or `<Start><Recording>`), delivered when the call ends. */
-  private startedRecording: { sid: string; callback: string | null; source: RecordingSource } | null = null;
+  private readonly recording: CallRecording;
   /** An incoming call the application refused with `<Reject>`. */
   rejected = false;
   errors: string[] = [];
@@ -41,6 +41,7 @@ export class SimulatedCall {
     private readonly script: CalleeScript,
     private readonly carrier: CarrierContext,
   ) {
+    this.recording = new CallRecording(req);
     const amdCallback = req.amdCallback;
     this.callee = new ScriptedCallee(
       script,
@@ -77,18 +78,12 @@ export class SimulatedCall {
   }
 
   /**
-   * The REST API's Calls/{sid}/Recordings create, or `<Start><Recording>`: records the call from now on, and posts the
-   * completed recording to `callback` when the call ends. Only a call in progress can be recorded
-   * (Twilio's 21220 otherwise), and only once.
+   * The REST API's Calls/{sid}/Recordings create, or `<Start><Recording>`: records the call from now
+   * on (CallRecording). Only a call in progress can be recorded (Twilio's 21220 otherwise).
    */
-  startRecording(
-    callback: string | null,
-    source: RecordingSource = 'StartCallRecordingAPI',
-  ): { sid: string; startedAt: Date } | 'not-in-progress' | 'already-recording' {
+  startRecording(callback: string | null, source: RecordingSource = 'StartCallRecordingAPI'): ReturnType<CallRecording['start']> | 'not-in-progress' {
     if (this.status !== 'in-progress' || this.endedAt || this.hangupRequested) return 'not-in-progress';
-    if (this.startedRecording || this.req.record) return 'already-recording';
-    this.startedRecording = { sid: `RE${randomBytes(16).toString('hex')}`, callback, source };
-    return { sid: this.startedRecording.sid, startedAt: new Date() };
+    return this.recording.start(callback, source);
   }
 
   private async pause(ms: number): Promise<void> {
@@ -293,20 +288,11 @@ export class SimulatedCall {
     this.endedBy ??= by;
     // Twilio reports every final status (busy, no-answer, failed, canceled) as the `completed` event.
     await this.setStatus(status, 'completed');
-    const recordingCallback = this.req.record ? this.req.recordingCallback : this.startedRecording?.callback;
-    if ((this.req.record || this.startedRecording) && this.answeredAt && recordingCallback) {
-      const recording = this.carrier.saveRecording(this, this.startedRecording?.sid);
+    const delivery = this.recording.delivery();
+    if (delivery && this.answeredAt) {
+      const recording = this.carrier.saveRecording(this, delivery.sid);
       this.recordingSid = recording.sid;
-      await this.post(recordingCallback, {
-        AccountSid: this.req.accountSid,
-        CallSid: this.sid,
-        RecordingSid: recording.sid,
-        RecordingUrl: recording.url,
-        RecordingStatus: 'completed',
-        RecordingDuration: String(recording.durationSeconds),
-        RecordingChannels: '1',
-        RecordingSource: this.startedRecording?.source ?? 'OutboundAPI',
-      });
+      await this.post(delivery.callback, recordingCompletedForm({ accountSid: this.req.accountSid, callSid: this.sid }, recording, delivery.source));
     }
   }
 }

@@ -1,0 +1,31 @@
+import { patched } from '@temporalio/workflow';
+
+/** Marks the runs whose model turns are local activities; older histories replay with normal activities. */
+export const LOCAL_TURNS_PATCH = 'local-agent-turns';
+/**
+ * Marks the runs that write their turn records in batches (a live call's reads merge the workflow's
+ * own state); older histories replay with one record write per turn.
+ */
+export const BATCHED_TURN_RECORDS_PATCH = 'batched-turn-records';
+
+/** How this run of the engine behaves, decided once; see `decideEngineVersion`. */
+export interface EngineVersion {
+  /** Model turns run as local activities (`localAgent`), not dispatched through the server (`agent`). */
+  localTurns: boolean;
+  /** Turn records are written every few turns (TURNS_PER_RECORD in conversation.ts), not after each turn. */
+  batchedRecords: boolean;
+}
+
+/** Every engine change on: for workflow types that never ran without them (chatWorkflow). */
+export const CURRENT_ENGINE: EngineVersion = { localTurns: true, batchedRecords: true };
+
+/**
+ * Decides the engine's version once, first thing in a workflow run, in the workflow's main
+ * coroutine. Never from a message handler: an update's handler may run, on replay, in an activation
+ * before the one that tells the workflow its history holds the marker, and a patch asked there
+ * answers differently than it did live. Histories that predate a change replay its old branch for
+ * their whole run.
+ */
+export function decideEngineVersion(): EngineVersion {
+  return { localTurns: patched(LOCAL_TURNS_PATCH), batchedRecords: patched(BATCHED_TURN_RECORDS_PATCH) };
+}
