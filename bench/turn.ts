@@ -65,6 +65,8 @@ async function main(): Promise<number> {
     const raw = await measureUpdates(client, stack.baseline.taskQueue, 'raw', shape);
     progress(`baseline: ${opts.turns} updates awaiting one no-op activity`);
     const withActivity = await measureUpdates(client, stack.baseline.taskQueue, 'activity', shape);
+    progress(`baseline: ${opts.turns} updates awaiting one no-op local activity`);
+    const withLocal = await measureUpdates(client, stack.baseline.taskQueue, 'local', shape);
     phases.baselines = performance.now() - t;
 
     t = performance.now();
@@ -91,8 +93,9 @@ async function main(): Promise<number> {
       ['  in handler (Server-Timing turn - model)', summarize(turns.map((s) => s.handlerMs - s.modelMs))],
       ['raw update round trip', summarize(raw)],
       ['update + 1 no-op activity', summarize(withActivity)],
+      ['update + 1 no-op local activity', summarize(withLocal)],
     ];
-    const [ov, rw, act] = [rows[2]![1], rows[6]![1], rows[7]![1]];
+    const [ov, rw, act, loc] = [rows[2]![1], rows[6]![1], rows[7]![1], rows[8]![1]];
     // Overhead p50 over the run in thirds, in completion order: does it drift as the read model grows?
     const third = Math.ceil(turns.length / 3);
     const drift = [0, 1, 2].map((i) => summarize(turns.slice(i * third, (i + 1) * third).map(overhead)).p50);
@@ -109,6 +112,7 @@ async function main(): Promise<number> {
       '',
       `turn overhead / raw update          p50 ${ratio(ov.p50, rw.p50)}   p99 ${ratio(ov.p99, rw.p99)}`,
       `turn overhead / update + activity   p50 ${ratio(ov.p50, act.p50)}   p99 ${ratio(ov.p99, act.p99)}`,
+      `turn overhead / update + local act. p50 ${ratio(ov.p50, loc.p50)}   p99 ${ratio(ov.p99, loc.p99)}`,
       `turn overhead p50 by thirds of the run: ${drift.map((d) => d.toFixed(1)).join(' / ')} ms`,
       `call workflows still open when the last line dropped: ${open} of ${allCalls.length} (read-model write-behind backlog)`,
       `cpu, baselines: ${formatCpu(cpu0, cpu1, phases.baselines)}`,

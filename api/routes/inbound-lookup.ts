@@ -74,8 +74,8 @@ export function inboundLookupRouter(deps: ApiDeps): Router {
     }
     const head =
       parsed?.ok
-        ? await replaceWithCsv(deps.db, number, parsed.csv, Buffer.byteLength(body.csv!, 'utf8'))
-        : await replaceWithUrl(deps.db, number, { url: body.url!, headers: body.headers ?? {}, timeoutMs: body.timeout ?? LOOKUP_URL_LIMITS.defaultTimeoutMs });
+        ? await replaceWithCsv(deps, number, parsed.csv, Buffer.byteLength(body.csv!, 'utf8'))
+        : await replaceWithUrl(deps, number, { url: body.url!, headers: body.headers ?? {}, timeoutMs: body.timeout ?? LOOKUP_URL_LIMITS.defaultTimeoutMs });
     const what = head.source === 'csv' ? `a CSV of ${head.rows} rows` : 'a lookup URL';
     res.json({ status: 'success', message: `${number._id} now looks callers up in ${what}.`, lookup: present(head) });
   });
@@ -100,7 +100,7 @@ export function inboundLookupRouter(deps: ApiDeps): Router {
 
   mountEndpoint(router, deleteLookup, async ({ params }, req, res) => {
     const number = await ownNumber(req.orgId, params.phone_number);
-    const removed = await removeLookup(deps.db, number);
+    const removed = await removeLookup(deps, number);
     res.json({ status: 'success', message: removed ? `${number._id} has no lookup source now.` : `${number._id} had no lookup source.`, removed });
   });
   return router;

@@ -217,5 +217,5 @@ export async function deleteInboundNumber(deps: ApiDeps, orgId: string, phoneNum
   }
   await deps.db.collections.inboundNumbers.deleteOne({ _id: doc._id, org_id: orgId });
   // Its lookup source goes with it (a number added again starts without one either way).
-  await removeLookup(deps.db, doc);
+  await removeLookup(deps, doc);
 }

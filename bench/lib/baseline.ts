@@ -3,9 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { echoUpdate, echoViaActivityUpdate, finishSignal, type BaselineActivities } from './baseline-api';
+import { echoUpdate, echoViaActivityUpdate, echoViaLocalActivityUpdate, finishSignal, type BaselineActivities } from './baseline-api';
 
-export type BaselineKind = 'raw' | 'activity';
+export type BaselineKind = 'raw' | 'activity' | 'local';
 
 /** Its own bundle, so the baseline pays none of the call workflow's imports or sandbox size. */
 export function bundleBaseline(): Promise<WorkflowBundle> {
@@ -64,7 +64,7 @@ export async function measureUpdates(
   kind: BaselineKind,
   opts: { iterations: number; concurrency: number; warmup: number; pauseMs?: number },
 ): Promise<number[]> {
-  const update = kind === 'raw' ? echoUpdate : echoViaActivityUpdate;
+  const update = { raw: echoUpdate, activity: echoViaActivityUpdate, local: echoViaLocalActivityUpdate }[kind];
   const samples: number[] = [];
   const chain = async (i: number): Promise<void> => {
     const share = Math.floor(opts.iterations / opts.concurrency) + (i < opts.iterations % opts.concurrency ? 1 : 0);

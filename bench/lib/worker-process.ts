@@ -31,7 +31,9 @@ export interface BenchWorker {
 export async function spawnBenchWorker(env: NodeJS.ProcessEnv, bundle: WorkflowBundle, dataDir: string): Promise<BenchWorker> {
   const bundlePath = join(dataDir, 'call-workflows.bundle.js');
   await writeFile(bundlePath, bundle.code);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'main-worker.ts')], {
+  // BENCH_WORKER_CPU_PROF=<dir>: the worker writes V8 CPU profiles there (one a thread) when it stops.
+  const profile = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'src', 'main-worker.ts')], {
     cwd: ROOT,
     env: { ...env, WORKFLOW_BUNDLE_PATH: bundlePath },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -104,11 +104,23 @@ export async function createBatch(deps: CreateBatchDeps, b: NewBatch): Promise<B
     });
   } catch (err) {
     deps.logger.error({ err, batchId }, 'batch creation failed; removing its rows');
-    await batchRows.deleteMany({ org_id: b.orgId, batch_id: batchId }).catch(() => undefined);
-    await batches.deleteOne({ _id: batchId, org_id: b.orgId }).catch(() => undefined);
+    await removeUnstarted(deps, b.orgId, batchId);
     throw err;
   }
   return doc;
+}
+
+/**
+ * Removes a batch that never started: its rows and its document, each tried whatever the other
+ * did. What cannot be removed is logged with the batch's ID (the caller already has the error): a
+ * document left behind stays `queued` with no workflow, rows left behind are never read.
+ */
+async function removeUnstarted(deps: CreateBatchDeps, orgId: string, batchId: string): Promise<void> {
+  const { batches, batchRows } = deps.db.collections;
+  const removals = await Promise.allSettled([batchRows.deleteMany({ org_id: orgId, batch_id: batchId }), batches.deleteOne({ _id: batchId, org_id: orgId })]);
+  for (const [i, r] of removals.entries()) {
+    if (r.status === 'rejected') deps.logger.error({ err: r.reason, batchId }, `a batch that never started left its ${i === 0 ? 'rows' : 'document'} behind`);
+  }
 }
 
 /** Rows [from, from+count) of a batch, read chunk by chunk by `_id`. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database';
+import type { Logger } from '../logger';
 import type { InboundNumberDoc } from '../numbers/types';
 import type { LookupCsv } from './csv';
 import { lookupRowId, type InboundLookupDoc, type InboundLookupRowDoc } from './types';
@@ -12,14 +13,20 @@ export interface LookupUrlSettings {
   timeoutMs: number;
 }
 
+/** What changing a lookup source needs: the store, and a logger for rows it could not remove. */
+export interface LookupStoreDeps {
+  db: Database;
+  logger: Logger;
+}
+
 /**
  * Replaces a number's lookup source with a CSV, as one change: the new rows are written under a
  * new version first, then the number's lookup document is pointed at that version, then the old
  * version's rows are removed. A failure before the switch removes the new rows and leaves the
  * old source in place; rows a failure leaves behind are never read (no document points at them).
  */
-export async function replaceWithCsv(db: Database, number: InboundNumberDoc, csv: LookupCsv, bytes: number): Promise<InboundLookupDoc> {
-  const { inboundLookupRows: rows } = db.collections;
+export async function replaceWithCsv(deps: LookupStoreDeps, number: InboundNumberDoc, csv: LookupCsv, bytes: number): Promise<InboundLookupDoc> {
+  const { inboundLookupRows: rows } = deps.db.collections;
   const version = randomUUID();
   const docs: InboundLookupRowDoc[] = [...csv.rows].map(([key, values]) => ({
     _id: lookupRowId(version, key),
@@ -31,7 +38,7 @@ export async function replaceWithCsv(db: Database, number: InboundNumberDoc, csv
   try {
     for (let i = 0; i < docs.length; i += INSERT_CHUNK) await rows.insertMany(docs.slice(i, i + INSERT_CHUNK), { ordered: true });
   } catch (err) {
-    await rows.deleteMany({ version }).catch(() => undefined);
+    await dropRows(deps, version, 'the upload failed');
     throw err;
   }
   const head: InboundLookupDoc = {
@@ -48,17 +55,17 @@ export async function replaceWithCsv(db: Database, number: InboundNumberDoc, csv
   };
   let previous: InboundLookupDoc | null;
   try {
-    previous = await switchTo(db, head);
+    previous = await switchTo(deps.db, head);
   } catch (err) {
-    await rows.deleteMany({ version }).catch(() => undefined);
+    await dropRows(deps, version, 'the switch to them failed');
     throw err;
   }
-  await dropRowsOf(db, previous);
+  await dropRowsOf(deps, previous);
   return head;
 }
 
 /** Makes a URL the number's lookup source (a CSV it had is removed). */
-export async function replaceWithUrl(db: Database, number: InboundNumberDoc, settings: LookupUrlSettings): Promise<InboundLookupDoc> {
+export async function replaceWithUrl(deps: LookupStoreDeps, number: InboundNumberDoc, settings: LookupUrlSettings): Promise<InboundLookupDoc> {
   const head: InboundLookupDoc = {
     _id: number._id,
     org_id: number.org_id,
@@ -69,14 +76,14 @@ export async function replaceWithUrl(db: Database, number: InboundNumberDoc, set
     timeout_ms: settings.timeoutMs,
     updated_at: new Date(),
   };
-  await dropRowsOf(db, await switchTo(db, head));
+  await dropRowsOf(deps, await switchTo(deps.db, head));
   return head;
 }
 
 /** Removes the number's lookup source; false when it had none. */
-export async function removeLookup(db: Database, number: InboundNumberDoc): Promise<boolean> {
-  const previous = await db.collections.inboundLookups.findOneAndDelete({ _id: number._id });
-  await dropRowsOf(db, previous);
+export async function removeLookup(deps: LookupStoreDeps, number: InboundNumberDoc): Promise<boolean> {
+  const previous = await deps.db.collections.inboundLookups.findOneAndDelete({ _id: number._id });
+  await dropRowsOf(deps, previous);
   return previous !== null && isCurrent(previous, number);
 }
 
@@ -102,7 +109,19 @@ async function switchTo(db: Database, head: InboundLookupDoc): Promise<InboundLo
   return db.collections.inboundLookups.findOneAndReplace({ _id: head._id }, head, { upsert: true, returnDocument: 'before' });
 }
 
-/** A replaced CSV's rows are gone once nothing points at them; if removing them fails, they are unread garbage, not wrong data. */
-async function dropRowsOf(db: Database, previous: InboundLookupDoc | null): Promise<void> {
-  if (previous?.source === 'csv' && previous.version) await db.collections.inboundLookupRows.deleteMany({ version: previous.version }).catch(() => undefined);
+/** A replaced CSV's rows are gone once nothing points at them. */
+async function dropRowsOf(deps: LookupStoreDeps, previous: InboundLookupDoc | null): Promise<void> {
+  if (previous?.source === 'csv' && previous.version) await dropRows(deps, previous.version, 'their source was replaced');
+}
+
+/**
+ * Removes one version's rows. Nothing points at them, so if that fails they are unread garbage,
+ * not wrong data, and the change that dropped them stands: the failure is logged, not raised.
+ */
+async function dropRows(deps: LookupStoreDeps, version: string, why: string): Promise<void> {
+  try {
+    await deps.db.collections.inboundLookupRows.deleteMany({ version });
+  } catch (err) {
+    deps.logger.warn({ err, version }, `lookup rows left behind (${why}): they are never read`);
+  }
 }
