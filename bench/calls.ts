@@ -4,9 +4,11 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { measureUpdates } from './lib/baseline';
 import { inboundCallId } from '../src/calls/inbound-call';
+import { callWorkflowId } from '../src/ids';
 import type { SimulatedCall } from '../src/simulator/carrier/simulated-call';
 import { runConcurrentCalls, runInboundCalls, scriptLoadCallee, TASK, turnsPerCall, type LoadedCall } from './lib/call-load';
 import { cpuSnapshot, formatCpu } from './lib/cpu';
+import { historyTimeline } from './lib/history';
 import { formatMachine, machineInfo, openFilesLimit, versions } from './lib/machine';
 import { startBenchStack } from './lib/stack';
 import { formatTable, ratio, summarize, type Summary } from './lib/stats';
@@ -225,6 +227,12 @@ async function main(): Promise<number> {
       `load average (1 min, whole machine): ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end`,
       `total wall time ${seconds(phases.total)} (setup ${seconds(phases.setup!)}, baseline ${seconds(phases.baseline)}, calls ${seconds(phases.calls)})`,
     ];
+    // The slowest held turn's call, event by event: where its reply waited.
+    const slowestHeld = samples.filter((s) => s.held).sort((a, b) => b.wallMs - a.wallMs)[0];
+    if (slowestHeld) {
+      const lines = await historyTimeline(stack.temporal.client, callWorkflowId(slowestHeld.callId)).catch((err: unknown) => [`  (history not read: ${String(err)})`]);
+      report.push(`the slowest held turn (${slowestHeld.hook}, ${(slowestHeld.wallMs / 1000).toFixed(1)} s), its call's history:`, ...lines);
+    }
     if (opts.json) {
       const figures = Object.fromEntries(rows.map(([name, s]) => [name.trim(), s]));
       const json = {

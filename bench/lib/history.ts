@@ -81,3 +81,25 @@ export function formatCounts(rows: ReadonlyArray<readonly [string, HistoryCounts
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
+
+/**
+ * A history as one line an event, its time from the first event: where a slow turn waited (the
+ * workflow task's schedule, start and completion around the update, timeouts, retries).
+ */
+export async function historyTimeline(client: Client, workflowId: string, maxEvents = 60): Promise<string[]> {
+  const history = await client.withAbortSignal(AbortSignal.timeout(60_000), () => client.workflow.getHandle(workflowId).fetchHistory());
+  const events = history.events ?? [];
+  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : NaN);
+  const t0 = ms(events[0]?.eventTime);
+  return events.slice(0, maxEvents).map((e) => {
+    const name = (EventType[e.eventType ?? 0] ?? String(e.eventType)).replace(/^EVENT_TYPE_/, '');
+    const detail =
+      e.activityTaskScheduledEventAttributes?.activityType?.name ??
+      e.markerRecordedEventAttributes?.markerName ??
+      e.workflowExecutionSignaledEventAttributes?.signalName ??
+      e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ??
+      e.workflowTaskFailedEventAttributes?.cause?.toString() ??
+      (e.workflowTaskTimedOutEventAttributes ? `timeout type ${e.workflowTaskTimedOutEventAttributes.timeoutType}` : '');
+    return `${`+${((ms(e.eventTime) - t0) / 1000).toFixed(2)} s`.padStart(10)}  ${name}${detail ? ` (${detail})` : ''}`;
+  });
+}
