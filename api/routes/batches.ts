@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { createPageAnchors, newestPage } from '../../src/db/newest-page';
 import type { TranscriptDoc } from '../../src/db/types';
 import { batchDetail, batchListItem } from '../../src/presenters/batch';
 import { mountEndpoint } from '../contract/mount';
@@ -15,6 +16,7 @@ export { DEFAULT_BATCH_SETTINGS } from '../services/batches';
 export function batchesRouter(deps: ApiDeps): Router {
   const router = Router();
   const { batches, calls, transcripts } = deps.db.collections;
+  const anchors = createPageAnchors();
 
   mountEndpoint(router, sendBatch, async ({ headers, body }, req, res) => {
     const p = batchParams(body);
@@ -31,7 +33,14 @@ export function batchesRouter(deps: ApiDeps): Router {
 
   mountEndpoint(router, listBatches, async ({ query }, req, res) => {
     const { filter, skip, limit, ascending } = listBatchesPage(req.orgId, query);
-    const docs = limit === 0 ? [] : await batches.find(filter).sort({ created_at: ascending ? 1 : -1 }).skip(skip).limit(limit).toArray();
+    // The organisation's newest batches: from recent ranges of `{org_id, created_at}` (src/db/newest-page.ts).
+    const newest = !ascending && filter.campaign_id === undefined;
+    const docs =
+      limit === 0
+        ? []
+        : newest
+          ? await newestPage(batches, { filter, skip, limit, now: Date.now() }, { cache: anchors, key: `${req.orgId}|${skip}|${limit}` })
+          : await batches.find(filter).sort({ created_at: ascending ? 1 : -1 }).skip(skip).limit(limit).toArray();
     res.json({ status: 'success', batches: docs.map(batchListItem) });
   });
 

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { createCallCounter, listCalls as readCallList } from '../../src/calls/call-list';
+import { createPageAnchors } from '../../src/db/newest-page';
 import { callDetail, callSummary } from '../../src/presenters/call';
 import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
@@ -13,7 +14,8 @@ import { liveCallState, liveTranscriptDocs } from '../services/live-call';
 export function callsRouter(deps: ApiDeps): Router {
   const router = Router();
   const { calls, transcripts } = deps.db.collections;
-  const counter = createCallCounter(calls);
+  // Per API process: the organisations' call counts, and where their newest pages began.
+  const reads = { counter: createCallCounter(calls), anchors: createPageAnchors() };
 
   mountEndpoint(router, sendCall, async ({ headers, body }, req, res) => {
     const params = sendCallParams(req.body as Record<string, unknown>, body);
@@ -32,7 +34,7 @@ export function callsRouter(deps: ApiDeps): Router {
 
   mountEndpoint(router, listCalls, async ({ query }, req, res) => {
     const { filter, skip, limit, ascending } = listCallsFilter(req.orgId, query);
-    const { total, docs } = await readCallList(calls, counter, { orgId: req.orgId, filter, skip, limit, ascending }, Date.now());
+    const { total, docs } = await readCallList(calls, reads, { orgId: req.orgId, filter, skip, limit, ascending }, Date.now());
     res.json({ status: 'success', total_count: total, count: docs.length, calls: docs.map(callSummary) });
   });
 

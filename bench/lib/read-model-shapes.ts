@@ -1,5 +1,6 @@
 import type { Filter } from 'mongodb';
 import { createCallCounter, listCalls, type CallCounter } from '../../src/calls/call-list';
+import { createPageAnchors, newestPage, type PageAnchors } from '../../src/db/newest-page';
 import { findOwnedCall, insertOnce } from '../../src/db/call-events';
 import type { Database } from '../../src/db/database';
 import type { CallDoc, CallEventDoc, TranscriptDoc } from '../../src/db/types';
@@ -42,14 +43,17 @@ const newCall = (id: string, batchId: string | null): CallDoc =>
 
 /**
  * GET /v1/calls: the total of the filter and one page of it, newest first, as the API reads them
- * (src/calls/call-list.ts), with one counter a store as an API process keeps one.
+ * (src/calls/call-list.ts), with one counter and one set of page anchors a store, as an API process
+ * keeps them; GET /v1/batches' newest page the same way (api/routes/batches.ts).
  */
-const counters = new WeakMap<Database, CallCounter>();
-const listPage = (db: Database, filter: Filter<CallDoc>) => {
-  const counter = counters.get(db) ?? createCallCounter(db.collections.calls);
-  counters.set(db, counter);
-  return listCalls(db.collections.calls, counter, { orgId: ORG, filter, skip: 0, limit: 20, ascending: false }, Date.now());
+const reads = new WeakMap<Database, { counter: CallCounter; anchors: PageAnchors; batchAnchors: PageAnchors }>();
+const readsOf = (db: Database) => {
+  const r = reads.get(db) ?? { counter: createCallCounter(db.collections.calls), anchors: createPageAnchors(), batchAnchors: createPageAnchors() };
+  reads.set(db, r);
+  return r;
 };
+const listPage = (db: Database, filter: Filter<CallDoc>) =>
+  listCalls(db.collections.calls, readsOf(db), { orgId: ORG, filter, skip: 0, limit: 20, ascending: false }, Date.now());
 
 /** The first is the baseline: a round trip that touches no collection. */
 export const SHAPES: Shape[] = [
@@ -89,8 +93,12 @@ export const SHAPES: Shape[] = [
   { name: 'GET /v1/calls: count {org_id} + 20 newest', usedBy: 'API, GET /v1/calls', run: (db) => listPage(db, { org_id: ORG }) },
   { name: 'GET /v1/calls?batch_id: count + 20 newest', usedBy: 'API, GET /v1/calls?batch_id=…', run: (db, c, i) => listPage(db, { org_id: ORG, batch_id: c.batch(i) }) },
   { name: 'GET /v1/calls?completed=false: count + 20 newest', usedBy: 'API, GET /v1/calls?completed=false', run: (db) => listPage(db, { org_id: ORG, completed: false }) },
-  { name: 'calls.find {org_id, completed: false} _id', usedBy: 'API, POST /v1/calls/active/stop', run: (db) => db.collections.calls.find({ org_id: ORG, completed: false }, { projection: { _id: 1 } }).limit(10_000).toArray() },
-  { name: 'GET /v1/batches: 20 newest {org_id}', usedBy: 'API, GET /v1/batches', run: (db) => db.collections.batches.find({ org_id: ORG }).sort({ created_at: -1 }).skip(0).limit(20).toArray() },
+  { name: 'calls.find {org_id, completed: false} _id', usedBy: 'API, POST /v1/calls/active/stop', run: (db) => db.collections.calls.find({ org_id: ORG, completed: false }, { projection: { _id: 1 }, batchSize: 10_000 }).limit(10_000).toArray() },
+  {
+    name: 'GET /v1/batches: 20 newest {org_id}',
+    usedBy: 'API, GET /v1/batches (src/db/newest-page.ts)',
+    run: (db) => newestPage(db.collections.batches, { filter: { org_id: ORG }, skip: 0, limit: 20, now: Date.now() }, { cache: readsOf(db).batchAnchors, key: `${ORG}|0|20` }),
+  },
   {
     name: 'GET /v1/batches/{id}: batch, its calls, their lines',
     usedBy: 'API, GET /v1/batches/{id} (api/routes/batches.ts)',

@@ -1,33 +1,14 @@
 import type { Collection, Filter } from 'mongodb';
+import { countMatching } from '../db/count';
+import { newestPage, type PageAnchors } from '../db/newest-page';
 import type { CallDoc } from '../db/types';
 
 /**
  * GET /v1/calls on a store whose cost follows how many documents an index range matches, whatever
- * the `limit` (the embedded store; docs/operations.md, "The embedded store"). Both helpers give
- * exactly what the plain query gives, reading only recent ranges where they can.
+ * the `limit` (the embedded store; docs/operations.md, "The embedded store"). The count and the
+ * page (src/db/newest-page.ts) are exactly what the plain queries give, reading only recent ranges
+ * where they can.
  */
-
-/**
- * Windows back from now in which the newest page is looked for first, before the whole range: one
- * minute, then four times as long each time, up to about half a year. A window too short for the
- * page holds fewer calls than the page, so it is cheap; the one that holds the page holds at most
- * about four times as many calls as it needs, where calls come at an even pace.
- */
-const PAGE_WINDOWS_MS = Array.from({ length: 10 }, (_, k) => 60_000 * 4 ** k);
-
-/**
- * The page of calls matching `filter`, newest first: looked for among the calls of the last minute,
- * then of longer windows, then all. A window holding the whole page holds exactly the page the whole
- * range would give, since every call outside it is older. `filter` must not bound `created_at`.
- */
-export async function newestCalls(calls: Collection<CallDoc>, filter: Filter<CallDoc>, skip: number, limit: number, now: number): Promise<CallDoc[]> {
-  const page = (f: Filter<CallDoc>) => calls.find(f).sort({ created_at: -1 }).skip(skip).limit(limit).toArray();
-  for (const windowMs of PAGE_WINDOWS_MS) {
-    const docs = await page({ ...filter, created_at: { $gte: new Date(now - windowMs) } });
-    if (docs.length === limit) return docs;
-  }
-  return page(filter);
-}
 
 /** A call's document is written within this long of its `created_at` (in practice, milliseconds). */
 export const SETTLED_AFTER_MS = 30_000;
@@ -57,7 +38,7 @@ export function createCallCounter(calls: Collection<CallDoc>, clock: () => numbe
   const settled = new Map<string, Settled>();
   const updating = new Map<string, Promise<Settled>>();
   const countBetween = (orgId: string, from: number | null, to: number) =>
-    calls.countDocuments({ org_id: orgId, created_at: from === null ? { $lt: new Date(to) } : { $gte: new Date(from), $lt: new Date(to) } });
+    countMatching(calls, { org_id: orgId, created_at: from === null ? { $lt: new Date(to) } : { $gte: new Date(from), $lt: new Date(to) } });
 
   async function update(orgId: string): Promise<Settled> {
     const now = clock();
@@ -84,28 +65,28 @@ export function createCallCounter(calls: Collection<CallDoc>, clock: () => numbe
         updating.set(orgId, pending);
       }
       const { before, count } = await pending;
-      return count + (await calls.countDocuments({ org_id: orgId, created_at: { $gte: new Date(before) } }));
+      return count + (await countMatching(calls, { org_id: orgId, created_at: { $gte: new Date(before) } }));
     },
   };
 }
 
 /**
  * GET /v1/calls' reads: the filter's total and one page of it. Without a filter beyond the
- * organisation, the total comes from the counter and a newest-first page from `newestCalls` (whose
- * windows the `{org_id, created_at}` index answers); any other total or page is the plain query,
- * which the filter's own index answers (batch_id, completed).
+ * organisation, the total comes from the counter and a newest-first page from `newestPage` (whose
+ * ranges the `{org_id, created_at}` index answers); any other total or page is the plain query,
+ * which the filter's own index answers (`{org_id, batch_id, created_at}`, `{org_id, completed, created_at}`).
  */
 export async function listCalls(
   calls: Collection<CallDoc>,
-  counter: CallCounter,
+  reads: { counter: CallCounter; anchors: PageAnchors },
   q: { orgId: string; filter: Filter<CallDoc>; skip: number; limit: number; ascending: boolean },
   now: number,
 ): Promise<{ total: number; docs: CallDoc[] }> {
   const unfiltered = Object.keys(q.filter).length === 1;
   const page = () =>
     unfiltered && !q.ascending
-      ? newestCalls(calls, q.filter, q.skip, q.limit, now)
+      ? newestPage(calls, { filter: q.filter, skip: q.skip, limit: q.limit, now }, { cache: reads.anchors, key: `${q.orgId}|${q.skip}|${q.limit}` })
       : calls.find(q.filter).sort({ created_at: q.ascending ? 1 : -1 }).skip(q.skip).limit(q.limit).toArray();
-  const [total, docs] = await Promise.all([unfiltered ? counter.count(q.orgId) : calls.countDocuments(q.filter), q.limit === 0 ? [] : page()]);
+  const [total, docs] = await Promise.all([unfiltered ? reads.counter.count(q.orgId) : countMatching(calls, q.filter), q.limit === 0 ? [] : page()]);
   return { total, docs };
 }

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createCallCounter, newestCalls, RECOUNT_AFTER_MS } from '../../src/calls/call-list';
+import { createCallCounter, RECOUNT_AFTER_MS } from '../../src/calls/call-list';
+import { createPageAnchors, newestPage } from '../../src/db/newest-page';
 import type { CallDoc } from '../../src/db/types';
 import { startStack, uid, type Stack } from '../helpers/stack';
 
@@ -29,6 +30,8 @@ describe('API: listing calls', () => {
   const plainPage = (orgId: string, skip: number, limit: number, filter: Record<string, unknown> = {}) =>
     stack.db.collections.calls.find({ org_id: orgId, ...filter }).sort({ created_at: -1 }).skip(skip).limit(limit).toArray();
   const ids = (docs: CallDoc[]) => docs.map((d) => d._id);
+  const newest = (filter: Record<string, unknown>, skip: number, limit: number, now: number) =>
+    newestPage(stack.db.collections.calls, { filter: filter as never, skip, limit, now });
 
   it('finds the same newest page as the plain query, whether it lies within the last minute, hour, day or before', async () => {
     const orgId = `org-${uid()}`;
@@ -42,12 +45,45 @@ describe('API: listing calls', () => {
     ];
     await insertAt(orgId, times);
     for (const [skip, limit] of [[0, 3], [0, 5], [2, 5], [0, 12], [10, 10], [0, 35], [30, 10], [40, 5], [0, 1000]] as const) {
-      expect(ids(await newestCalls(stack.db.collections.calls, { org_id: orgId }, skip, limit, now))).toEqual(ids(await plainPage(orgId, skip, limit)));
+      expect(ids(await newest({ org_id: orgId }, skip, limit, now))).toEqual(ids(await plainPage(orgId, skip, limit)));
     }
     // With another filter too.
     await insertAt(orgId, [now - 2_000, now - 200_000], { completed: false });
     const open = { org_id: orgId, completed: false };
-    expect(ids(await newestCalls(stack.db.collections.calls, open, 0, 2, now))).toEqual(ids(await plainPage(orgId, 0, 2, { completed: false })));
+    expect(ids(await newest(open, 0, 2, now))).toEqual(ids(await plainPage(orgId, 0, 2, { completed: false })));
+  });
+
+  it('starts from where the same page began last time, and still gives the plain page when calls came or went since', async () => {
+    const orgId = `org-${uid()}`;
+    const now = Date.now();
+    const cache = createPageAnchors();
+    const anchored = (skip: number, limit: number, at = Date.now()) =>
+      newestPage(stack.db.collections.calls, { filter: { org_id: orgId }, skip, limit, now: at }, { cache, key: `${orgId}|${skip}|${limit}` });
+    // Older than every window but the whole range: only the anchor finds the page without the full search.
+    await insertAt(orgId, Array.from({ length: 12 }, (_, i) => now - 400 * 86_400_000 - 1_000 * i));
+    for (const [skip, limit] of [[0, 5], [3, 4], [0, 20]] as const) {
+      expect(ids(await anchored(skip, limit))).toEqual(ids(await plainPage(orgId, skip, limit)));
+      expect(ids(await anchored(skip, limit))).toEqual(ids(await plainPage(orgId, skip, limit)));
+    }
+    expect(cache.get(`${orgId}|0|5`)).toEqual((await plainPage(orgId, 4, 1))[0]!.created_at);
+    // A short page (the list's end) anchors nothing.
+    expect(cache.get(`${orgId}|0|20`)).toBeUndefined();
+    // Newer calls arrive: the anchored range holds them and the page moves.
+    await insertAt(orgId, [now - 1_000, now - 2_000]);
+    expect(ids(await anchored(0, 5))).toEqual(ids(await plainPage(orgId, 0, 5)));
+    // Calls inside the anchored range are removed (a web session's rollback): too few in it, so the search goes on.
+    const page = await plainPage(orgId, 0, 5);
+    await stack.db.collections.calls.deleteMany({ _id: { $in: ids(page).slice(1, 4) } });
+    expect(ids(await anchored(0, 5))).toEqual(ids(await plainPage(orgId, 0, 5)));
+  });
+
+  it('keeps at most its bound of anchors, forgetting the least recently set', () => {
+    const cache = createPageAnchors(2);
+    cache.set('a', new Date(1));
+    cache.set('b', new Date(2));
+    cache.set('a', new Date(3));
+    cache.set('c', new Date(4));
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([new Date(3), undefined, new Date(4)]);
   });
 
   it("counts an organisation's calls as countDocuments does, carried forward as calls are added and counted whole again each hour", async () => {
