@@ -10,7 +10,10 @@ import { runTurnWork } from './turn-work';
 
 const TRANSFER_FAILED_SAY = "I'm sorry, I couldn't transfer your call.";
 const WORK_FAILED_SAY = "I'm sorry, something went wrong on my side. Could you say that again?";
-/** A carrier webhook must be answered in ~15 s; a longer wait is answered with "still working" and asked again. */
+/**
+ * Calls started before `followUpUntimed`: a carrier webhook must be answered in ~15 s, so a longer
+ * wait is answered with "still working" and asked again.
+ */
 const CONTINUE_WAIT_MS = 8_000;
 /** Tool calls in a row without the caller speaking: beyond this the agent's words are spoken without the work. */
 const MAX_CHAINED_WORK = 3;
@@ -173,13 +176,14 @@ export class Conversation {
 
   /**
    * The follow-up of the work the last reply started (the phone's `continue` webhook; a chat turn
-   * awaits it directly). Waits at most CONTINUE_WAIT_MS when `bounded`; if the work is still
-   * running then, the answer is an empty reply carrying the same `work`: keep waiting.
+   * awaits it directly). It starts no command: the API bounds the carrier's wait (a hold). Calls
+   * started before `followUpUntimed` wait at most CONTINUE_WAIT_MS on a timer when `bounded`; if the
+   * work is still running then, the answer is an empty reply carrying the same `work`: keep waiting.
    */
   async followUp(bounded = true): Promise<AgentReply> {
     const pending = this.pendingWork;
     if (!pending) return this.reply('', 'continue', 0);
-    if (bounded && pending.reply === null) await condition(() => pending.reply !== null, CONTINUE_WAIT_MS);
+    if (bounded && !this.input.followUpUntimed && pending.reply === null) await condition(() => pending.reply !== null, CONTINUE_WAIT_MS);
     else await pending.promise;
     if (pending.reply === null) return { ...this.reply('', 'continue', 0), work: pending.work };
     if (this.pendingWork === pending) this.pendingWork = null;

@@ -107,6 +107,14 @@ export interface CallWorkflowInput {
    * call (every call before inbound existed).
    */
   inbound?: InboundCallInfo;
+  /**
+   * The `continue` webhook's update waits for the work and its follow-up with no timer of its own
+   * (the API holds the line past its bound, api/routes/turn-hold.ts). Absent in calls started
+   * before: their update waits at most 8 s on a timer, then answers "keep waiting". A timer started
+   * in that handler could land, on replay, after the commands of the work finishing in the same
+   * activation, and fail the replay.
+   */
+  followUpUntimed?: true;
   /** A web session with an agent (channel `web`): which agent, and how long a dropped visitor may come back. */
   web?: WebCallInfo;
 }
@@ -230,6 +238,6 @@ export const transferStatusSignal = defineSignal<[TransferStatusEvent]>('transfe
 export const recordingReadySignal = defineSignal<[RecordingReadyEvent]>('recordingReady');
 export const callAnsweredUpdate = defineUpdate<AgentReply, [CallAnsweredInput]>('callAnswered');
 export const userTurnUpdate = defineUpdate<AgentReply, [UserTurnInput]>('userTurn');
-/** After a reply with `work`: returns the follow-up once the work is done (or, after a bound, `work` again: keep waiting). */
+/** After a reply with `work`: returns the follow-up once the work is done (older calls: after a bound, `work` again: keep waiting). */
 export const continueTurnUpdate = defineUpdate<AgentReply, [ContinueTurnInput]>('continueTurn');
 export const callStateQuery = defineQuery<CallLiveState>('callState');
