@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export interface RunningServer {
   url: string;
@@ -16,6 +17,7 @@ export async function listen(app: Express, host: string, port: number): Promise<
   });
   // Longer than common proxies' idle timeout, so they never reuse a socket we are closing.
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerUnparsable);
   const actual = (server.address() as AddressInfo).port;
   return {
     url: `http://${host}:${actual}`,
@@ -27,4 +29,28 @@ export async function listen(app: Express, host: string, port: number): Promise<
         server.closeIdleConnections();
       }),
   };
+}
+
+/** How long the rest of an unparsable request is read and dropped before its connection is closed. */
+const DRAIN_MS = 1_000;
+
+/**
+ * A request Node cannot parse, before any route sees it: a request line and headers over Node's
+ * 16 KiB (431), or a malformed request (400). Node's own answer closes the socket at once, so a
+ * client still sending its body gets a reset instead of the answer. Here the answer is in Bland's
+ * error shape, and the rest of the request is read and dropped for up to DRAIN_MS before the close.
+ */
+function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const message = tooLarge ? 'The request line and headers are too large (at most 16 KiB).' : 'The request could not be parsed as HTTP.';
+  const body = JSON.stringify({ status: 'error', message, errors: [message] });
+  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.on('error', () => socket.destroy());
+  socket.resume();
+  setTimeout(() => socket.destroy(), DRAIN_MS).unref();
 }

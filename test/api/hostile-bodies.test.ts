@@ -40,6 +40,19 @@ describe('API: hostile request bodies', () => {
     }
   });
 
+  it('answers a request line over 16 KiB with a 431 in Bland\'s shape, read whole by a client still sending its body', async () => {
+    // Node refuses it before any route; its own answer reset the connection under a client still sending.
+    const res = await fetch(`${stack.apiUrl}/v1/vectors/upload?name=kb&description=${'%E2%A3%B7'.repeat(2_400)}`, {
+      method: 'POST',
+      headers: { authorization: stack.org.apiKey, 'content-type': 'text/plain' },
+      body: 'x'.repeat(200_000),
+    });
+    expect(res.status).toBe(431);
+    expect(await res.json()).toEqual({ status: 'error', message: expect.stringMatching(/too large/), errors: [expect.stringMatching(/at most 16 KiB/)] });
+    // The server goes on answering.
+    expect((await request(stack.apiUrl).get('/v1/calls').set('authorization', stack.org.apiKey)).status).toBe(200);
+  });
+
   it('refuses a NUL character in a key', async () => {
     await expect400('/v1/calls', call('"request_data":{"a\\u0000b":1}'), /NUL character/);
     await expect400('/v1/batches', '{"base_prompt":"t","call_data":[{"phone_number":"+14155550100","a\\u0000b":1}]}', /NUL character/);
