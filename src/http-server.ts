@@ -34,21 +34,27 @@ export async function listen(app: Express, host: string, port: number): Promise<
 /** How long the rest of an unparsable request is read and dropped before its connection is closed. */
 const DRAIN_MS = 1_000;
 
+/** Node's parse and timeout errors → the status Node itself would send, with a message in Bland's words. */
+const UNPARSABLE: Record<string, { status: string; message: string }> = {
+  HPE_HEADER_OVERFLOW: { status: '431 Request Header Fields Too Large', message: 'The request line and headers are too large (at most 16 KiB).' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: '408 Request Timeout', message: 'The request was not received in time.' },
+};
+const MALFORMED = { status: '400 Bad Request', message: 'The request could not be parsed as HTTP.' };
+
 /**
- * A request Node cannot parse, before any route sees it: a request line and headers over Node's
- * 16 KiB (431), or a malformed request (400). Node's own answer closes the socket at once, so a
- * client still sending its body gets a reset instead of the answer. Here the answer is in Bland's
- * error shape, and the rest of the request is read and dropped for up to DRAIN_MS before the close.
+ * A request Node cannot take, before any route sees it: a request line and headers over Node's
+ * 16 KiB (431), a request not received within the server's request timeout (408), or a malformed
+ * request (400). Node's own answer closes the socket at once, so a client still sending its body
+ * gets a reset instead of the answer. Here the answer is in Bland's error shape, and the rest of the
+ * request is read and dropped for up to DRAIN_MS before the close.
  */
-function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
+export function answerUnparsable(err: NodeJS.ErrnoException, socket: Duplex): void {
   if (!socket.writable || err.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
-  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const message = tooLarge ? 'The request line and headers are too large (at most 16 KiB).' : 'The request could not be parsed as HTTP.';
+  const { status, message } = (err.code && UNPARSABLE[err.code]) || MALFORMED;
   const body = JSON.stringify({ status: 'error', message, errors: [message] });
-  const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   socket.on('error', () => socket.destroy());
   socket.resume();
