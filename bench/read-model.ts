@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
 import { connectDatabase, ensureIndexes, type Database } from '../src/db/database';
-import { startEmbeddedMongo } from '../src/infra/mongo-server';
+import { DEFAULT_CACHE_SIZE, startEmbeddedMongo } from '../src/infra/mongo-server';
 import { EMBEDDED_MONGO_NAMES, embeddedMongoBinary, type EmbeddedMongoKind } from '../src/infra/paths';
 import { getFreePort } from '../src/infra/readiness';
 import { machineInfo } from './lib/machine';
@@ -15,7 +15,7 @@ import { SHAPES, shapeContext } from './lib/read-model-shapes';
 import { formatTable, summarize, type Summary } from './lib/stats';
 
 /**
- * `npx tsx bench/read-model.ts [--calls 100000] [--samples 100] [--store secantus[,ferretdb]] [--uri mongodb://…] [--max-shape-s 20]`
+ * `npx tsx bench/read-model.ts [--calls 100000] [--samples 100] [--store secantus[,ferretdb]] [--uri mongodb://…] [--max-shape-s 20] [--cache-size 256M]`
  *
  * Every query shape the worker and the API send to the read model (bench/lib/read-model-shapes.ts),
  * timed on each store in turn: a fresh store (or a fresh database of --uri) filled with `calls`
@@ -25,7 +25,8 @@ import { formatTable, summarize, type Summary } from './lib/stats';
  * with at least MIN_SAMPLES samples unless those alone would take three budgets (a store that
  * scans 1.2 million lines per query would otherwise take hours): `n` says how many samples a line
  * has. Each p50 is also given as a ratio to a `ping` on the same server, the floor of any round
- * trip. Stores whose binary is missing are skipped with a note.
+ * trip. Stores whose binary is missing are skipped with a note. SecantusDB runs with the cache
+ * `npm start` gives it (256 MB, or EMBEDDED_MONGO_CACHE_SIZE), or `--cache-size`.
  */
 
 const MIN_SAMPLES = 3;
@@ -103,14 +104,14 @@ async function measure(target: Target, calls: number, samples: number, budgetMs:
   }
 }
 
-function embedded(kind: EmbeddedMongoKind, cacheDir: string): Target | string {
+function embedded(kind: EmbeddedMongoKind, cacheDir: string, cacheSize: string): Target | string {
   const binary = embeddedMongoBinary(kind, cacheDir);
   if (!existsSync(binary)) return `${EMBEDDED_MONGO_NAMES[kind]} skipped: ${binary} is missing (EMBEDDED_MONGO=${kind} npm run setup)`;
   return {
-    label: EMBEDDED_MONGO_NAMES[kind],
+    label: kind === 'secantus' ? `${EMBEDDED_MONGO_NAMES[kind]} (cache ${cacheSize})` : EMBEDDED_MONGO_NAMES[kind],
     async open() {
       const dir = await mkdtemp(join(tmpdir(), `switchboard-readmodel-${kind}-`));
-      const server = await startEmbeddedMongo({ kind, binary, dataDir: dir, logDir: dir, port: await getFreePort('127.0.0.1') });
+      const server = await startEmbeddedMongo({ kind, binary, dataDir: dir, logDir: dir, port: await getFreePort('127.0.0.1'), cacheSize });
       return {
         uri: server.uri,
         dbName: 'bench',
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
       store: { type: 'string', default: 'secantus' },
       uri: { type: 'string' },
       'max-shape-s': { type: 'string', default: '20' },
+      'cache-size': { type: 'string' },
     },
   });
   const calls = Number(values.calls);
@@ -157,11 +159,12 @@ async function main(): Promise<void> {
   if (!Number.isInteger(calls) || calls < 100 || calls > 1_000_000) throw new Error('--calls must be an integer in 100..1000000');
   if (!Number.isInteger(samples) || samples < 1) throw new Error('--samples must be a positive integer');
   if (!Number.isFinite(budgetMs) || budgetMs <= 0) throw new Error('--max-shape-s must be a positive number');
+  if (values['cache-size'] !== undefined && !/^[1-9]\d{0,6}[MG]$/.test(values['cache-size'])) throw new Error('--cache-size must be a size like 512M or 2G');
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
   const targets: Target[] = [];
   for (const kind of values.store.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (kind !== 'secantus' && kind !== 'ferretdb') throw new Error(`--store: unknown store ${kind} (secantus, ferretdb)`);
-    const target = embedded(kind, config.paths.cacheDir);
+    const target = embedded(kind, config.paths.cacheDir, values['cache-size'] ?? config.mongo.embeddedCacheSize ?? DEFAULT_CACHE_SIZE);
     if (typeof target === 'string') process.stderr.write(`· ${target}\n`);
     else targets.push(target);
   }

@@ -40,6 +40,8 @@ const envSchema = z.object({
   FERRETDB_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   // The embedded MongoDB-wire server: SecantusDB (indexed, built with cargo) or FerretDB (Go, scans).
   EMBEDDED_MONGO: z.enum(['secantus', 'ferretdb']).default('secantus'),
+  // SecantusDB's WiredTiger cache, like 512M or 2G (default 256M, src/infra/mongo-server.ts).
+  EMBEDDED_MONGO_CACHE_SIZE: optionalString.pipe(z.string().regex(/^[1-9]\d{0,6}[MG]$/, 'a size like 512M or 2G').optional()),
 
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -103,7 +105,7 @@ export interface Config {
   http: { host: string; port: number; publicBaseUrl: string | undefined; bodyLimitBytes: number };
   paths: { dataDir: string; cacheDir: string };
   auth: { seedApiKey: string | undefined; adminApiKey: string | undefined };
-  mongo: { uri: string | undefined; db: string; embeddedPort: number; embedded: 'secantus' | 'ferretdb' };
+  mongo: { uri: string | undefined; db: string; embeddedPort: number; embedded: 'secantus' | 'ferretdb'; embeddedCacheSize: string | undefined };
   temporal: {
     address: string | undefined;
     namespace: string;
@@ -188,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       db: e.MONGODB_DB,
       embeddedPort: e.MONGO_PORT ?? e.FERRETDB_PORT ?? 27117,
       embedded: e.EMBEDDED_MONGO,
+      embeddedCacheSize: e.EMBEDDED_MONGO_CACHE_SIZE,
     },
     temporal: {
       address: e.TEMPORAL_ADDRESS,

@@ -99,7 +99,15 @@ export async function startEmbeddedInfrastructure(
     const port = await choosePort(config.mongo.embeddedPort, random, 'MONGO_PORT', mongoName);
     const t0 = Date.now();
     log(`starting ${mongoName} on ${host}:${port} (logs in ${logDir})`);
-    const server = await startEmbeddedMongo({ kind: mongoKind, binary: mongoBin, dataDir, port, logDir, echo: opts.echo });
+    const server = await startEmbeddedMongo({
+      kind: mongoKind,
+      binary: mongoBin,
+      dataDir,
+      port,
+      logDir,
+      echo: opts.echo,
+      cacheSize: config.mongo.embeddedCacheSize,
+    });
     log(`${mongoName} ready at ${server.uri} in ${elapsed(t0)}`);
     return server;
   };

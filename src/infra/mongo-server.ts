@@ -21,6 +21,8 @@ export interface EmbeddedMongoOptions {
   logDir: string;
   readyTimeoutMs?: number;
   echo?: boolean;
+  /** SecantusDB's WiredTiger cache, like `512M` or `2G` (DEFAULT_CACHE_SIZE when not given). */
+  cacheSize?: string;
 }
 
 export interface EmbeddedMongoServer {
@@ -31,6 +33,13 @@ export interface EmbeddedMongoServer {
 }
 
 const host = '127.0.0.1';
+
+/**
+ * SecantusDB's WiredTiger cache unless EMBEDDED_MONGO_CACHE_SIZE says otherwise: a development
+ * store's. At 100,000 calls, 256 MB, 1 GB and 11.5 GB read alike (docs/operations.md, "The
+ * embedded store"); the cache only grows as data is read.
+ */
+export const DEFAULT_CACHE_SIZE = '256M';
 
 function commandLine(opts: EmbeddedMongoOptions): string[] {
   if (opts.kind === 'ferretdb') {
@@ -47,9 +56,9 @@ function commandLine(opts: EmbeddedMongoOptions): string[] {
     '--port', String(opts.port),
     '--storage-path', join(opts.dataDir, 'secantus'),
     '--log-level', 'WARNING',
-    // A development store: a modest cache, and write-ahead log files of 16 MB rather than 128 MB
-    // (each one is allocated in full, so that is the size of an empty store).
-    '--cache-size', '256M',
+    '--cache-size', opts.cacheSize ?? DEFAULT_CACHE_SIZE,
+    // Write-ahead log files of 16 MB rather than 128 MB (each one is allocated in full, so that is
+    // the size of an empty store).
     '--log-file-max', '16MB',
   ];
 }

@@ -44,6 +44,11 @@ describe('loadConfig defaults', () => {
     expect(config.calls).toEqual({ maxDurationMinutes: 30, ringTimeoutSeconds: 60, pricePerMinuteUsd: 0.09 });
   });
 
+  it("leaves the embedded store's cache to its default unless one is given", () => {
+    expect(config.mongo.embeddedCacheSize).toBeUndefined();
+    expect(loadConfig({ EMBEDDED_MONGO_CACHE_SIZE: '2G' }).mongo.embeddedCacheSize).toBe('2G');
+  });
+
   it('has no admin or seed key unless configured', () => {
     expect(config.auth).toEqual({ seedApiKey: undefined, adminApiKey: undefined });
   });
@@ -108,6 +113,10 @@ describe('loadConfig: invalid values are named', () => {
 
   it('names a bad NODE_ENV', () => {
     expect(configError({ NODE_ENV: 'staging' })).toContain('NODE_ENV');
+  });
+
+  it.each(['1T', '512', '0M', '-1G', '1.5G', '256 M'])('EMBEDDED_MONGO_CACHE_SIZE=%s', (EMBEDDED_MONGO_CACHE_SIZE) => {
+    expect(configError({ EMBEDDED_MONGO_CACHE_SIZE })).toContain('EMBEDDED_MONGO_CACHE_SIZE');
   });
 
   it('names a MONGODB_URI that is not a MongoDB URI', () => {
