@@ -159,12 +159,12 @@ async function main(): Promise<void> {
   if (!Number.isInteger(calls) || calls < 100 || calls > 1_000_000) throw new Error('--calls must be an integer in 100..1000000');
   if (!Number.isInteger(samples) || samples < 1) throw new Error('--samples must be a positive integer');
   if (!Number.isFinite(budgetMs) || budgetMs <= 0) throw new Error('--max-shape-s must be a positive number');
-  if (values['cache-size'] !== undefined && !/^[1-9]\d{0,6}[MG]$/.test(values['cache-size'])) throw new Error('--cache-size must be a size like 512M or 2G');
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+  // --cache-size is checked as EMBEDDED_MONGO_CACHE_SIZE is.
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', EMBEDDED_MONGO_CACHE_SIZE: values['cache-size'] ?? process.env.EMBEDDED_MONGO_CACHE_SIZE });
   const targets: Target[] = [];
   for (const kind of values.store.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (kind !== 'secantus' && kind !== 'ferretdb') throw new Error(`--store: unknown store ${kind} (secantus, ferretdb)`);
-    const target = embedded(kind, config.paths.cacheDir, values['cache-size'] ?? config.mongo.embeddedCacheSize ?? DEFAULT_CACHE_SIZE);
+    const target = embedded(kind, config.paths.cacheDir, config.mongo.embeddedCacheSize ?? DEFAULT_CACHE_SIZE);
     if (typeof target === 'string') process.stderr.write(`· ${target}\n`);
     else targets.push(target);
   }
