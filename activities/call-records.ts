@@ -33,6 +33,12 @@ export interface RecordTurnInput extends CallRef {
 export interface FinalizeCallInput extends CallRef {
   set: UpdateCallInput['set'];
   events: NewCallEvent[];
+  /**
+   * The whole transcript, from a final record run in the workflow's own worker (a local activity
+   * cannot query the workflow it runs in); its lines from `firstUnrecorded` on are written too.
+   * Absent: the transcript is the workflow's state query's, or else the stored lines.
+   */
+  transcript?: { lines: TranscriptLine[]; firstUnrecorded: number };
 }
 
 /**
@@ -54,6 +60,15 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
         // A batched event keeps the time it happened; the index keeps the order of those written together.
         timestamp: new Date((at ? Date.parse(at) : base) + i),
       })),
+    );
+  }
+
+  /** Transcript lines by their fixed IDs: a retry's duplicates are ignored. */
+  async function writeLines({ orgId, callId }: CallRef, lines: TranscriptLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    await insertOnce(
+      db.collections.transcripts,
+      lines.map((l) => ({ _id: `${callId}:${l.seq}`, org_id: orgId, call_id: callId, seq: l.seq, text: l.text, user: l.user, created_at: new Date(l.at) })),
     );
   }
 
@@ -112,18 +127,16 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
     async recordTurn({ orgId, callId, lines, events }: RecordTurnInput): Promise<void> {
       if (lines.length > 0) {
         await requireOwned({ orgId, callId });
-        await insertOnce(
-          db.collections.transcripts,
-          lines.map((l) => ({ _id: `${callId}:${l.seq}`, org_id: orgId, call_id: callId, seq: l.seq, text: l.text, user: l.user, created_at: new Date(l.at) })),
-        );
+        await writeLines({ orgId, callId }, lines);
       }
       await writeEvents({ orgId, callId }, events);
     },
 
-    async finalizeCall({ orgId, callId, set, events }: FinalizeCallInput): Promise<void> {
+    async finalizeCall({ orgId, callId, set, events, transcript }: FinalizeCallInput): Promise<void> {
       const call = await findOwnedCall(db, orgId, callId);
       if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
-      const lines = (await liveTranscript()) ?? (await storedTranscript(orgId, callId));
+      if (transcript) await writeLines({ orgId, callId }, transcript.lines.slice(transcript.firstUnrecorded));
+      const lines = transcript?.lines ?? (await liveTranscript()) ?? (await storedTranscript(orgId, callId));
       const concatenated = lines.map((l) => `${l.user}: ${l.text}`).join(' \n ');
       const minutes = typeof set.call_length === 'number' ? set.call_length : 0;
       const price = Math.round(minutes * pricing.perMinuteUsd * 10_000) / 10_000;

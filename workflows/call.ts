@@ -7,7 +7,7 @@ import { localRecords, records } from './activity-proxies';
 import { failureMessage, runAttempt, runInbound } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
-import { CURRENT_ENGINE, decideEngineVersion, type EngineVersion } from './engine-version';
+import { currentEngine, decideEngineVersion, type EngineVersion } from './engine-version';
 import { loadDynamicData } from './dynamic-data';
 import { pathwayChatWorkflow } from './pathway-chat';
 import { runPostCall } from './post-call';
@@ -76,7 +76,7 @@ export const LOCAL_VARIABLES_PATCH = 'local-variables';
  * ran without them, has them all and asks nothing.
  */
 interface CallVersions {
-  engine(): EngineVersion;
+  engine(input: CallWorkflowInput): EngineVersion;
   localVariables(): boolean;
   allocatedInDial(): boolean;
 }
@@ -87,7 +87,7 @@ const ASKED_OF_HISTORY: CallVersions = {
   allocatedInDial: () => patched(ALLOCATED_IN_DIAL_PATCH),
 };
 
-const ALL_ON: CallVersions = { engine: () => CURRENT_ENGINE, localVariables: () => true, allocatedInDial: () => true };
+const ALL_ON: CallVersions = { engine: currentEngine, localVariables: () => true, allocatedInDial: () => true };
 
 /**
  * `call-<call_id>`: one phone call (dialled, with its retries, or incoming), from acceptance to its
@@ -111,7 +111,7 @@ export async function callWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
 async function runCall(input: CallWorkflowInput, versions: CallVersions): Promise<CallWorkflowResult> {
   // An incoming call's caller context may choose the voice before the first word: the session reads this copy.
   const run: CallWorkflowInput = input.inbound ? { ...input } : input;
-  const session = new CallSession(run, versions.engine());
+  const session = new CallSession(run, versions.engine(input));
   session.registerHandlers();
 
   // Scheduled start: a durable sleep that a stop can cut short.
@@ -188,9 +188,8 @@ async function runCall(input: CallWorkflowInput, versions: CallVersions): Promis
   upsertMemo({
     summary: `${outcome.status}; ${attempts.length} attempt(s); ${session.turn} turns; ended by ${outcome.callEndedBy ?? 'nobody'}`,
   });
-  await records.finalizeCall({
-    ...session.ref,
-    set: {
+  await session.conversation.finalRecord(
+    {
       queue_status: queueStatus,
       status: outcome.status,
       completed: true,
@@ -204,14 +203,14 @@ async function runCall(input: CallWorkflowInput, versions: CallVersions): Promis
       recording_url: a.recording?.url ?? null,
       attempts,
     },
-    events: [
+    [
       {
         level: 'call',
         category: queueStatus === 'complete' ? 'info' : 'error',
         message: `Call ended: ${outcome.status}${outcome.callEndedBy ? ` by ${outcome.callEndedBy}` : ''}`,
       },
     ],
-  });
+  );
 
   // After the call: summary, analysis, webhook. A failure here never loses the call; it becomes complete_error.
   const post = await runPostCall(input, { queueStatus, status: outcome.status });

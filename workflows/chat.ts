@@ -16,7 +16,7 @@ import {
 } from '../src/workflow-api/pathway';
 import { records } from './activity-proxies';
 import { Conversation } from './conversation';
-import { CURRENT_ENGINE } from './engine-version';
+import { currentEngine } from './engine-version';
 import { typedTurnFailure, untilSaid } from './text-turn';
 
 /**
@@ -44,7 +44,7 @@ export async function chatWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
     transferFailed: (error) => {
       transferNote = error;
     },
-  }, CURRENT_ENGINE);
+  }, currentEngine(input));
 
   const history = (): ChatHistoryEntry[] =>
     conversation.transcript
@@ -133,14 +133,13 @@ export async function chatWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   await conversation.settleWork();
   const failures = await conversation.settleWrites();
   const queueStatus = failures.length > 0 ? 'complete_error' : 'complete';
-  await records.finalizeCall({
-    ...conversation.ref,
-    set: {
+  await conversation.finalRecord(
+    {
       queue_status: queueStatus, status: 'completed', completed: true, ended_at: new Date(),
       call_ended_by: ended ? 'ASSISTANT' : null, error_message: failures.length > 0 ? 'Some chat records could not be written.' : null,
     },
-    events: [{ level: 'call', category: 'info', message: `Pathway chat ${why}` }],
-  });
+    [{ level: 'call', category: 'info', message: `Pathway chat ${why}` }],
+  );
   return {
     callId: input.callId, queueStatus, status: 'completed', answeredBy: null, callEndedBy: ended ? 'ASSISTANT' : null,
     turns: conversation.turnCount, errorMessage: null,

@@ -3,7 +3,8 @@ import type { NewCallEvent } from '../src/db/call-events';
 import { storable } from '../src/db/storable-keys';
 import { renderTemplate } from '../src/templating';
 import type { AgentAction, AgentReply, CallWorkflowInput, ToolExchange, TranscriptLine, TurnWork } from '../src/workflow-api/call';
-import { agent, localAgent, records } from './activity-proxies';
+import type { FinalizeCallInput } from '../activities/call-records';
+import { agent, localAgent, localRecords, records } from './activity-proxies';
 import type { EngineVersion } from './engine-version';
 import { PathwayConversation } from './pathway-call';
 import { runTurnWork } from './turn-work';
@@ -116,10 +117,29 @@ export class Conversation {
     return this.unrecordedEvents.map((e) => ({ level: e.level, category: e.category, message: e.message, at: e.at ?? '' }));
   }
 
-  /** Writes what is left of the turn records, then waits for every write-behind; returns the failures. */
+  /**
+   * Waits for every write-behind; returns the failures. What is left of the turn records is written
+   * first, unless the final record carries it (`localFinalRecord`, see finalRecord).
+   */
   async settleWrites(): Promise<unknown[]> {
-    if (this.version.batchedRecords) this.recordTurns();
+    if (this.version.batchedRecords && !this.version.localFinalRecord) this.recordTurns();
     return (await Promise.all(this.pendingWrites)).filter((r) => r !== null);
+  }
+
+  /**
+   * The final record, after settleWrites: the call's closing fields and events. On runs with
+   * `localFinalRecord` it is written by a local activity in this worker, with the whole transcript
+   * and the turns not yet recorded, so that a call's end costs one write and no dispatch through
+   * the server.
+   */
+  async finalRecord(set: FinalizeCallInput['set'], events: NewCallEvent[]): Promise<void> {
+    if (!this.version.localFinalRecord) return records.finalizeCall({ ...this.ref, set, events });
+    const firstUnrecorded = this.recordedLines;
+    const turnEvents = this.unrecordedEvents;
+    await localRecords.finalizeCall({ ...this.ref, set, events: [...turnEvents, ...events], transcript: { lines: [...this.lines], firstUnrecorded } });
+    this.recordedLines = this.lines.length;
+    this.unrecordedEvents = [];
+    this.unrecordedTurns = 0;
   }
 
   /** One write for the turns since the last: their lines and events. */
@@ -274,7 +294,9 @@ export class Conversation {
     const at = new Date().toISOString();
     this.unrecordedEvents.push(...events.map((e) => ({ ...e, at })));
     this.unrecordedTurns += 1;
-    if (this.unrecordedTurns >= TURNS_PER_RECORD || action !== 'continue') this.recordTurns();
+    // The agent's last words go with the final record when it carries the turns; a transfer's are written now.
+    const lastWords = action === 'end' && this.version.localFinalRecord;
+    if (this.unrecordedTurns >= TURNS_PER_RECORD || (action !== 'continue' && !lastWords)) this.recordTurns();
     return this.reply(text, action, modelMs);
   }
 

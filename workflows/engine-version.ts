@@ -1,4 +1,5 @@
 import { patched } from '@temporalio/workflow';
+import type { CallWorkflowInput } from '../src/workflow-api/call';
 
 /** Marks the runs whose model turns are local activities; older histories replay with normal activities. */
 export const LOCAL_TURNS_PATCH = 'local-agent-turns';
@@ -14,10 +15,21 @@ export interface EngineVersion {
   localTurns: boolean;
   /** Turn records are written every few turns (TURNS_PER_RECORD in conversation.ts), not after each turn. */
   batchedRecords: boolean;
+  /**
+   * The final record is written in this worker (`localRecords`) and carries the turns not yet
+   * recorded. Decided by the run's input (`localFinalRecord`), which costs a history nothing,
+   * where a patch costs every new run a marker and a search-attribute upsert.
+   */
+  localFinalRecord: boolean;
 }
 
-/** Every engine change on: for workflow types that never ran without them (chatWorkflow). */
-export const CURRENT_ENGINE: EngineVersion = { localTurns: true, batchedRecords: true };
+/**
+ * The engine of the workflow types that never ran without the earlier changes (phoneCallWorkflow,
+ * chatWorkflow, webCallWorkflow): those are on; the later ones come with the run's input.
+ */
+export function currentEngine(input: Pick<CallWorkflowInput, 'localFinalRecord'>): EngineVersion {
+  return { localTurns: true, batchedRecords: true, localFinalRecord: input.localFinalRecord === true };
+}
 
 /**
  * Decides the engine's version once, first thing in a workflow run, in the workflow's main
@@ -26,6 +38,10 @@ export const CURRENT_ENGINE: EngineVersion = { localTurns: true, batchedRecords:
  * answers differently than it did live. Histories that predate a change replay its old branch for
  * their whole run.
  */
-export function decideEngineVersion(): EngineVersion {
-  return { localTurns: patched(LOCAL_TURNS_PATCH), batchedRecords: patched(BATCHED_TURN_RECORDS_PATCH) };
+export function decideEngineVersion(input: Pick<CallWorkflowInput, 'localFinalRecord'>): EngineVersion {
+  return {
+    localTurns: patched(LOCAL_TURNS_PATCH),
+    batchedRecords: patched(BATCHED_TURN_RECORDS_PATCH),
+    localFinalRecord: input.localFinalRecord === true,
+  };
 }

@@ -87,15 +87,14 @@ export async function webCallWorkflow(input: CallWorkflowInput): Promise<CallWor
   const endedAt = new Date();
   setStatus(queueStatus);
   upsertMemo({ summary: `web; ${conversation.turnCount} turns; ${reason}; ended by ${callEndedBy ?? 'nobody'}` });
-  await records.finalizeCall({
-    ...ref,
-    set: {
+  await conversation.finalRecord(
+    {
       queue_status: queueStatus, status: 'completed', completed: true, ended_at: endedAt, call_ended_by: callEndedBy, error_message: errorMessage,
       call_length: Math.round(((endedAt.getTime() - startedAt.getTime()) / 60_000) * 10_000) / 10_000,
       corrected_duration: String(Math.round((endedAt.getTime() - startedAt.getTime()) / 1000)),
     },
-    events: [{ level: 'call', category: 'info', message: `Web session ended: ${reason}${callEndedBy ? ` by ${callEndedBy}` : ''}` }],
-  });
+    [{ level: 'call', category: 'info', message: `Web session ended: ${reason}${callEndedBy ? ` by ${callEndedBy}` : ''}` }],
+  );
 
   const post = await runPostCall(input, { queueStatus, status: 'completed' });
   if (post.errorMessage && queueStatus === 'complete') {

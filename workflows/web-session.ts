@@ -15,7 +15,7 @@ import {
   webWatchUpdate,
 } from '../src/workflow-api/web-call';
 import { Conversation } from './conversation';
-import { CURRENT_ENGINE } from './engine-version';
+import { currentEngine } from './engine-version';
 import { typedTurnFailure, untilSaid } from './text-turn';
 
 /**
@@ -52,7 +52,7 @@ export class WebSession {
       transferFailed: (error) => {
         this.transferNote = error;
       },
-    }, CURRENT_ENGINE);
+    }, currentEngine(input));
   }
 
   /** Something has ended the conversation (the loop turns it into `ending`). */

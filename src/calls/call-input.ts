@@ -106,6 +106,7 @@ export function callWorkflowInput(
     webhookBaseUrl: call.webhookBaseUrl,
     encryptedKey: call.encryptedKey,
     followUpUntimed: true,
+    localFinalRecord: true,
     // Only when present: inputs of calls without them stay exactly as before.
     ...(call.tools?.length ? { tools: call.tools } : {}),
     ...(call.dynamicData?.length ? { dynamicData: call.dynamicData } : {}),

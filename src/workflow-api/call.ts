@@ -115,6 +115,12 @@ export interface CallWorkflowInput {
    * activation, and fail the replay.
    */
   followUpUntimed?: true;
+  /**
+   * The final record is a local activity that also writes the turns not yet recorded (one write,
+   * no dispatch through the server, at the end of every call). Absent in calls started before:
+   * they write the last turns, then the final record, as two activities.
+   */
+  localFinalRecord?: true;
   /** A web session with an agent (channel `web`): which agent, and how long a dropped visitor may come back. */
   web?: WebCallInfo;
 }
