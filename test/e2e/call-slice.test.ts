@@ -2,7 +2,7 @@ import request from 'supertest';
 import twilio from 'twilio';
 import { callWorkflowId } from '../../src/ids';
 import { callStateQuery } from '../../src/workflow-api/call';
-import { replayAndMaybeRecord } from '../helpers/histories';
+import { activityTypesOf, replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
 
@@ -116,6 +116,13 @@ describe('one call, end to end', () => {
     expect(await stack.db.collections.transcripts.countDocuments({ call_id: callId })).toBe(done.transcripts.length);
     const turnEvents = (await stack.db.collections.callEvents.find({ call_id: callId }).toArray()).filter((e) => e.message.startsWith('Agent turn'));
     expect(turnEvents).toHaveLength(done.transcripts.filter((t: { user: string }) => t.user === 'assistant').length);
+    // Five turns: the first four in one turn record; the fifth, the goodbye, went with the final record,
+    // a local activity (no activity dispatched through the server for it).
+    expect(turnEvents).toHaveLength(5);
+    const { scheduled, local } = activityTypesOf(await stack.temporal.client.workflow.getHandle(callWorkflowId(callId)).fetchHistory());
+    expect(scheduled.filter((t) => t === 'recordTurn')).toHaveLength(1);
+    expect(scheduled).not.toContain('finalizeCall');
+    expect(local.filter((t) => t === 'finalizeCall')).toHaveLength(1);
   });
 
   it('refuses a carrier webhook with a bad signature and changes nothing', async () => {

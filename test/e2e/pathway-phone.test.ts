@@ -2,7 +2,7 @@ import request from 'supertest';
 import { callWorkflowId } from '../../src/ids';
 import { callStateQuery } from '../../src/workflow-api/call';
 import { events as callEvents, sendCall, waitForCompletion } from '../helpers/calls';
-import { replayAndMaybeRecord } from '../helpers/histories';
+import { activityTypesOf, replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { createPathway, restaurantPathway, startBookingServer, type BookingServer } from '../helpers/pathway-fixtures';
 import { startStack, type Stack } from '../helpers/stack';
@@ -55,16 +55,10 @@ describe('e2e: pathway on a phone call', () => {
     // The webhook's text is said at once, as its own line, while the request runs as its own activity.
     expect(agentLines(call)).toContain('Please give me a moment as I check our bookings.');
     const handle = stack.temporal.client.workflow.getHandle(callWorkflowId(id));
-    const history = await handle.fetchHistory();
-    const activityTypes = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    const { scheduled: activityTypes, local: localActivityTypes } = activityTypesOf(await handle.fetchHistory());
     expect(activityTypes).toContain('pathwayWebhook');
     // The four pathway turns are local activities (one marker each), never dispatched through the server.
     expect(activityTypes).not.toContain('pathwayTurn');
-    const localActivityTypes = (history.events ?? []).flatMap((e) => {
-      const marker = e.markerRecordedEventAttributes;
-      const data = marker?.markerName === 'core_local_activity' ? marker.details?.data?.payloads?.[0]?.data : undefined;
-      return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type] : [];
-    });
     expect(localActivityTypes.filter((t) => t === 'pathwayTurn')).toHaveLength(4);
     const events = await eventually(async () => {
       const evs = await callEvents(stack, id);

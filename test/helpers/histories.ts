@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 
 export const HISTORY_FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 
@@ -30,4 +31,19 @@ export async function replayAndMaybeRecord(client: Client, workflowId: string, f
     const json = execFileSync(cli, ['workflow', 'show', '--address', process.env.TEMPORAL_ADDRESS!, '--workflow-id', workflowId, '--output', 'json']);
     writeFileSync(join(HISTORY_FIXTURES, `${fixtureName}.json`), json);
   }
+}
+
+/** The activity types a history ran: dispatched through the server, and local (one marker each), in order. */
+export function activityTypesOf(history: temporal.api.history.v1.IHistory): { scheduled: string[]; local: string[] } {
+  const events = history.events ?? [];
+  const scheduled = events.flatMap((e) => {
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
+  const local = events.flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    const data = marker?.markerName === 'core_local_activity' ? marker.details?.data?.payloads?.[0]?.data : undefined;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type] : [];
+  });
+  return { scheduled, local };
 }
