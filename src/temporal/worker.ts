@@ -60,6 +60,7 @@ export async function createCallWorker(opts: CallWorkerOptions): Promise<{ worke
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 200,
     // A caller is on the line: when a worker dies, hand its calls to another one within seconds.
     stickyQueueScheduleToStartTimeout: '3 seconds',
+    workflowTaskPollerBehavior: { type: 'autoscaling' },
   });
   return { worker, connection };
 }
