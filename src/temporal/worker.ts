@@ -9,6 +9,11 @@ import {
   type WorkflowBundle,
 } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
+import { StickyFirstSlots } from './workflow-slots';
+
+/** Workflow tasks a worker runs at once (the SDK's default), and how many of them may come from the shared queue. */
+const WORKFLOW_TASK_SLOTS = 40;
+const SHARED_QUEUE_SLOTS = 10;
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
@@ -57,10 +62,15 @@ export async function createCallWorker(opts: CallWorkerOptions): Promise<{ worke
     taskQueue: opts.taskQueue,
     workflowBundle: opts.workflowBundle,
     activities: createActivities(opts.deps),
-    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 200,
+    tuner: {
+      // The SDK's 40 workflow-task slots, of which at most 10 serve the shared queue at once (new calls' first tasks).
+      workflowTaskSlotSupplier: new StickyFirstSlots(WORKFLOW_TASK_SLOTS, SHARED_QUEUE_SLOTS),
+      activityTaskSlotSupplier: { type: 'fixed-size', numSlots: opts.maxConcurrentActivityTaskExecutions ?? 200 },
+      localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
+      nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
+    },
     // A caller is on the line: when a worker dies, hand its calls to another one within seconds.
     stickyQueueScheduleToStartTimeout: '3 seconds',
-    workflowTaskPollerBehavior: { type: 'autoscaling' },
   });
   return { worker, connection };
 }
