@@ -117,26 +117,20 @@ export class Conversation {
     return this.unrecordedEvents.map((e) => ({ level: e.level, category: e.category, message: e.message, at: e.at ?? '' }));
   }
 
-  /**
-   * Waits for every write-behind; returns the failures. What is left of the turn records is written
-   * first, unless the final record carries it (`localFinalRecord`, see finalRecord).
-   */
+  /** Waits for every write-behind; returns the failures. The turn records left are written first, unless finalRecord carries them. */
   async settleWrites(): Promise<unknown[]> {
     if (this.version.batchedRecords && !this.version.localFinalRecord) this.recordTurns();
     return (await Promise.all(this.pendingWrites)).filter((r) => r !== null);
   }
 
   /**
-   * The final record, after settleWrites: the call's closing fields and events. On runs with
-   * `localFinalRecord` it is written by a local activity in this worker, with the whole transcript
-   * and the turns not yet recorded, so that a call's end costs one write and no dispatch through
-   * the server.
+   * The final record, after settleWrites. With `localFinalRecord`, a local activity that also writes
+   * the turns not yet recorded: a call's end is one write, with no dispatch through the server.
    */
   async finalRecord(set: FinalizeCallInput['set'], events: NewCallEvent[]): Promise<void> {
     if (!this.version.localFinalRecord) return records.finalizeCall({ ...this.ref, set, events });
-    const firstUnrecorded = this.recordedLines;
-    const turnEvents = this.unrecordedEvents;
-    await localRecords.finalizeCall({ ...this.ref, set, events: [...turnEvents, ...events], transcript: { lines: [...this.lines], firstUnrecorded } });
+    const transcript = { lines: [...this.lines], firstUnrecorded: this.recordedLines };
+    await localRecords.finalizeCall({ ...this.ref, set, events: [...this.unrecordedEvents, ...events], transcript });
     this.recordedLines = this.lines.length;
     this.unrecordedEvents = [];
     this.unrecordedTurns = 0;
@@ -294,7 +288,7 @@ export class Conversation {
     const at = new Date().toISOString();
     this.unrecordedEvents.push(...events.map((e) => ({ ...e, at })));
     this.unrecordedTurns += 1;
-    // The agent's last words go with the final record when it carries the turns; a transfer's are written now.
+    // The agent's last words go with a final record that carries the turns; a transfer's are written now.
     const lastWords = action === 'end' && this.version.localFinalRecord;
     if (this.unrecordedTurns >= TURNS_PER_RECORD || (action !== 'continue' && !lastWords)) this.recordTurns();
     return this.reply(text, action, modelMs);
