@@ -1,4 +1,5 @@
 import type { Collection, Filter } from 'mongodb';
+import { listingFilter } from '../db/call-indexes';
 import { countMatching } from '../db/count';
 import { newestPage, type PageAnchors } from '../db/newest-page';
 import type { CallDoc } from '../db/types';
@@ -74,7 +75,7 @@ export function createCallCounter(calls: Collection<CallDoc>, clock: () => numbe
  * GET /v1/calls' reads: the filter's total and one page of it. Without a filter beyond the
  * organisation, the total comes from the counter and a newest-first page from `newestPage` (whose
  * ranges the `{org_id, created_at}` index answers); any other total or page is the plain query,
- * which the filter's own index answers (`{org_id, batch_id, created_at}`, `{org_id, completed, created_at}`).
+ * which the filter's own index answers (src/db/call-indexes.ts).
  */
 export async function listCalls(
   calls: Collection<CallDoc>,
@@ -83,10 +84,11 @@ export async function listCalls(
   now: number,
 ): Promise<{ total: number; docs: CallDoc[] }> {
   const unfiltered = Object.keys(q.filter).length === 1;
+  const filter = listingFilter(q.filter);
   const page = () =>
     unfiltered && !q.ascending
       ? newestPage(calls, { filter: q.filter, skip: q.skip, limit: q.limit, now }, { cache: reads.anchors, key: `${q.orgId}|${q.skip}|${q.limit}` })
-      : calls.find(q.filter).sort({ created_at: q.ascending ? 1 : -1 }).skip(q.skip).limit(q.limit).toArray();
-  const [total, docs] = await Promise.all([unfiltered ? reads.counter.count(q.orgId) : countMatching(calls, q.filter), q.limit === 0 ? [] : page()]);
+      : calls.find(filter).sort({ created_at: q.ascending ? 1 : -1 }).skip(q.skip).limit(q.limit).toArray();
+  const [total, docs] = await Promise.all([unfiltered ? reads.counter.count(q.orgId) : countMatching(calls, filter), q.limit === 0 ? [] : page()]);
   return { total, docs };
 }

@@ -1,10 +1,11 @@
-import { MongoClient, type Collection, type Db, type Document, type IndexSpecification } from 'mongodb';
+import { MongoClient, type Collection, type Db } from 'mongodb';
 import type { BatchAnalysisDoc, BatchDoc, BatchRowChunkDoc, DialSlotDoc } from '../batches/types';
 import type { RateLimitDoc } from '../rate-limit/counters';
 import type { CarrierAccountDoc } from '../telephony/carrier-accounts';
 import { ensureInboundNumberIndexes, type InboundNumberDoc } from '../numbers/types';
 import { ensureInboundIndexes, type InboundLookupDoc, type InboundLookupRowDoc, type InboundSessionDoc } from '../inbound/types';
 import { ensurePathwayIndexes } from './pathway-store';
+import { CALL_INDEXES, REPLACED_CALL_INDEXES, replaceIndexes } from './call-indexes';
 import { ensureTtlIndex } from './ttl-index';
 import type { ToolDoc } from '../tools/tool-store';
 import { ensureVoiceIndexes, type VoiceDoc } from '../voices/voice-store';
@@ -96,31 +97,13 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
   return { client, db, collections, close: () => client.close() };
 }
 
-/** MongoDB's "IndexNotFound". */
-const INDEX_NOT_FOUND = 27;
-
-/** Creates `spec`, then drops the index it supersedes (`old`, a prefix of it) if it is there. */
-async function replaceIndex<T extends Document>(collection: Collection<T>, old: string, spec: IndexSpecification): Promise<void> {
-  await collection.createIndex(spec);
-  try {
-    await collection.dropIndex(old);
-  } catch (err) {
-    if ((err as { code?: unknown }).code !== INDEX_NOT_FOUND) throw err;
-  }
-}
-
 /** Idempotent: createIndex with an identical spec is a no-op on MongoDB and FerretDB alike. */
 export async function ensureIndexes({ db, collections: c }: Database): Promise<void> {
   await Promise.all([
     ensurePathwayIndexes(db),
     c.apiKeys.createIndex({ org_id: 1 }),
-    c.calls.createIndex({ org_id: 1, created_at: -1 }),
-    // A batch's calls, and its newest page (GET /v1/calls?batch_id): the range of one batch, in order.
-    replaceIndex(c.calls, 'org_id_1_batch_id_1', { org_id: 1, batch_id: 1, created_at: -1 }),
-    c.calls.createIndex({ org_id: 1, queue_status: 1 }),
-    // Live calls (GET /v1/calls?completed=false, active/stop) and hang-ups by carrier SID after a worker restart.
-    c.calls.createIndex({ org_id: 1, completed: 1, created_at: -1 }),
-    c.calls.createIndex({ provider_call_sid: 1, org_id: 1 }),
+    // One index a hot query (./call-indexes.ts): the organisation's, live calls', a batch's, a carrier SID's.
+    replaceIndexes(c.calls, REPLACED_CALL_INDEXES, CALL_INDEXES),
     c.transcripts.createIndex({ org_id: 1, call_id: 1, seq: 1 }),
     c.callEvents.createIndex({ org_id: 1, call_id: 1, timestamp: 1 }),
     c.idempotencyKeys.createIndex({ org_id: 1, created_at: -1 }),
