@@ -1,5 +1,6 @@
 import { createAgentTurnActivities } from './agent-turn';
 import { createBatchActivities } from './batch';
+import { createBatchStartActivities } from './batch-starts';
 import { createCallRecordActivities } from './call-records';
 import { createCorrectedTranscriptActivities } from './corrected-transcript';
 import type { ActivityDeps } from './deps';
@@ -17,6 +18,7 @@ import { createWebhookNodeActivities } from './webhook-node';
 export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps) {
+  const batch = createBatchActivities(deps);
   return {
     ...createCallRecordActivities(deps),
     ...createTelephonyActivities(deps),
@@ -25,7 +27,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookDeliveryActivities(deps),
     ...createToolActivities(deps),
     ...createDynamicDataActivities(deps),
-    ...createBatchActivities(deps),
+    ...batch,
+    ...createBatchStartActivities(deps, batch.prepareBatchCalls),
     ...createPathwayTurnActivities(deps),
     ...createWebhookNodeActivities(deps),
     ...createInboundActivities(deps),

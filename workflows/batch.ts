@@ -7,11 +7,10 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  ParentClosePolicy,
   patched,
   proxyActivities,
   setHandler,
-  startChild,
+  sleep,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -29,8 +28,7 @@ import {
   type StopBatchResult,
 } from '../src/workflow-api/batch';
 import { stopCallSignal } from '../src/workflow-api/call';
-import { callStartAttributes } from '../src/workflow-api/search-attributes';
-import type { phoneCallWorkflow } from './call';
+import { startBatchChild } from './batch-children';
 
 /** The activity's own words for a failure, not Temporal's wrapper. */
 const activityFailureMessage = (err: unknown): string =>
@@ -48,6 +46,14 @@ const webhook = proxyActivities<Activities>({
 
 /** Marks the batch runs whose calls are phoneCallWorkflow children (older runs start callWorkflow). */
 export const PHONE_CALL_CHILDREN_PATCH = 'phone-call-children';
+/** Marks the batch runs whose calls are started by an activity, as workflows of their own (older runs start children). */
+export const CALLS_STARTED_BY_ACTIVITY_PATCH = 'calls-started-by-activity';
+/**
+ * How often a batch whose calls are not its children asks, unless its input says, which of its live
+ * calls closed without telling it (an operator terminated one): those are counted as failed, so the
+ * batch never waits for a call that will not report.
+ */
+const CLOSED_CALLS_CHECK_SECONDS = 300;
 
 /**
  * Children started per run at most. With about seven history events per child (start, started,
@@ -70,21 +76,34 @@ const freshCarry = (): BatchCarry => ({
  * and a stop never cut a live call.
  */
 export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWorkflowResult> {
-  // Decided once, first thing in the run: runs that started before phoneCallWorkflow keep starting callWorkflow.
+  // Decided once, first thing in the run: runs that started before phoneCallWorkflow keep starting
+  // callWorkflow, and runs that started before the calls were started by an activity keep children.
   const callType = patched(PHONE_CALL_CHILDREN_PATCH) ? 'phoneCallWorkflow' : 'callWorkflow';
+  const startsByActivity = patched(CALLS_STARTED_BY_ACTIVITY_PATCH);
   const carry = input.carry ?? freshCarry();
   const live = new Map<number, string>(carry.live);
   const queueStatuses = { ...carry.queueStatuses };
   const statuses = { ...carry.statuses };
   let { nextIndex, done, stopped, stopReason, cancelledRows, firstDialAt } = carry;
   let startedThisRun = 0;
+  /** Rows whose calls an activity is starting, and those of them already heard done (a call can end before its start is answered). */
+  const starting = new Set<number>();
+  const doneWhileStarting = new Map<number, Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>>();
+  /** A background step that failed for good (a start, a check): the run fails with it. */
+  let failure: { error: unknown } | null = null;
+  const rethrowFailure = () => {
+    if (failure) throw failure.error;
+  };
 
-  const markDone = (d: Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>) => {
-    // A child may be heard twice (its signal and, in the run that started it, its result).
-    if (!live.delete(d.index)) return;
+  const countDone = (d: Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>) => {
     done += 1;
     queueStatuses[d.queueStatus] = (queueStatuses[d.queueStatus] ?? 0) + 1;
     statuses[d.status] = (statuses[d.status] ?? 0) + 1;
+  };
+  const markDone = (d: Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>) => {
+    // A call may be heard twice (its signal and, as a child in the run that started it, its result; or the closed-call check).
+    if (live.delete(d.index)) countDone(d);
+    else if (starting.has(d.index)) doneWhileStarting.set(d.index, d);
   };
 
   const stopCalls = (callIds: string[], reason: string) =>
@@ -103,8 +122,10 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     stopReason = reason;
     cancelledRows = input.totalRows - nextIndex;
     const targets = [...live.values()];
+    // Calls still being started are stopped once their start is answered (startByActivity).
+    const stoppedLive = targets.length + starting.size;
     await stopCalls(targets, reason);
-    return { numCalls: cancelledRows + targets.length, cancelledRows, stoppedLive: targets.length };
+    return { numCalls: cancelledRows + stoppedLive, cancelledRows, stoppedLive };
   };
 
   setHandler(batchCallDoneSignal, markDone);
@@ -124,36 +145,56 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     };
   });
 
-  const startRow = async (p: PreparedBatchCall) => {
+  const startRow = (p: PreparedBatchCall) => {
     live.set(p.index, p.callId);
-    // Started outside the workflow's cancellation scope: cancelling the batch stops calls by signal,
-    // so each call still writes its final record.
-    const handle = await CancellationScope.nonCancellable(() =>
-      startChild<typeof phoneCallWorkflow>(callType, {
-        workflowId: `call-${p.callId}`,
-        args: [p.input],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        // The same attributes as a call sent on its own, plus its batch, so `BatchId = '…'` finds both.
-        typedSearchAttributes: callStartAttributes(p.input, input.campaignId),
-        memo: { summary: `Batch ${input.batchId} row ${p.index}`, org_id: input.orgId },
-      }),
-    ).catch(() => {
-      // Already started (cannot happen within one history): count the row once and move on.
-      markDone({ index: p.index, queueStatus: 'queue_error', status: 'failed' });
-      return null;
-    });
-    handle?.result().then(
-      (r) => markDone({ index: p.index, queueStatus: r.queueStatus, status: r.status }),
-      (err: unknown) => {
-        if (!isCancellation(err)) markDone({ index: p.index, queueStatus: 'call_error', status: 'failed' });
-      },
-    );
+    return startBatchChild(callType, input, p, markDone);
   };
 
   const perGroup = Math.max(1, Math.min(input.groupSize, Math.ceil(input.dialsPerSecond)));
 
   let startingGroups = 0;
-  const canStartMore = () => live.size < input.maxConcurrency && startingGroups < MAX_STARTING_GROUPS;
+  const canStartMore = () => live.size + starting.size < input.maxConcurrency && startingGroups < MAX_STARTING_GROUPS;
+
+  /** Rows [from, from+count) started by one activity; their calls join the window when it answers. */
+  const startByActivity = (from: number, count: number) => {
+    for (let i = from; i < from + count; i++) starting.add(i);
+    startingGroups += 1;
+    const args = { orgId: input.orgId, batchId: input.batchId, from, count, campaignId: input.campaignId, taskQueue: workflowInfo().taskQueue };
+    // Outside the workflow's cancellation scope, as children were: a cancelled batch stops its calls by signal.
+    void CancellationScope.nonCancellable(() => store.startBatchCalls(args))
+      .then(async (started) => {
+        for (const { index, callId } of started) {
+          const early = doneWhileStarting.get(index);
+          if (early) countDone(early);
+          else live.set(index, callId);
+        }
+        // A stop that arrived while these were starting could not reach them yet.
+        if (stopped) await CancellationScope.nonCancellable(() => stopCalls(started.map((c) => c.callId), stopReason ?? 'batch stopped'));
+      })
+      .catch((error: unknown) => (failure ??= { error }))
+      .finally(() => {
+        for (let i = from; i < from + count; i++) {
+          starting.delete(i);
+          doneWhileStarting.delete(i);
+        }
+        startingGroups -= 1;
+      });
+  };
+
+  // Calls that are not its children cannot tell the batch they were terminated: it asks now and then.
+  const checkClosedCalls = async () => {
+    for (;;) {
+      await condition(() => live.size > 0);
+      await sleep((input.closedCallsCheckSeconds ?? CLOSED_CALLS_CHECK_SECONDS) * 1000);
+      if (live.size === 0) continue;
+      const indexOf = new Map([...live].map(([index, callId]) => [callId, index]));
+      for (const c of await store.closedBatchCalls({ orgId: input.orgId, callIds: [...indexOf.keys()] })) {
+        const index = indexOf.get(c.callId);
+        if (index !== undefined) markDone({ index, queueStatus: c.queueStatus, status: c.status });
+      }
+    }
+  };
+  if (startsByActivity) void CancellationScope.nonCancellable(checkClosedCalls).catch((error: unknown) => (failure ??= { error }));
 
   const window = async (): Promise<'finished' | 'continue'> => {
     if (input.startTime && !input.carry) {
@@ -161,13 +202,22 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
       if (delayMs > 0) await condition(() => stopped, delayMs);
     }
     for (;;) {
-      if (stopped || (nextIndex >= input.totalRows && live.size === 0)) return 'finished';
+      rethrowFailure();
+      if (stopped || (nextIndex >= input.totalRows && live.size + starting.size === 0)) return 'finished';
       if (workflowInfo().continueAsNewSuggested || startedThisRun >= MAX_STARTS_PER_RUN) return 'continue';
       if (nextIndex < input.totalRows && canStartMore()) {
-        const count = Math.min(perGroup, input.maxConcurrency - live.size, input.totalRows - nextIndex);
+        const count = Math.min(perGroup, input.maxConcurrency - live.size - starting.size, input.totalRows - nextIndex);
         // The organisation's dial rate is shared by all its batches: slots come from one schedule.
         const { waitMs } = await store.reserveDials({ orgId: input.orgId, count, perSecond: input.dialsPerSecond });
         if (waitMs > 1 && (await condition(() => stopped, waitMs))) return 'finished';
+        if (startsByActivity) {
+          if (stopped) return 'finished';
+          firstDialAt ??= new Date().toISOString();
+          startByActivity(nextIndex, count);
+          nextIndex += count;
+          startedThisRun += count;
+          continue;
+        }
         const prepared = await store.prepareBatchCalls({ orgId: input.orgId, batchId: input.batchId, from: nextIndex, count });
         if (stopped) {
           await CancellationScope.nonCancellable(() => store.cancelBatchCalls({ orgId: input.orgId, callIds: prepared.map((p) => p.callId) }));
@@ -189,7 +239,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
       } else {
         // Room in the window for rows still to dial, the last call done, a stop, or time to continue as new.
         const rowsLeft = nextIndex < input.totalRows;
-        await condition(() => stopped || live.size === 0 || (rowsLeft && canStartMore()) || workflowInfo().continueAsNewSuggested);
+        await condition(() => stopped || failure !== null || live.size + starting.size === 0 || (rowsLeft && canStartMore()) || workflowInfo().continueAsNewSuggested);
       }
     }
   };
@@ -208,6 +258,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
 
   // Every start command answered before this run ends or hands over.
   await CancellationScope.nonCancellable(() => condition(() => startingGroups === 0));
+  rethrowFailure();
   if (next === 'continue') {
     await condition(allHandlersFinished);
     await continueAsNew<typeof batchWorkflow>({
@@ -221,7 +272,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
 
   return CancellationScope.nonCancellable(async () => {
     // Live calls (told to stop, if the batch was stopped) still report; the batch ends after them.
-    await condition(() => live.size === 0);
+    await condition(() => live.size === 0 || failure !== null);
+    rethrowFailure();
     await condition(allHandlersFinished);
     const summary = { orgId: input.orgId, batchId: input.batchId, stopped, done, cancelledRows, queueStatuses, statuses };
     const { webhookUrl } = await store.finishBatch(summary);

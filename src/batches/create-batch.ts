@@ -16,7 +16,7 @@ export interface CreateBatchDeps {
   logger: Logger;
   publicBaseUrl: string;
   callDefaults: CallDefaults;
-  batches: { maxConcurrency: number; dialsPerSecond: number };
+  batches: { maxConcurrency: number; dialsPerSecond: number; closedCallsCheckSeconds: number };
   /** Checks encrypted_key and resolves tools, dynamic_data and the pathway, as POST /v1/calls does; throws a 4xx. */
   resolveCallConfig: (orgId: string, callParams: Record<string, unknown>, encryptedKey: string | null) => Promise<ResolvedCallConfig>;
   /** The save-time rule for user-chosen URLs, for `batch_webhook`; throws a 4xx. */
@@ -87,6 +87,7 @@ export async function createBatch(deps: CreateBatchDeps, b: NewBatch): Promise<B
   const input: BatchWorkflowInput = {
     batchId, orgId: b.orgId, campaignId: b.campaignId, totalRows: doc.dial_rows, maxConcurrency,
     dialsPerSecond: deps.batches.dialsPerSecond, startTime, groupSize: BATCH_GROUP_SIZE,
+    closedCallsCheckSeconds: deps.batches.closedCallsCheckSeconds,
   };
   try {
     for (let i = 0; i < chunks.length; i += 20) await batchRows.insertMany(chunks.slice(i, i + 20), { ordered: true });

@@ -29,8 +29,13 @@ export interface BatchWorkflowInput {
   dialsPerSecond: number;
   /** ISO-8601: the whole batch waits until then. */
   startTime: string | null;
-  /** Children started per activity round trip. */
+  /** Calls started per activity round trip. */
   groupSize: number;
+  /**
+   * How often a batch whose calls are not its children asks which of its live calls closed without
+   * telling it (BATCH_CLOSED_CALLS_CHECK_SECONDS). Absent: every 5 minutes.
+   */
+  closedCallsCheckSeconds?: number;
   /** Carried across continue-as-new; absent on the first run. */
   carry?: BatchCarry;
 }
