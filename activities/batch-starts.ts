@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { reserveDialSlots } from '../src/batches/dial-rate';
 import { callWorkflowId } from '../src/ids';
 import type { BatchCallDone } from '../src/workflow-api/batch';
 import type { CallWorkflowResult } from '../src/workflow-api/call';
@@ -12,6 +13,16 @@ export interface StartBatchCallsInput extends PrepareBatchCallsInput {
   campaignId: string | null;
   /** The batch's own task queue: its calls run where it runs. */
   taskQueue: string;
+  /** The organisation's dials per second, shared by all its batches (src/batches/dial-rate.ts). */
+  perSecond: number;
+  /** The rows' dial slots were reserved by an earlier call that answered with a wait. */
+  reserved?: true;
+}
+
+/** The calls started; or none, and how long to wait for the rows' dial slots before asking again with `reserved`. */
+export interface StartBatchCallsResult {
+  started: Array<{ index: number; callId: string }>;
+  waitMs: number;
 }
 
 /** A call of the batch whose workflow has closed; as its result says, or failed if it has none. */
@@ -37,11 +48,17 @@ export function createBatchStartActivities(
 
   return {
     /**
-     * Rows [from, from+count): prepared (their documents inserted once) and their call workflows
-     * started. Safe to retry: a call already started, or already finished (REJECT_DUPLICATE), is not
-     * started again, so a row is dialled once whatever happens to this activity.
+     * Rows [from, from+count): their dial slots reserved on the organisation's schedule and, if
+     * their time has come, prepared (their documents inserted once) and their call workflows
+     * started; if not, nothing started and the wait (the batch waits on a timer, so a stop meanwhile
+     * dials nothing). Safe to retry: a call already started, or already finished (REJECT_DUPLICATE),
+     * is not started again, so a row is dialled once whatever happens to this activity.
      */
-    async startBatchCalls({ campaignId, taskQueue, ...rows }: StartBatchCallsInput): Promise<Array<{ index: number; callId: string }>> {
+    async startBatchCalls({ campaignId, taskQueue, perSecond, reserved, ...rows }: StartBatchCallsInput): Promise<StartBatchCallsResult> {
+      if (!reserved) {
+        const { waitMs } = await reserveDialSlots(db.collections.dialSlots, rows.orgId, rows.count, perSecond);
+        if (waitMs > 1) return { started: [], waitMs };
+      }
       const { client } = Context.current();
       const prepared = await prepareBatchCalls(rows);
       await Promise.all(
@@ -61,7 +78,7 @@ export function createBatchStartActivities(
           }
         }),
       );
-      return prepared.map((p) => ({ index: p.index, callId: p.callId }));
+      return { started: prepared.map((p) => ({ index: p.index, callId: p.callId })), waitMs: 0 };
     },
 
     /**

@@ -48,21 +48,19 @@ const webhook = proxyActivities<Activities>({
 export const PHONE_CALL_CHILDREN_PATCH = 'phone-call-children';
 /** Marks the batch runs whose calls are started by an activity, as workflows of their own (older runs start children). */
 export const CALLS_STARTED_BY_ACTIVITY_PATCH = 'calls-started-by-activity';
-/**
- * How often a batch whose calls are not its children asks, unless its input says, which of its live
- * calls closed without telling it (an operator terminated one): those are counted as failed, so the
- * batch never waits for a call that will not report.
- */
+/** How often, unless the input says, a batch asks which of its calls closed without reporting (not children: terminated). */
 const CLOSED_CALLS_CHECK_SECONDS = 300;
 
 /**
- * Children started per run at most. With about seven history events per child (start, started,
- * completed, the done signal, workflow tasks) a run stays far below 51k events, 2000 pending
- * children and 10k signals, even when the server never suggests continue-as-new.
+ * Calls started per run at most. With at most about seven history events per call (as children:
+ * start, started, completed, the done signal, workflow tasks) a run stays far below 51k events,
+ * 2000 pending children and 10k signals, even when the server never suggests continue-as-new.
  */
 export const MAX_STARTS_PER_RUN = 1000;
-/** Groups of child starts awaiting the server's answer at once. */
+/** Groups of starts awaiting their answer at once. */
 const MAX_STARTING_GROUPS = 4;
+
+type Done = Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>;
 
 const freshCarry = (): BatchCarry => ({
   nextIndex: 0, live: [], queueStatuses: {}, statuses: {}, done: 0,
@@ -70,14 +68,13 @@ const freshCarry = (): BatchCarry => ({
 });
 
 /**
- * `batch-<batch_id>`: dials a batch's rows as child call workflows in a sliding window (at most
+ * `batch-<batch_id>`: dials a batch's rows as call workflows in a sliding window (at most
  * maxConcurrency live, at most dialsPerSecond starts). Rows stay in MongoDB; this history holds only
- * the window. Children are abandoned on close and report completion by signal, so continue-as-new
- * and a stop never cut a live call.
+ * the window. Calls are started by an activity (older runs: abandoned children) and report
+ * completion by signal, so continue-as-new and a stop never cut a live call.
  */
 export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWorkflowResult> {
-  // Decided once, first thing in the run: runs that started before phoneCallWorkflow keep starting
-  // callWorkflow, and runs that started before the calls were started by an activity keep children.
+  // Decided once, first thing in the run: older runs keep starting callWorkflow, or children.
   const callType = patched(PHONE_CALL_CHILDREN_PATCH) ? 'phoneCallWorkflow' : 'callWorkflow';
   const startsByActivity = patched(CALLS_STARTED_BY_ACTIVITY_PATCH);
   const carry = input.carry ?? freshCarry();
@@ -88,19 +85,19 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
   let startedThisRun = 0;
   /** Rows whose calls an activity is starting, and those of them already heard done (a call can end before its start is answered). */
   const starting = new Set<number>();
-  const doneWhileStarting = new Map<number, Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>>();
+  const doneWhileStarting = new Map<number, Done>();
   /** A background step that failed for good (a start, a check): the run fails with it. */
   let failure: { error: unknown } | null = null;
   const rethrowFailure = () => {
     if (failure) throw failure.error;
   };
 
-  const countDone = (d: Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>) => {
+  const countDone = (d: Done) => {
     done += 1;
     queueStatuses[d.queueStatus] = (queueStatuses[d.queueStatus] ?? 0) + 1;
     statuses[d.status] = (statuses[d.status] ?? 0) + 1;
   };
-  const markDone = (d: Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>) => {
+  const markDone = (d: Done) => {
     // A call may be heard twice (its signal and, as a child in the run that started it, its result; or the closed-call check).
     if (live.delete(d.index)) countDone(d);
     else if (starting.has(d.index)) doneWhileStarting.set(d.index, d);
@@ -155,22 +152,36 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
   let startingGroups = 0;
   const canStartMore = () => live.size + starting.size < input.maxConcurrency && startingGroups < MAX_STARTING_GROUPS;
 
-  /** Rows [from, from+count) started by one activity; their calls join the window when it answers. */
+  /**
+   * Rows [from, from+count) started by one activity, not awaited: up to MAX_STARTING_GROUPS groups
+   * are on their way at once. Their calls join the window when it answers. When their dial slots
+   * are not due yet it answers with the wait instead, and is asked again after it; a stop meanwhile
+   * cancels the rows, none of which was prepared or dialled.
+   */
   const startByActivity = (from: number, count: number) => {
     for (let i = from; i < from + count; i++) starting.add(i);
     startingGroups += 1;
-    const args = { orgId: input.orgId, batchId: input.batchId, from, count, campaignId: input.campaignId, taskQueue: workflowInfo().taskQueue };
+    const args = {
+      orgId: input.orgId, batchId: input.batchId, from, count, campaignId: input.campaignId,
+      taskQueue: workflowInfo().taskQueue, perSecond: input.dialsPerSecond,
+    };
     // Outside the workflow's cancellation scope, as children were: a cancelled batch stops its calls by signal.
-    void CancellationScope.nonCancellable(() => store.startBatchCalls(args))
-      .then(async (started) => {
-        for (const { index, callId } of started) {
-          const early = doneWhileStarting.get(index);
-          if (early) countDone(early);
-          else live.set(index, callId);
-        }
-        // A stop that arrived while these were starting could not reach them yet.
-        if (stopped) await CancellationScope.nonCancellable(() => stopCalls(started.map((c) => c.callId), stopReason ?? 'batch stopped'));
-      })
+    const start = async () => {
+      const first = await store.startBatchCalls(args);
+      let started = first.started;
+      if (first.waitMs > 0) {
+        if (await condition(() => stopped, first.waitMs)) return void (cancelledRows += count);
+        ({ started } = await store.startBatchCalls({ ...args, reserved: true }));
+      }
+      for (const { index, callId } of started) {
+        const early = doneWhileStarting.get(index);
+        if (early) countDone(early);
+        else live.set(index, callId);
+      }
+      // A stop that arrived while these were starting could not reach them yet.
+      if (stopped) await stopCalls(started.map((c) => c.callId), stopReason ?? 'batch stopped');
+    };
+    void CancellationScope.nonCancellable(start)
       .catch((error: unknown) => (failure ??= { error }))
       .finally(() => {
         for (let i = from; i < from + count; i++) {
@@ -207,17 +218,16 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
       if (workflowInfo().continueAsNewSuggested || startedThisRun >= MAX_STARTS_PER_RUN) return 'continue';
       if (nextIndex < input.totalRows && canStartMore()) {
         const count = Math.min(perGroup, input.maxConcurrency - live.size - starting.size, input.totalRows - nextIndex);
-        // The organisation's dial rate is shared by all its batches: slots come from one schedule.
-        const { waitMs } = await store.reserveDials({ orgId: input.orgId, count, perSecond: input.dialsPerSecond });
-        if (waitMs > 1 && (await condition(() => stopped, waitMs))) return 'finished';
         if (startsByActivity) {
-          if (stopped) return 'finished';
           firstDialAt ??= new Date().toISOString();
           startByActivity(nextIndex, count);
           nextIndex += count;
           startedThisRun += count;
           continue;
         }
+        // The organisation's dial rate is shared by all its batches: slots come from one schedule.
+        const { waitMs } = await store.reserveDials({ orgId: input.orgId, count, perSecond: input.dialsPerSecond });
+        if (waitMs > 1 && (await condition(() => stopped, waitMs))) return 'finished';
         const prepared = await store.prepareBatchCalls({ orgId: input.orgId, batchId: input.batchId, from: nextIndex, count });
         if (stopped) {
           await CancellationScope.nonCancellable(() => store.cancelBatchCalls({ orgId: input.orgId, callIds: prepared.map((p) => p.callId) }));
