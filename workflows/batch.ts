@@ -163,7 +163,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     startingGroups += 1;
     const args = {
       orgId: input.orgId, batchId: input.batchId, from, count, campaignId: input.campaignId,
-      taskQueue: workflowInfo().taskQueue, perSecond: input.dialsPerSecond,
+      taskQueue: input.callTaskQueue ?? workflowInfo().taskQueue, perSecond: input.dialsPerSecond,
     };
     // Outside the workflow's cancellation scope, as children were: a cancelled batch stops its calls by signal.
     const start = async () => {

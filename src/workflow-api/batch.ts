@@ -36,9 +36,14 @@ export interface BatchWorkflowInput {
    * telling it (BATCH_CLOSED_CALLS_CHECK_SECONDS). Absent: every 5 minutes.
    */
   closedCallsCheckSeconds?: number;
+  /** The task queue of the batch's calls (TEMPORAL_TASK_QUEUE); absent in batches that ran on it themselves. */
+  callTaskQueue?: string;
   /** Carried across continue-as-new; absent on the first run. */
   carry?: BatchCarry;
 }
+
+/** Batches run on a queue of their own beside their calls' (TEMPORAL_TASK_QUEUE), served by the same workers. */
+export const batchTaskQueue = (callTaskQueue: string): string => `${callTaskQueue}-batches`;
 
 export interface BatchCarry {
   nextIndex: number;
