@@ -1,6 +1,5 @@
 import { createAgentTurnActivities } from './agent-turn';
 import { createBatchActivities } from './batch';
-import { createBatchStartActivities } from './batch-starts';
 import { createCallRecordActivities } from './call-records';
 import { createCorrectedTranscriptActivities } from './corrected-transcript';
 import type { ActivityDeps } from './deps';
@@ -18,7 +17,6 @@ import { createWebhookNodeActivities } from './webhook-node';
 export type { ActivityDeps } from './deps';
 
 export function createActivities(deps: ActivityDeps) {
-  const batch = createBatchActivities(deps);
   return {
     ...createCallRecordActivities(deps),
     ...createTelephonyActivities(deps),
@@ -27,8 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWebhookDeliveryActivities(deps),
     ...createToolActivities(deps),
     ...createDynamicDataActivities(deps),
-    ...batch,
-    ...createBatchStartActivities(deps, batch.prepareBatchCalls),
+    ...createBatchActivities(deps),
     ...createPathwayTurnActivities(deps),
     ...createWebhookNodeActivities(deps),
     ...createInboundActivities(deps),

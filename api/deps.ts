@@ -1,4 +1,3 @@
-import type { Config } from '../src/config';
 import type { CallDefaults } from '../src/calls/call-input';
 import type { Client } from '@temporalio/client';
 import type { WebhookSecretStore } from '../src/crypto/webhook-secrets';
@@ -33,7 +32,7 @@ export interface ApiDeps {
   /** Seals and opens SIP trunk passwords. Absent: a trunk with credentials cannot be created. */
   trunkSecrets?: TrunkSecrets;
   /** Batch defaults (config BATCH_*); absent in older callers of createApp, then the documented defaults apply. */
-  batches?: Config['batches'];
+  batches?: { bodyLimitBytes: number; maxConcurrency: number; dialsPerSecond: number };
   /** OUTBOUND_ALLOWLIST for tool and dynamic_data URL checks, and the guarded client for POST /v1/dynamic_data/test. Absent: nothing private is allowed. */
   outbound?: { http: OutboundHttp; allowList: AllowList };
   /** Per-minute limits (config RATE_LIMIT_*; 0 = off); absent: DEFAULT_RATE_LIMITS. */

@@ -88,7 +88,6 @@ const envSchema = z.object({
   BATCH_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1_048_576),
   BATCH_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   BATCH_DIALS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
-  BATCH_CLOSED_CALLS_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
 
   // Rate limits per one-minute window, shared by all API processes through the store; 0 = off.
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.authFailuresPerAddress),
@@ -140,7 +139,7 @@ export interface Config {
   /** POST /v1/dynamic_data/test's total time for all its requests; a call's dynamic_data has no such cap. */
   dynamicData: { testBudgetMs: number };
   /** Defaults of a batch that does not set them, and the batch route's own body limit. */
-  batches: { bodyLimitBytes: number; maxConcurrency: number; dialsPerSecond: number; closedCallsCheckSeconds: number };
+  batches: { bodyLimitBytes: number; maxConcurrency: number; dialsPerSecond: number };
   /** Per-minute limits on failed key checks (per address, per key) and per organisation; 0 = off. */
   rateLimits: RateLimitSettings;
 }
@@ -229,7 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     security: { encryptionKey: e.ENCRYPTION_KEY },
     outbound: { allowList, maxResponseBytes: e.OUTBOUND_MAX_RESPONSE_BYTES, webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS },
     dynamicData: { testBudgetMs: e.DYNAMIC_DATA_TEST_BUDGET_MS },
-    batches: { bodyLimitBytes: e.BATCH_BODY_LIMIT_BYTES, maxConcurrency: e.BATCH_MAX_CONCURRENCY, dialsPerSecond: e.BATCH_DIALS_PER_SECOND, closedCallsCheckSeconds: e.BATCH_CLOSED_CALLS_CHECK_SECONDS },
+    batches: { bodyLimitBytes: e.BATCH_BODY_LIMIT_BYTES, maxConcurrency: e.BATCH_MAX_CONCURRENCY, dialsPerSecond: e.BATCH_DIALS_PER_SECOND },
     rateLimits: {
       authFailuresPerAddress: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
       authFailuresPerKey: e.RATE_LIMIT_AUTH_FAILURES_PER_KEY_PER_MINUTE,

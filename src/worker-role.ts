@@ -4,10 +4,10 @@ import type { Database } from './db/database';
 import type { Logger } from './logger';
 import { createOutboundHttp } from './net/outbound-http';
 import { createChatModel, createTelephonyProvider, type Endpoints } from './services';
-import { createCallWorkers } from './temporal/worker';
+import { createCallWorker } from './temporal/worker';
 import { openSecrets, outboundAllowList } from './role-stores';
 
-/** The worker role: call and batch workflows and their activities. It loads nothing of `api/`. */
+/** The worker role: call workflows and their activities. It loads nothing of `api/`. */
 
 export interface WorkerRole {
   /** Resolves when the worker has shut down; rejects if it crashed. */
@@ -26,7 +26,7 @@ export async function startWorkerRole(
     maxResponseBytes: config.outbound.maxResponseBytes,
     userAgent: 'Switchboard/1.0',
   });
-  const { workers, connection } = await createCallWorkers({
+  const { worker, connection } = await createCallWorker({
     address: endpoints.temporalAddress,
     auth: config.temporal,
     namespace: config.temporal.namespace,
@@ -46,25 +46,11 @@ export async function startWorkerRole(
       webhooks: { timeoutMs: config.outbound.webhookTimeoutMs },
     },
   });
-  const shutdown = () => {
-    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
-  };
-  // One worker that stops (or crashes) stops the other; the role has stopped once both have.
-  const runs = workers.map((w) =>
-    w.run().catch((err: unknown) => {
-      shutdown();
-      throw err;
-    }),
-  );
-  const running = Promise.allSettled(runs).then(async (results) => {
-    await connection.close();
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-  });
+  const running = worker.run().finally(() => connection.close());
   return {
     running,
     stop: async () => {
-      shutdown();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
     },
   };

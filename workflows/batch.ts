@@ -7,10 +7,11 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   setHandler,
-  sleep,
+  startChild,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -28,7 +29,8 @@ import {
   type StopBatchResult,
 } from '../src/workflow-api/batch';
 import { stopCallSignal } from '../src/workflow-api/call';
-import { startBatchChild } from './batch-children';
+import { callStartAttributes } from '../src/workflow-api/search-attributes';
+import type { phoneCallWorkflow } from './call';
 
 /** The activity's own words for a failure, not Temporal's wrapper. */
 const activityFailureMessage = (err: unknown): string =>
@@ -46,21 +48,15 @@ const webhook = proxyActivities<Activities>({
 
 /** Marks the batch runs whose calls are phoneCallWorkflow children (older runs start callWorkflow). */
 export const PHONE_CALL_CHILDREN_PATCH = 'phone-call-children';
-/** Marks the batch runs whose calls are started by an activity, as workflows of their own (older runs start children). */
-export const CALLS_STARTED_BY_ACTIVITY_PATCH = 'calls-started-by-activity';
-/** How often, unless the input says, a batch asks which of its calls closed without reporting (not children: terminated). */
-const CLOSED_CALLS_CHECK_SECONDS = 300;
 
 /**
- * Calls started per run at most. With at most about seven history events per call (as children:
- * start, started, completed, the done signal, workflow tasks) a run stays far below 51k events,
- * 2000 pending children and 10k signals, even when the server never suggests continue-as-new.
+ * Children started per run at most. With about seven history events per child (start, started,
+ * completed, the done signal, workflow tasks) a run stays far below 51k events, 2000 pending
+ * children and 10k signals, even when the server never suggests continue-as-new.
  */
 export const MAX_STARTS_PER_RUN = 1000;
-/** Groups of starts awaiting their answer at once. */
+/** Groups of child starts awaiting the server's answer at once. */
 const MAX_STARTING_GROUPS = 4;
-
-type Done = Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>;
 
 const freshCarry = (): BatchCarry => ({
   nextIndex: 0, live: [], queueStatuses: {}, statuses: {}, done: 0,
@@ -68,39 +64,27 @@ const freshCarry = (): BatchCarry => ({
 });
 
 /**
- * `batch-<batch_id>`: dials a batch's rows as call workflows in a sliding window (at most
+ * `batch-<batch_id>`: dials a batch's rows as child call workflows in a sliding window (at most
  * maxConcurrency live, at most dialsPerSecond starts). Rows stay in MongoDB; this history holds only
- * the window. Calls are started by an activity (older runs: abandoned children) and report
- * completion by signal, so continue-as-new and a stop never cut a live call.
+ * the window. Children are abandoned on close and report completion by signal, so continue-as-new
+ * and a stop never cut a live call.
  */
 export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWorkflowResult> {
-  // Decided once, first thing in the run: older runs keep starting callWorkflow, or children.
+  // Decided once, first thing in the run: runs that started before phoneCallWorkflow keep starting callWorkflow.
   const callType = patched(PHONE_CALL_CHILDREN_PATCH) ? 'phoneCallWorkflow' : 'callWorkflow';
-  const startsByActivity = patched(CALLS_STARTED_BY_ACTIVITY_PATCH);
   const carry = input.carry ?? freshCarry();
   const live = new Map<number, string>(carry.live);
   const queueStatuses = { ...carry.queueStatuses };
   const statuses = { ...carry.statuses };
   let { nextIndex, done, stopped, stopReason, cancelledRows, firstDialAt } = carry;
   let startedThisRun = 0;
-  /** Rows whose calls an activity is starting, and those of them already heard done (a call can end before its start is answered). */
-  const starting = new Set<number>();
-  const doneWhileStarting = new Map<number, Done>();
-  /** A background step that failed for good (a start, a check): the run fails with it. */
-  let failure: { error: unknown } | null = null;
-  const rethrowFailure = () => {
-    if (failure) throw failure.error;
-  };
 
-  const countDone = (d: Done) => {
+  const markDone = (d: Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>) => {
+    // A child may be heard twice (its signal and, in the run that started it, its result).
+    if (!live.delete(d.index)) return;
     done += 1;
     queueStatuses[d.queueStatus] = (queueStatuses[d.queueStatus] ?? 0) + 1;
     statuses[d.status] = (statuses[d.status] ?? 0) + 1;
-  };
-  const markDone = (d: Done) => {
-    // A call may be heard twice (its signal and, as a child in the run that started it, its result; or the closed-call check).
-    if (live.delete(d.index)) countDone(d);
-    else if (starting.has(d.index)) doneWhileStarting.set(d.index, d);
   };
 
   const stopCalls = (callIds: string[], reason: string) =>
@@ -119,10 +103,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     stopReason = reason;
     cancelledRows = input.totalRows - nextIndex;
     const targets = [...live.values()];
-    // Calls still being started are stopped once their start is answered (startByActivity).
-    const stoppedLive = targets.length + starting.size;
     await stopCalls(targets, reason);
-    return { numCalls: cancelledRows + stoppedLive, cancelledRows, stoppedLive };
+    return { numCalls: cancelledRows + targets.length, cancelledRows, stoppedLive: targets.length };
   };
 
   setHandler(batchCallDoneSignal, markDone);
@@ -142,70 +124,36 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
     };
   });
 
-  const startRow = (p: PreparedBatchCall) => {
+  const startRow = async (p: PreparedBatchCall) => {
     live.set(p.index, p.callId);
-    return startBatchChild(callType, input, p, markDone);
+    // Started outside the workflow's cancellation scope: cancelling the batch stops calls by signal,
+    // so each call still writes its final record.
+    const handle = await CancellationScope.nonCancellable(() =>
+      startChild<typeof phoneCallWorkflow>(callType, {
+        workflowId: `call-${p.callId}`,
+        args: [p.input],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        // The same attributes as a call sent on its own, plus its batch, so `BatchId = '…'` finds both.
+        typedSearchAttributes: callStartAttributes(p.input, input.campaignId),
+        memo: { summary: `Batch ${input.batchId} row ${p.index}`, org_id: input.orgId },
+      }),
+    ).catch(() => {
+      // Already started (cannot happen within one history): count the row once and move on.
+      markDone({ index: p.index, queueStatus: 'queue_error', status: 'failed' });
+      return null;
+    });
+    handle?.result().then(
+      (r) => markDone({ index: p.index, queueStatus: r.queueStatus, status: r.status }),
+      (err: unknown) => {
+        if (!isCancellation(err)) markDone({ index: p.index, queueStatus: 'call_error', status: 'failed' });
+      },
+    );
   };
 
   const perGroup = Math.max(1, Math.min(input.groupSize, Math.ceil(input.dialsPerSecond)));
 
   let startingGroups = 0;
-  const canStartMore = () => live.size + starting.size < input.maxConcurrency && startingGroups < MAX_STARTING_GROUPS;
-
-  /**
-   * Rows [from, from+count) started by one activity, not awaited: up to MAX_STARTING_GROUPS groups
-   * are on their way at once. Their calls join the window when it answers. When their dial slots
-   * are not due yet it answers with the wait instead, and is asked again after it; a stop meanwhile
-   * cancels the rows, none of which was prepared or dialled.
-   */
-  const startByActivity = (from: number, count: number) => {
-    for (let i = from; i < from + count; i++) starting.add(i);
-    startingGroups += 1;
-    const args = {
-      orgId: input.orgId, batchId: input.batchId, from, count, campaignId: input.campaignId,
-      taskQueue: input.callTaskQueue ?? workflowInfo().taskQueue, perSecond: input.dialsPerSecond,
-    };
-    // Outside the workflow's cancellation scope, as children were: a cancelled batch stops its calls by signal.
-    const start = async () => {
-      const first = await store.startBatchCalls(args);
-      let started = first.started;
-      if (first.waitMs > 0) {
-        if (await condition(() => stopped, first.waitMs)) return void (cancelledRows += count);
-        ({ started } = await store.startBatchCalls({ ...args, reserved: true }));
-      }
-      for (const { index, callId } of started) {
-        const early = doneWhileStarting.get(index);
-        if (early) countDone(early);
-        else live.set(index, callId);
-      }
-      // A stop that arrived while these were starting could not reach them yet.
-      if (stopped) await stopCalls(started.map((c) => c.callId), stopReason ?? 'batch stopped');
-    };
-    void CancellationScope.nonCancellable(start)
-      .catch((error: unknown) => (failure ??= { error }))
-      .finally(() => {
-        for (let i = from; i < from + count; i++) {
-          starting.delete(i);
-          doneWhileStarting.delete(i);
-        }
-        startingGroups -= 1;
-      });
-  };
-
-  // Calls that are not its children cannot tell the batch they were terminated: it asks now and then.
-  const checkClosedCalls = async () => {
-    for (;;) {
-      await condition(() => live.size > 0);
-      await sleep((input.closedCallsCheckSeconds ?? CLOSED_CALLS_CHECK_SECONDS) * 1000);
-      if (live.size === 0) continue;
-      const indexOf = new Map([...live].map(([index, callId]) => [callId, index]));
-      for (const c of await store.closedBatchCalls({ orgId: input.orgId, callIds: [...indexOf.keys()] })) {
-        const index = indexOf.get(c.callId);
-        if (index !== undefined) markDone({ index, queueStatus: c.queueStatus, status: c.status });
-      }
-    }
-  };
-  if (startsByActivity) void CancellationScope.nonCancellable(checkClosedCalls).catch((error: unknown) => (failure ??= { error }));
+  const canStartMore = () => live.size < input.maxConcurrency && startingGroups < MAX_STARTING_GROUPS;
 
   const window = async (): Promise<'finished' | 'continue'> => {
     if (input.startTime && !input.carry) {
@@ -213,18 +161,10 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
       if (delayMs > 0) await condition(() => stopped, delayMs);
     }
     for (;;) {
-      rethrowFailure();
-      if (stopped || (nextIndex >= input.totalRows && live.size + starting.size === 0)) return 'finished';
+      if (stopped || (nextIndex >= input.totalRows && live.size === 0)) return 'finished';
       if (workflowInfo().continueAsNewSuggested || startedThisRun >= MAX_STARTS_PER_RUN) return 'continue';
       if (nextIndex < input.totalRows && canStartMore()) {
-        const count = Math.min(perGroup, input.maxConcurrency - live.size - starting.size, input.totalRows - nextIndex);
-        if (startsByActivity) {
-          firstDialAt ??= new Date().toISOString();
-          startByActivity(nextIndex, count);
-          nextIndex += count;
-          startedThisRun += count;
-          continue;
-        }
+        const count = Math.min(perGroup, input.maxConcurrency - live.size, input.totalRows - nextIndex);
         // The organisation's dial rate is shared by all its batches: slots come from one schedule.
         const { waitMs } = await store.reserveDials({ orgId: input.orgId, count, perSecond: input.dialsPerSecond });
         if (waitMs > 1 && (await condition(() => stopped, waitMs))) return 'finished';
@@ -249,7 +189,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
       } else {
         // Room in the window for rows still to dial, the last call done, a stop, or time to continue as new.
         const rowsLeft = nextIndex < input.totalRows;
-        await condition(() => stopped || failure !== null || live.size + starting.size === 0 || (rowsLeft && canStartMore()) || workflowInfo().continueAsNewSuggested);
+        await condition(() => stopped || live.size === 0 || (rowsLeft && canStartMore()) || workflowInfo().continueAsNewSuggested);
       }
     }
   };
@@ -268,7 +208,6 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
 
   // Every start command answered before this run ends or hands over.
   await CancellationScope.nonCancellable(() => condition(() => startingGroups === 0));
-  rethrowFailure();
   if (next === 'continue') {
     await condition(allHandlersFinished);
     await continueAsNew<typeof batchWorkflow>({
@@ -282,8 +221,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
 
   return CancellationScope.nonCancellable(async () => {
     // Live calls (told to stop, if the batch was stopped) still report; the batch ends after them.
-    await condition(() => live.size === 0 || failure !== null);
-    rethrowFailure();
+    await condition(() => live.size === 0);
     await condition(allHandlersFinished);
     const summary = { orgId: input.orgId, batchId: input.batchId, stopped, done, cancelledRows, queueStatuses, statuses };
     const { webhookUrl } = await store.finishBatch(summary);

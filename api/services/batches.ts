@@ -14,7 +14,7 @@ import { callVoice } from './voices';
 
 /** Batches: starting, stopping and replaying batch workflows (`batch-<batch_id>`); docs/batches.md. */
 
-export const DEFAULT_BATCH_SETTINGS = { bodyLimitBytes: 64 * 1_048_576, maxConcurrency: 50, dialsPerSecond: 20, closedCallsCheckSeconds: 300 };
+export const DEFAULT_BATCH_SETTINGS = { bodyLimitBytes: 64 * 1_048_576, maxConcurrency: 50, dialsPerSecond: 20 };
 
 export function createBatchDeps(deps: ApiDeps): CreateBatchDeps {
   return {

@@ -3,7 +3,7 @@ import type { ResolvedCallConfig } from '../calls/call-config';
 import type { CallDefaults } from '../calls/call-input';
 import type { Database } from '../db/database';
 import type { Logger } from '../logger';
-import { batchTaskQueue, batchWorkflowId, type BatchWorkflowInput } from '../workflow-api/batch';
+import { batchWorkflowId, type BatchWorkflowInput } from '../workflow-api/batch';
 import { SA } from '../workflow-api/search-attributes';
 import { newBatchId, ROWS_PER_CHUNK, rowChunkId } from './ids';
 import type { BatchDoc, BatchRowChunkDoc } from './types';
@@ -16,7 +16,7 @@ export interface CreateBatchDeps {
   logger: Logger;
   publicBaseUrl: string;
   callDefaults: CallDefaults;
-  batches: { maxConcurrency: number; dialsPerSecond: number; closedCallsCheckSeconds: number };
+  batches: { maxConcurrency: number; dialsPerSecond: number };
   /** Checks encrypted_key and resolves tools, dynamic_data and the pathway, as POST /v1/calls does; throws a 4xx. */
   resolveCallConfig: (orgId: string, callParams: Record<string, unknown>, encryptedKey: string | null) => Promise<ResolvedCallConfig>;
   /** The save-time rule for user-chosen URLs, for `batch_webhook`; throws a 4xx. */
@@ -87,13 +87,12 @@ export async function createBatch(deps: CreateBatchDeps, b: NewBatch): Promise<B
   const input: BatchWorkflowInput = {
     batchId, orgId: b.orgId, campaignId: b.campaignId, totalRows: doc.dial_rows, maxConcurrency,
     dialsPerSecond: deps.batches.dialsPerSecond, startTime, groupSize: BATCH_GROUP_SIZE,
-    closedCallsCheckSeconds: deps.batches.closedCallsCheckSeconds, callTaskQueue: deps.taskQueue,
   };
   try {
     for (let i = 0; i < chunks.length; i += 20) await batchRows.insertMany(chunks.slice(i, i + 20), { ordered: true });
     await batches.insertOne(doc);
     await deps.temporal.workflow.start('batchWorkflow', {
-      taskQueue: batchTaskQueue(deps.taskQueue),
+      taskQueue: deps.taskQueue,
       workflowId: doc.workflow_id,
       args: [input],
       typedSearchAttributes: [

@@ -9,15 +9,11 @@ import {
   type WorkflowBundle,
 } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { batchTaskQueue } from '../workflow-api/batch';
 import { StickyFirstSlots } from './workflow-slots';
 
 /** Workflow tasks a worker runs at once (the SDK's default), and how many of them may come from the shared queue. */
 const WORKFLOW_TASK_SLOTS = 40;
 const SHARED_QUEUE_SLOTS = 10;
-/** The batch worker's workflow tasks and activities at once: a batch's are few and short. */
-const BATCH_WORKFLOW_TASK_SLOTS = 10;
-const BATCH_ACTIVITY_SLOTS = 20;
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
@@ -53,12 +49,7 @@ export interface CallWorkerOptions {
   logLevel: string;
 }
 
-/**
- * The worker role's two workers on one connection: calls (every workflow but batches, and their
- * activities) on `taskQueue`, and batches on their own queue (`batchTaskQueue`), so that a batch's
- * next step never waits behind the work of the calls it started (docs/batches.md).
- */
-export async function createCallWorkers(opts: CallWorkerOptions): Promise<{ workers: Worker[]; connection: NativeConnection }> {
+export async function createCallWorker(opts: CallWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime(opts.logLevel);
   const connection = await NativeConnection.connect({
     address: opts.address,
@@ -81,14 +72,5 @@ export async function createCallWorkers(opts: CallWorkerOptions): Promise<{ work
     // A caller is on the line: when a worker dies, hand its calls to another one within seconds.
     stickyQueueScheduleToStartTimeout: '3 seconds',
   });
-  const batchWorker = await Worker.create({
-    connection,
-    namespace: opts.namespace,
-    taskQueue: batchTaskQueue(opts.taskQueue),
-    workflowBundle: opts.workflowBundle,
-    activities: createActivities(opts.deps),
-    maxConcurrentWorkflowTaskExecutions: BATCH_WORKFLOW_TASK_SLOTS,
-    maxConcurrentActivityTaskExecutions: BATCH_ACTIVITY_SLOTS,
-  });
-  return { workers: [worker, batchWorker], connection };
+  return { worker, connection };
 }

@@ -29,21 +29,11 @@ export interface BatchWorkflowInput {
   dialsPerSecond: number;
   /** ISO-8601: the whole batch waits until then. */
   startTime: string | null;
-  /** Calls started per activity round trip. */
+  /** Children started per activity round trip. */
   groupSize: number;
-  /**
-   * How often a batch whose calls are not its children asks which of its live calls closed without
-   * telling it (BATCH_CLOSED_CALLS_CHECK_SECONDS). Absent: every 5 minutes.
-   */
-  closedCallsCheckSeconds?: number;
-  /** The task queue of the batch's calls (TEMPORAL_TASK_QUEUE); absent in batches that ran on it themselves. */
-  callTaskQueue?: string;
   /** Carried across continue-as-new; absent on the first run. */
   carry?: BatchCarry;
 }
-
-/** Batches run on a queue of their own beside their calls' (TEMPORAL_TASK_QUEUE), served by the same workers. */
-export const batchTaskQueue = (callTaskQueue: string): string => `${callTaskQueue}-batches`;
 
 export interface BatchCarry {
   nextIndex: number;

@@ -1,22 +1,20 @@
 import request from 'supertest';
 import { questionsJsonSchema } from '../../src/llm/answer-schema';
-import { callWorkflowId } from '../../src/ids';
 import { batchWorkflowId } from '../../src/workflow-api/batch';
 import { simCallsTo, uniqueNumber } from '../helpers/calls';
-import { activityTypesOf, replayAndMaybeRecord } from '../helpers/histories';
+import { replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
-/** Batches end to end: API → batch workflow → call workflows started by its activity → carrier simulator → read model. */
+/** Batches end to end: API → batch workflow → child call workflows → carrier simulator → read model. */
 describe('batches', () => {
   let stack: Stack;
   let receiver: WebhookReceiver;
   let secret: string;
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
-    // Calls are not the batch's children: it asks every second which closed without telling it.
-    stack = await startStack({ allow: [receiver.url], env: { BATCH_DIALS_PER_SECOND: '50', BATCH_CLOSED_CALLS_CHECK_SECONDS: '1' } });
+    stack = await startStack({ allow: [receiver.url], env: { BATCH_DIALS_PER_SECOND: '50' } });
     secret = (await request(stack.apiUrl).post('/v1/webhooks/signing_secret').set('authorization', stack.org.apiKey).expect(200)).body.signing_secret;
   });
   afterAll(async () => {
@@ -117,32 +115,7 @@ describe('batches', () => {
       for await (const w of stack.temporal.client.workflow.list({ query: `BatchId = '${mixedBatchId}'` })) types.push(w.type);
       return types.filter((t) => t === 'phoneCallWorkflow').length === 5 && types.filter((t) => t === 'batchWorkflow').length === 1;
     });
-    // Its calls are workflows of their own: the batch's history starts none of them as a child.
-    const history = await stack.temporal.client.workflow.getHandle(batchWorkflowId(mixedBatchId)).fetchHistory();
-    expect(history.events!.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toHaveLength(0);
-    expect(activityTypesOf(history).scheduled.filter((t) => t === 'startBatchCalls').length).toBeGreaterThan(0);
-    await replayAndMaybeRecord(stack.temporal.client, batchWorkflowId(mixedBatchId), 'batch-calls-started-by-activity');
-  });
-
-  it('counts a call an operator terminated as failed, and the batch still ends', async () => {
-    const [held, quick] = [uniqueNumber(), uniqueNumber()];
-    // The first rings for a minute: live until it is terminated.
-    stack.simulator.scriptNumber(held, { answer: 'human', ringMs: 60_000, utterances: ['Hi.'] });
-    stack.simulator.scriptNumber(quick, { answer: 'human', utterances: ['Bye.'] });
-    const id = await sendBatch({ base_prompt: 'Hi.', call_data: [{ phone_number: held }, { phone_number: quick }] });
-    const heldCall = await eventually(async () => {
-      const calls = (await get(`/v1/calls?batch_id=${id}`).expect(200)).body.calls as Array<{ call_id: string; to: string }>;
-      return calls.find((c) => c.to === held)?.call_id ?? null;
-    });
-    await eventually(async () => simCallsTo(stack, held).length === 1);
-    await stack.temporal.client.workflow.getHandle(callWorkflowId(heldCall)).terminate('operator ended it');
-    const batch = await waitForBatch(id, 30_000);
-    expect(batch.analysis).toMatchObject({ total_calls: 2 });
-    const progress = (await get(`/v1/batches/${id}/progress`).expect(200)).body;
-    expect(progress).toMatchObject({ live: 0, done: 2, queue_statuses: { call_error: 1, complete: 1 } });
-    // Its record, which its workflow never finished, says what happened.
-    const record = (await get(`/v1/calls/${heldCall}`).expect(200)).body;
-    expect(record).toMatchObject({ completed: true, queue_status: 'call_error', error_message: "The call's workflow closed before the call ended (terminated)." });
+    await replayAndMaybeRecord(stack.temporal.client, batchWorkflowId(mixedBatchId), 'batch-phone-call-children');
   });
 
   it('replays only the failed rows (error, no-answer, busy) as a new batch linked to the original', async () => {
