@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { systemVariables } from '../src/calls/system-variables';
 import { callBelongsTo, findOwnedCall, insertOnce, type NewCallEvent } from '../src/db/call-events';
+import { finalTranscriptLines } from '../src/db/final-transcript';
 import type { CallDoc } from '../src/db/types';
 import { callStateQuery, type TranscriptLine } from '../src/workflow-api/call';
 import type { ActivityDeps } from './deps';
@@ -77,7 +78,7 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
    * the time finalizeCall runs, and it costs no collection scan. Null when the query cannot be
    * answered (then the stored lines are read).
    */
-  async function liveTranscript(): Promise<Array<{ user: string; text: string }> | null> {
+  async function liveTranscript(): Promise<TranscriptLine[] | null> {
     const ctx = Context.current();
     const wf = ctx.info.workflowExecution;
     if (!wf) return null;
@@ -136,11 +137,13 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
       const call = await findOwnedCall(db, orgId, callId);
       if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
       if (transcript) await writeLines({ orgId, callId }, transcript.lines.slice(transcript.firstUnrecorded));
-      const lines = transcript?.lines ?? (await liveTranscript()) ?? (await storedTranscript(orgId, callId));
+      const truth = transcript?.lines ?? (await liveTranscript());
+      // The whole transcript on the call's document too: a finished call's reads need no line documents.
+      const lines = truth ? finalTranscriptLines(callId, truth) : (await storedTranscript(orgId, callId)).map(({ _id, seq, user, text, created_at }) => ({ _id, seq, user, text, created_at }));
       const concatenated = lines.map((l) => `${l.user}: ${l.text}`).join(' \n ');
       const minutes = typeof set.call_length === 'number' ? set.call_length : 0;
       const price = Math.round(minutes * pricing.perMinuteUsd * 10_000) / 10_000;
-      await updateCall({ orgId, callId, set: { ...set, price, concatenated_transcript: concatenated }, events });
+      await updateCall({ orgId, callId, set: { ...set, price, concatenated_transcript: concatenated, transcript_lines: lines }, events });
     },
   };
 }

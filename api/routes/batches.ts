@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { callTranscripts } from '../../src/db/final-transcript';
 import { createPageAnchors, newestPage } from '../../src/db/newest-page';
 import type { TranscriptDoc } from '../../src/db/types';
 import { batchDetail, batchListItem } from '../../src/presenters/batch';
@@ -52,19 +53,8 @@ export function batchesRouter(deps: ApiDeps): Router {
     };
     const batch = await findBatch(deps, req.orgId, params.batch_id);
     const docs = (await calls.find({ org_id: req.orgId, batch_id: batch.batch_id }).toArray()).sort((a, b) => (a.batch_row ?? 0) - (b.batch_row ?? 0));
-    const lines = new Map<string, TranscriptDoc[]>();
-    if (opts.includeCalls && opts.includeTranscripts) {
-      // Sorted here, call by call: a store asked to sort lines of many calls at once may sort them all (docs/operations.md).
-      for (let i = 0; i < docs.length; i += 500) {
-        const ids = docs.slice(i, i + 500).map((c) => c.call_id);
-        for (const t of await transcripts.find({ org_id: req.orgId, call_id: { $in: ids } }).toArray()) {
-          const own = lines.get(t.call_id);
-          if (own) own.push(t);
-          else lines.set(t.call_id, [t]);
-        }
-      }
-      for (const own of lines.values()) own.sort((a, b) => a.seq - b.seq);
-    }
+    // Finished calls carry their lines; only the others' are read from `transcripts`.
+    const lines = opts.includeCalls && opts.includeTranscripts ? await callTranscripts(transcripts, req.orgId, docs) : new Map<string, TranscriptDoc[]>();
     res.json(batchDetail(batch, docs, lines, opts));
   });
 

@@ -1,3 +1,4 @@
+import { callTranscripts } from '../../src/db/final-transcript';
 import { Router } from 'express';
 import { createCallCounter, listCalls as readCallList } from '../../src/calls/call-list';
 import { createPageAnchors } from '../../src/db/newest-page';
@@ -48,7 +49,7 @@ export function callsRouter(deps: ApiDeps): Router {
       res.json(callDetail({ ...call, queue_status: live.queueStatus, answered_by: live.answeredBy ?? call.answered_by, variables: live.variables }, liveTranscriptDocs(call, live)));
       return;
     }
-    const lines = await transcripts.find({ org_id: req.orgId, call_id: id }).sort({ seq: 1 }).toArray();
+    const lines = (await callTranscripts(transcripts, req.orgId, [call])).get(call.call_id) ?? [];
     res.json(callDetail(call, lines));
   });
 

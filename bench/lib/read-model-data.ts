@@ -69,14 +69,17 @@ export async function fill(db: Database, calls: number, progress: (done: number)
   const at = (n: number) => new Date(t0 - (calls - n) * 1000);
   for (let from = 0; from < calls; from += ROUND) {
     const ns = Array.from({ length: Math.min(ROUND, calls - from) }, (_, k) => from + k);
-    await c.calls.insertMany(ns.map((n) => callDoc(n, at(n))));
-    const lines: TranscriptDoc[] = ns.flatMap((n) =>
+    const linesOf = (n: number): TranscriptDoc[] =>
       Array.from({ length: LINES }, (_, seq) => ({
         _id: `${callIdOf(n)}:${seq}`, org_id: ORG, call_id: callIdOf(n), seq, user: seq % 2 ? 'user' : 'assistant',
         text: seq % 2 ? 'Yes, that works for me.' : 'Great, we will see you then on Tuesday at ten.', created_at: at(n),
-      }) as TranscriptDoc),
-    );
-    await c.transcripts.insertMany(lines);
+      }) as TranscriptDoc);
+    // A finished call's final record also keeps its lines on its document (src/db/final-transcript.ts).
+    await c.calls.insertMany(ns.map((n) => {
+      const doc = callDoc(n, at(n));
+      return doc.completed ? { ...doc, transcript_lines: linesOf(n).map(({ _id, seq, user, text, created_at }) => ({ _id, seq, user, text, created_at })) } : doc;
+    }));
+    await c.transcripts.insertMany(ns.flatMap(linesOf));
     const events: CallEventDoc[] = ns.flatMap((n) =>
       Array.from({ length: EVENTS }, (_, k) => ({
         _id: `${callIdOf(n)}:run:act:${k}`, org_id: ORG, call_id: callIdOf(n), level: 'call', category: 'info',

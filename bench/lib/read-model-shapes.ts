@@ -2,6 +2,7 @@ import type { Filter } from 'mongodb';
 import { createCallCounter, listCalls, type CallCounter } from '../../src/calls/call-list';
 import { createPageAnchors, newestPage, type PageAnchors } from '../../src/db/newest-page';
 import { findOwnedCall, insertOnce } from '../../src/db/call-events';
+import { callTranscripts } from '../../src/db/final-transcript';
 import type { Database } from '../../src/db/database';
 import type { CallDoc, CallEventDoc, TranscriptDoc } from '../../src/db/types';
 import { batchIdOf, CALLS_PER_BATCH, callIdOf, ORG, providerSidOf } from './read-model-data';
@@ -105,7 +106,16 @@ export const SHAPES: Shape[] = [
     run: async (db, c, i) => {
       await db.collections.batches.findOne({ _id: c.batch(i), org_id: ORG });
       const calls = await db.collections.calls.find({ org_id: ORG, batch_id: c.batch(i) }).toArray();
-      // Sorted by the API, call by call.
+      // Finished calls' lines from their documents, the others' (live calls) from `transcripts`.
+      return callTranscripts(db.collections.transcripts, ORG, calls);
+    },
+  },
+  {
+    name: 'GET /v1/batches/{id} with every line from transcripts (replaced)',
+    usedBy: 'nothing now: GET /v1/batches/{id} before the final transcript was kept on the call',
+    run: async (db, c, i) => {
+      await db.collections.batches.findOne({ _id: c.batch(i), org_id: ORG });
+      const calls = await db.collections.calls.find({ org_id: ORG, batch_id: c.batch(i) }, { projection: { transcript_lines: 0 } }).toArray();
       return db.collections.transcripts.find({ org_id: ORG, call_id: { $in: calls.map((d) => d._id) } }).toArray();
     },
   },

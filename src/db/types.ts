@@ -66,6 +66,12 @@ export interface CallDoc {
   analysis_schema: Record<string, unknown> | null;
   pathway_logs: unknown[] | null;
   concatenated_transcript: string | null;
+  /**
+   * The whole transcript, written once by the final record (src/db/final-transcript.ts), so reads of
+   * a finished call need not fetch its lines one document each. Absent while the call is live, and
+   * on calls that ended before it was kept: their lines are in `transcripts` only.
+   */
+  transcript_lines?: FinalTranscriptLine[];
   transferred_to: string | null;
   local_dialing: boolean;
   endpoint_url: string;
@@ -82,6 +88,9 @@ export interface CallDoc {
   /** A web session's agent. */
   agent_id?: string;
 }
+
+/** A line of a call's final transcript, kept on its document: a TranscriptDoc without the call's keys. */
+export type FinalTranscriptLine = Pick<TranscriptDoc, '_id' | 'seq' | 'text' | 'user' | 'created_at'>;
 
 export interface TranscriptDoc {
   /** `<call_id>:<seq>` so that a retried write never doubles a line. */
