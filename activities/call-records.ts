@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { systemVariables } from '../src/calls/system-variables';
 import { callBelongsTo, findOwnedCall, insertOnce, type NewCallEvent } from '../src/db/call-events';
-import { finalTranscriptLines } from '../src/db/final-transcript';
+import { finalTranscriptLines, keepFinalTranscript } from '../src/db/final-transcript';
 import type { CallDoc } from '../src/db/types';
 import { callStateQuery, type TranscriptLine } from '../src/workflow-api/call';
 import type { ActivityDeps } from './deps';
@@ -138,12 +138,13 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
       if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
       if (transcript) await writeLines({ orgId, callId }, transcript.lines.slice(transcript.firstUnrecorded));
       const truth = transcript?.lines ?? (await liveTranscript());
-      // The whole transcript on the call's document too: a finished call's reads need no line documents.
       const lines = truth ? finalTranscriptLines(callId, truth) : (await storedTranscript(orgId, callId)).map(({ _id, seq, user, text, created_at }) => ({ _id, seq, user, text, created_at }));
+      // The whole transcript in one document too, before the call reads as finished: its reads need no line documents.
+      await keepFinalTranscript(db, orgId, callId, lines);
       const concatenated = lines.map((l) => `${l.user}: ${l.text}`).join(' \n ');
       const minutes = typeof set.call_length === 'number' ? set.call_length : 0;
       const price = Math.round(minutes * pricing.perMinuteUsd * 10_000) / 10_000;
-      await updateCall({ orgId, callId, set: { ...set, price, concatenated_transcript: concatenated, transcript_lines: lines }, events });
+      await updateCall({ orgId, callId, set: { ...set, price, concatenated_transcript: concatenated }, events });
     },
   };
 }

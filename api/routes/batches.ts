@@ -16,7 +16,7 @@ export { DEFAULT_BATCH_SETTINGS } from '../services/batches';
 /** POST /v1/batches, GET /v1/batches, GET /v1/batches/{batch_id}. */
 export function batchesRouter(deps: ApiDeps): Router {
   const router = Router();
-  const { batches, calls, transcripts } = deps.db.collections;
+  const { batches, calls } = deps.db.collections;
   const anchors = createPageAnchors();
 
   mountEndpoint(router, sendBatch, async ({ headers, body }, req, res) => {
@@ -54,7 +54,7 @@ export function batchesRouter(deps: ApiDeps): Router {
     const batch = await findBatch(deps, req.orgId, params.batch_id);
     const docs = (await calls.find({ org_id: req.orgId, batch_id: batch.batch_id }).toArray()).sort((a, b) => (a.batch_row ?? 0) - (b.batch_row ?? 0));
     // Finished calls carry their lines; only the others' are read from `transcripts`.
-    const lines = opts.includeCalls && opts.includeTranscripts ? await callTranscripts(transcripts, req.orgId, docs) : new Map<string, TranscriptDoc[]>();
+    const lines = opts.includeCalls && opts.includeTranscripts ? await callTranscripts(deps.db, req.orgId, docs.map((c) => c.call_id)) : new Map<string, TranscriptDoc[]>();
     res.json(batchDetail(batch, docs, lines, opts));
   });
 

@@ -14,7 +14,7 @@ import { liveCallState, liveTranscriptDocs } from '../services/live-call';
 
 export function callsRouter(deps: ApiDeps): Router {
   const router = Router();
-  const { calls, transcripts } = deps.db.collections;
+  const { calls } = deps.db.collections;
   // Per API process: the organisations' call counts, and where their newest pages began.
   const reads = { counter: createCallCounter(calls), anchors: createPageAnchors() };
 
@@ -49,7 +49,7 @@ export function callsRouter(deps: ApiDeps): Router {
       res.json(callDetail({ ...call, queue_status: live.queueStatus, answered_by: live.answeredBy ?? call.answered_by, variables: live.variables }, liveTranscriptDocs(call, live)));
       return;
     }
-    const lines = (await callTranscripts(transcripts, req.orgId, [call])).get(call.call_id) ?? [];
+    const lines = (await callTranscripts(deps.db, req.orgId, [call.call_id])).get(call.call_id) ?? [];
     res.json(callDetail(call, lines));
   });
 

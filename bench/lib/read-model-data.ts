@@ -74,12 +74,12 @@ export async function fill(db: Database, calls: number, progress: (done: number)
         _id: `${callIdOf(n)}:${seq}`, org_id: ORG, call_id: callIdOf(n), seq, user: seq % 2 ? 'user' : 'assistant',
         text: seq % 2 ? 'Yes, that works for me.' : 'Great, we will see you then on Tuesday at ten.', created_at: at(n),
       }) as TranscriptDoc);
-    // A finished call's final record also keeps its lines on its document (src/db/final-transcript.ts).
-    await c.calls.insertMany(ns.map((n) => {
-      const doc = callDoc(n, at(n));
-      return doc.completed ? { ...doc, transcript_lines: linesOf(n).map(({ _id, seq, user, text, created_at }) => ({ _id, seq, user, text, created_at })) } : doc;
-    }));
+    const docs = ns.map((n) => callDoc(n, at(n)));
+    await c.calls.insertMany(docs);
     await c.transcripts.insertMany(ns.flatMap(linesOf));
+    // A finished call's final record also keeps its whole transcript in one document (src/db/final-transcript.ts).
+    const finished = ns.filter((_, k) => docs[k]!.completed);
+    await c.finalTranscripts.insertMany(finished.map((n) => ({ _id: callIdOf(n), org_id: ORG, lines: linesOf(n).map(({ _id, seq, user, text, created_at }) => ({ _id, seq, user, text, created_at })) })));
     const events: CallEventDoc[] = ns.flatMap((n) =>
       Array.from({ length: EVENTS }, (_, k) => ({
         _id: `${callIdOf(n)}:run:act:${k}`, org_id: ORG, call_id: callIdOf(n), level: 'call', category: 'info',

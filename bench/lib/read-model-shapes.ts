@@ -106,16 +106,16 @@ export const SHAPES: Shape[] = [
     run: async (db, c, i) => {
       await db.collections.batches.findOne({ _id: c.batch(i), org_id: ORG });
       const calls = await db.collections.calls.find({ org_id: ORG, batch_id: c.batch(i) }).toArray();
-      // Finished calls' lines from their documents, the others' (live calls) from `transcripts`.
-      return callTranscripts(db.collections.transcripts, ORG, calls);
+      // Finished calls' lines from their final transcripts, the others' (live calls) from `transcripts`.
+      return callTranscripts(db, ORG, calls.map((d) => d._id));
     },
   },
   {
     name: 'GET /v1/batches/{id} with every line from transcripts (replaced)',
-    usedBy: 'nothing now: GET /v1/batches/{id} before the final transcript was kept on the call',
+    usedBy: 'nothing now: GET /v1/batches/{id} before final transcripts were kept',
     run: async (db, c, i) => {
       await db.collections.batches.findOne({ _id: c.batch(i), org_id: ORG });
-      const calls = await db.collections.calls.find({ org_id: ORG, batch_id: c.batch(i) }, { projection: { transcript_lines: 0 } }).toArray();
+      const calls = await db.collections.calls.find({ org_id: ORG, batch_id: c.batch(i) }).toArray();
       return db.collections.transcripts.find({ org_id: ORG, call_id: { $in: calls.map((d) => d._id) } }).toArray();
     },
   },

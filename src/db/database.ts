@@ -13,13 +13,15 @@ import { ensureKnowledgeIndexes, type KnowledgeBaseDoc, type KnowledgeChunkDoc }
 import { ensureAgentIndexes, type AgentDoc, type AgentSessionTokenDoc } from '../agents/types';
 import type { BridgeSessionDoc } from '../sessions/types';
 import { ensureTrunkIndexes, type TrunkDoc } from '../trunks/types';
-import type { ApiKeyDoc, CallDoc, CallEventDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
+import type { ApiKeyDoc, CallDoc, CallEventDoc, FinalTranscriptDoc, IdempotencyDoc, OrgDoc, TranscriptDoc, WebhookSecretDoc } from './types';
 
 export interface Collections {
   orgs: Collection<OrgDoc>;
   apiKeys: Collection<ApiKeyDoc>;
   calls: Collection<CallDoc>;
   transcripts: Collection<TranscriptDoc>;
+  /** Finished calls' whole transcripts, one document a call (src/db/final-transcript.ts). */
+  finalTranscripts: Collection<FinalTranscriptDoc>;
   callEvents: Collection<CallEventDoc>;
   idempotencyKeys: Collection<IdempotencyDoc>;
   webhookSecrets: Collection<WebhookSecretDoc>;
@@ -72,6 +74,7 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
     apiKeys: db.collection<ApiKeyDoc>('api_keys'),
     calls: db.collection<CallDoc>('calls'),
     transcripts: db.collection<TranscriptDoc>('transcripts'),
+    finalTranscripts: db.collection<FinalTranscriptDoc>('final_transcripts'),
     callEvents: db.collection<CallEventDoc>('call_events'),
     idempotencyKeys: db.collection<IdempotencyDoc>('idempotency_keys'),
     webhookSecrets: db.collection<WebhookSecretDoc>('webhook_secrets'),

@@ -66,12 +66,6 @@ export interface CallDoc {
   analysis_schema: Record<string, unknown> | null;
   pathway_logs: unknown[] | null;
   concatenated_transcript: string | null;
-  /**
-   * The whole transcript, written once by the final record (src/db/final-transcript.ts), so reads of
-   * a finished call need not fetch its lines one document each. Absent while the call is live, and
-   * on calls that ended before it was kept: their lines are in `transcripts` only.
-   */
-  transcript_lines?: FinalTranscriptLine[];
   transferred_to: string | null;
   local_dialing: boolean;
   endpoint_url: string;
@@ -89,8 +83,20 @@ export interface CallDoc {
   agent_id?: string;
 }
 
-/** A line of a call's final transcript, kept on its document: a TranscriptDoc without the call's keys. */
+/** A line of a call's final transcript: a TranscriptDoc without the call's keys. */
 export type FinalTranscriptLine = Pick<TranscriptDoc, '_id' | 'seq' | 'text' | 'user' | 'created_at'>;
+
+/**
+ * A finished call's whole transcript in one document (`_id` = the call's ID), written once by its
+ * final record (src/db/final-transcript.ts), so reads of finished calls need not fetch their lines
+ * one document each. Absent while the call is live, and for calls that ended before it was kept:
+ * their lines are in `transcripts` only (where every call's lines also are).
+ */
+export interface FinalTranscriptDoc {
+  _id: string;
+  org_id: string;
+  lines: FinalTranscriptLine[];
+}
 
 export interface TranscriptDoc {
   /** `<call_id>:<seq>` so that a retried write never doubles a line. */
