@@ -4,6 +4,7 @@ import { callBelongsTo, insertOnce, type NewCallEvent } from '../src/db/call-eve
 import type { Database } from '../src/db/database';
 import { AnswerSchemaError, analysisJsonSchema, questionsJsonSchema, validateAnswer, type JsonSchema } from '../src/llm/answer-schema';
 import { ModelOutputError, type ChatModel } from '../src/llm/chat-model';
+import { callTranscripts } from '../src/db/final-transcript';
 import type { ActivityDeps } from './deps';
 
 /**
@@ -60,7 +61,8 @@ export async function appendAttemptEvents(db: Database, ref: PostCallRef, events
 /** The stored transcript as the model reads it; very long calls keep their beginning and end. */
 async function transcriptText(db: Database, { orgId, callId }: PostCallRef): Promise<string> {
   if (!(await callBelongsTo(db, orgId, callId))) throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
-  const lines = await db.collections.transcripts.find({ org_id: orgId, call_id: callId }).sort({ seq: 1 }).toArray();
+  // After the final record: one document, not a document a line.
+  const lines = (await callTranscripts(db, orgId, [callId])).get(callId) ?? [];
   const text = lines.map((l) => `${l.user}: ${l.text}`).join('\n');
   if (text.length <= 2 * HALF) return text;
   return `${text.slice(0, HALF)}\n[… ${text.length - 2 * HALF} characters omitted …]\n${text.slice(-HALF)}`;

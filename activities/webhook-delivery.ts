@@ -8,6 +8,7 @@ import { findOwnedCall } from '../src/db/call-events';
 import type { CallEventDoc } from '../src/db/types';
 import { isPermanentHttpStatus } from '../src/errors';
 import { describeUrl, OutboundHttpError, parseOutboundUrl } from '../src/net/destination';
+import { callTranscripts } from '../src/db/final-transcript';
 import type { ActivityDeps } from './deps';
 import { appendAttemptEvents, type PostCallRef } from './post-call';
 
@@ -57,7 +58,7 @@ export function createWebhookDeliveryActivities({ db, outbound, webhookSecrets, 
     const call = await findOwnedCall(db, orgId, callId);
     if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
     if (input.kind === 'call') {
-      const lines = await db.collections.transcripts.find({ org_id: orgId, call_id: callId }).sort({ seq: 1 }).toArray();
+      const lines = (await callTranscripts(db, orgId, [callId])).get(callId) ?? [];
       return callDetail(call, lines);
     }
     const all = await db.collections.callEvents.find({ org_id: orgId, call_id: callId }).sort({ timestamp: 1 }).limit(5000).toArray();

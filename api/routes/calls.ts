@@ -1,8 +1,8 @@
-import { callTranscripts } from '../../src/db/final-transcript';
 import { Router } from 'express';
 import { createCallCounter, listCalls as readCallList } from '../../src/calls/call-list';
 import { createPageAnchors } from '../../src/db/newest-page';
 import { callDetail, callSummary } from '../../src/presenters/call';
+import { callTranscripts } from '../../src/db/final-transcript';
 import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
 import { getCall, listCalls, sendCall } from '../endpoints/calls';
