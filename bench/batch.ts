@@ -37,6 +37,8 @@ function options() {
       'ceiling-s': { type: 'string', default: '120' },
       'ceiling-concurrency': { type: 'string', default: '200' },
       sample: { type: 'string', default: '20' },
+      // The call worker as its own process, as deployed; by default it shares this process with the API, the simulator and the model.
+      'worker-process': { type: 'boolean', default: false },
     },
   });
   const rows = Number(values.rows);
@@ -54,7 +56,7 @@ function options() {
   if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 1000) throw new Error('--sample must be an integer in 1..1000');
   const timeoutS = Number(values['timeout-s'] ?? Math.max(1800, Math.ceil(rows * 0.6)));
   if (!Number.isFinite(timeoutS) || timeoutS < 10) throw new Error('--timeout-s must be at least 10');
-  return { rows, concurrency, dps, timeoutMs: timeoutS * 1000, ceiling, ceilingConcurrency, ceilingWindowMs, sampleSize };
+  return { rows, concurrency, dps, timeoutMs: timeoutS * 1000, ceiling, ceilingConcurrency, ceilingWindowMs, sampleSize, workerProcess: values['worker-process'] };
 }
 
 const perSecond = (n: number, ms: number) => n / (ms / 1000);
@@ -64,7 +66,7 @@ async function main(): Promise<number> {
   // The batch's pace limit is not what is measured here: the window is.
   process.env.BATCH_DIALS_PER_SECOND = String(opts.dps);
   const loadAtStart = loadavg()[0]!;
-  const stack = await startBenchStack(progress);
+  const stack = await startBenchStack(progress, { workerProcess: opts.workerProcess });
   stopOnSignal(stack);
   let report: string[];
   try {
@@ -139,7 +141,7 @@ async function main(): Promise<number> {
     report = [
       '',
       `Switchboard batch throughput: ${opts.rows} rows, max_concurrency ${opts.concurrency}, 2 turns per call, no think time,` +
-        ` simulated carrier, offline model, store ${store}, call worker in the bench's process`,
+        ` simulated carrier, offline model, store ${store}, call worker ${opts.workerProcess ? 'in its own process' : "in the bench's process"}`,
       ceiling
         ? `ceiling (same run, same Temporal server, measured first): workflows of two no-op activities, ${Math.min(opts.ceiling, opts.ceilingConcurrency)} at a time,` +
           ` each started and awaited from a client, up to ${opts.ceiling} of them for up to ${opts.ceilingWindowMs / 1000} s (completions inside that window count);` +
@@ -172,7 +174,7 @@ async function main(): Promise<number> {
         ['call on the line (dial -> hang-up)', summarize(durations)],
       ]),
       '',
-      `peak RSS (whole run, ceiling included): node (API + worker + simulator + model, one process) ${nodeRss.toFixed(0)} MB; ` +
+      `peak RSS (whole run, ceiling included): node (API + ${opts.workerProcess ? `simulator + model) ${nodeRss.toFixed(0)} MB; worker ${peakRssMb(pids.worker).toFixed(0)} MB` : `worker + simulator + model, one process) ${nodeRss.toFixed(0)} MB`}; ` +
         `Temporal ${peakRssMb(pids.temporal).toFixed(0)} MB; ${store} ${peakRssMb(pids[store]).toFixed(0)} MB`,
       ...(ceiling ? [`cpu over the ceiling (and its drain): ${formatCpu(cpuC0, cpuC1, ceilingMs)}`] : []),
       `cpu over the batch: ${formatCpu(cpu0, cpu1, totalMs)}`,
