@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { systemVariables } from '../src/calls/system-variables';
 import { callBelongsTo, findOwnedCall, insertOnce, type NewCallEvent } from '../src/db/call-events';
-import { finalTranscriptLines, keepFinalTranscript } from '../src/db/final-transcript';
+import { asFinalLine, finalTranscriptLines, keepFinalTranscript } from '../src/db/final-transcript';
 import type { CallDoc } from '../src/db/types';
 import { callStateQuery, type TranscriptLine } from '../src/workflow-api/call';
 import type { ActivityDeps } from './deps';
@@ -138,7 +138,7 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
       if (!call) throw ApplicationFailure.nonRetryable(`call ${callId} has no record`, 'CallRecordMissing');
       if (transcript) await writeLines({ orgId, callId }, transcript.lines.slice(transcript.firstUnrecorded));
       const truth = transcript?.lines ?? (await liveTranscript());
-      const lines = truth ? finalTranscriptLines(callId, truth) : (await storedTranscript(orgId, callId)).map(({ _id, seq, user, text, created_at }) => ({ _id, seq, user, text, created_at }));
+      const lines = truth ? finalTranscriptLines(callId, truth) : (await storedTranscript(orgId, callId)).map(asFinalLine);
       // The whole transcript in one document too, before the call reads as finished: its reads need no line documents.
       await keepFinalTranscript(db, orgId, callId, lines);
       const concatenated = lines.map((l) => `${l.user}: ${l.text}`).join(' \n ');

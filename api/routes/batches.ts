@@ -53,7 +53,7 @@ export function batchesRouter(deps: ApiDeps): Router {
     };
     const batch = await findBatch(deps, req.orgId, params.batch_id);
     const docs = (await calls.find({ org_id: req.orgId, batch_id: batch.batch_id }).toArray()).sort((a, b) => (a.batch_row ?? 0) - (b.batch_row ?? 0));
-    // Finished calls carry their lines; only the others' are read from `transcripts`.
+    // Finished calls' lines from their final transcripts; only the others' from `transcripts`.
     const lines = opts.includeCalls && opts.includeTranscripts ? await callTranscripts(deps.db, req.orgId, docs.map((c) => c.call_id)) : new Map<string, TranscriptDoc[]>();
     res.json(batchDetail(batch, docs, lines, opts));
   });

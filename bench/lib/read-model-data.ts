@@ -1,5 +1,6 @@
 import type { BatchDoc, BatchRowChunkDoc } from '../../src/batches/types';
 import type { Database } from '../../src/db/database';
+import { asFinalLine } from '../../src/db/final-transcript';
 import type { CallDoc, CallEventDoc, TranscriptDoc } from '../../src/db/types';
 
 /** The read model of bench/read-model.ts: what `calls` finished calls of one organisation leave behind. */
@@ -79,7 +80,7 @@ export async function fill(db: Database, calls: number, progress: (done: number)
     await c.transcripts.insertMany(ns.flatMap(linesOf));
     // A finished call's final record also keeps its whole transcript in one document (src/db/final-transcript.ts).
     const finished = ns.filter((_, k) => docs[k]!.completed);
-    await c.finalTranscripts.insertMany(finished.map((n) => ({ _id: callIdOf(n), org_id: ORG, lines: linesOf(n).map(({ _id, seq, user, text, created_at }) => ({ _id, seq, user, text, created_at })) })));
+    await c.finalTranscripts.insertMany(finished.map((n) => ({ _id: callIdOf(n), org_id: ORG, lines: linesOf(n).map(asFinalLine) })));
     const events: CallEventDoc[] = ns.flatMap((n) =>
       Array.from({ length: EVENTS }, (_, k) => ({
         _id: `${callIdOf(n)}:run:act:${k}`, org_id: ORG, call_id: callIdOf(n), level: 'call', category: 'info',

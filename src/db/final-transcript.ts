@@ -7,6 +7,9 @@ export function finalTranscriptLines(callId: string, lines: ReadonlyArray<{ seq:
   return [...lines].sort((a, b) => a.seq - b.seq).map((l) => ({ _id: `${callId}:${l.seq}`, seq: l.seq, user: l.user, text: l.text, created_at: new Date(l.at) }));
 }
 
+/** A stored line as its call's final transcript keeps it. */
+export const asFinalLine = ({ _id, seq, user, text, created_at }: TranscriptDoc): FinalTranscriptLine => ({ _id, seq, user, text, created_at });
+
 /** Keeps a finished call's whole transcript in one document. Written once: a retry's duplicate (the same lines) is ignored. */
 export function keepFinalTranscript(db: Database, orgId: string, callId: string, lines: FinalTranscriptLine[]): Promise<void> {
   return insertOnce(db.collections.finalTranscripts, [{ _id: callId, org_id: orgId, lines }]);
