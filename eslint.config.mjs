@@ -22,7 +22,8 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // The bench worker's preload is plain JavaScript (bench/lib/loop-delay.mjs), outside tsconfig.
+      parserOptions: { projectService: { allowDefaultProject: ['bench/lib/loop-delay.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',

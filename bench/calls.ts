@@ -13,7 +13,7 @@ import { formatMachine, machineInfo, openFilesLimit, versions } from './lib/mach
 import { startBenchStack } from './lib/stack';
 import { formatTable, ratio, summarize, type Summary } from './lib/stats';
 import { LATE_MS } from './lib/timing-proxy';
-import { memoryOf } from './lib/worker-process';
+import { memoryOf, type LoopDelay } from './lib/worker-process';
 import { progress, runMain, stopOnSignal, stopStack } from './lib/run';
 
 /**
@@ -88,6 +88,10 @@ async function inboundNumber(stack: Awaited<ReturnType<typeof startBenchStack>>)
   await api(`/v1/inbound/${encodeURIComponent(phone)}`, { prompt: TASK });
   return phone;
 }
+
+/** How late the worker's event loop ran (every activation, activity and poll of the SDK passes through it). */
+const loopDelayLine = (d: LoopDelay | null) =>
+  d ? `p50 ${d.p50Ms} ms, p99 ${d.p99Ms} ms, max ${d.maxMs} ms; ${d.secondsOver1s} seconds with a delay over 1 s` : 'not measured';
 
 async function main(): Promise<number> {
   const opts = options();
@@ -219,6 +223,7 @@ async function main(): Promise<number> {
       `calls completed per second: ${perSecond(closed.length, lastClosed - firstPost)} (workflow closed, final record written);` +
         ` ${perSecond(hungUp.length, lastHungUp - firstPost)} (line dropped)`,
       `worker process peak RSS (VmHWM): ${mb(mem?.peakRssMb)}; RSS at the end ${mb(mem?.rssMb)}; after warm-up ${mb(memAfterWarm?.rssMb)}`,
+      `worker main-thread event-loop delay, whole run: ${loopDelayLine(stack.workerLoopDelay())}`,
       `cpu, baseline: ${cpuLine(formatCpu(cpu0, cpu1, phases.baseline))}`,
       `cpu, calls:    ${cpuLine(formatCpu(cpu1, cpu2, phases.calls))}`,
       `turn webhooks answered with a hold (reply not ready in 10 s): ${stack.proxy.holds}; ${samples.filter((s) => s.held).length} held turns, timed from their first webhook to the reply`,

@@ -21,7 +21,7 @@ import { SEARCH_ATTRIBUTE_TYPES } from '../../src/workflow-api/search-attributes
 import { bundleBaseline, startBaselineWorker, type BaselineWorker } from './baseline';
 import { storeName } from './machine';
 import { startTimingProxy, type TimingProxy } from './timing-proxy';
-import { spawnBenchWorker, workerEnv } from './worker-process';
+import { spawnBenchWorker, workerEnv, type LoopDelay } from './worker-process';
 
 export interface BenchStack {
   config: Config;
@@ -40,6 +40,8 @@ export interface BenchStack {
    * and memory accounting: `temporal`, the store under its own name (`store`), `worker`.
    */
   pids: Record<string, number>;
+  /** The worker process's main-thread event-loop delay so far; null without a worker process. */
+  workerLoopDelay(): LoopDelay | null;
   /** The store's name: SecantusDB, or FerretDB with EMBEDDED_MONGO=ferretdb. */
   store: string;
   /** Stops everything started, newest first; safe to call more than once. */
@@ -132,10 +134,12 @@ export async function startBenchStack(log: (msg: string) => void, opts: BenchSta
 
     // Started in this order by startEmbeddedInfrastructure: Temporal, then the store.
     const pids: Record<string, number> = { temporal: infra.pids[0]!, [store]: infra.pids[1]! };
+    let workerLoopDelay = (): LoopDelay | null => null;
     if (opts.workerProcess) {
       const worker = await spawnBenchWorker({ ...env, ...workerEnv(infra, simulator.port, model.port) }, callBundle, dataDir);
       stops.push(['call worker process', () => worker.stop()]);
       pids.worker = worker.pid;
+      workerLoopDelay = () => worker.loopDelay();
     } else {
       // The call worker first: it installs the SDK Runtime, which must precede any other Worker.
       const worker = await startWorkerRole(config, endpoints, { db, logger, workflowBundle: callBundle });
@@ -159,6 +163,7 @@ export async function startBenchStack(log: (msg: string) => void, opts: BenchSta
       config, endpoints, db, temporal, simulator, proxy, baseline, apiKey, apiUrl: api.server.url,
       temporalBinary: temporalBinary(config.paths.cacheDir),
       pids,
+      workerLoopDelay,
       store,
       stop,
     };

@@ -20,7 +20,16 @@ export function workerEnv(infra: EmbeddedInfrastructure, simulatorPort: number, 
 
 export interface BenchWorker {
   pid: number;
+  /** The worker's main-thread event-loop delay so far (bench/lib/loop-delay.mjs); null before its first second. */
+  loopDelay(): LoopDelay | null;
   stop(): Promise<void>;
+}
+
+export interface LoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  secondsOver1s: number;
 }
 
 /**
@@ -33,9 +42,11 @@ export async function spawnBenchWorker(env: NodeJS.ProcessEnv, bundle: WorkflowB
   await writeFile(bundlePath, bundle.code);
   // BENCH_WORKER_CPU_PROF=<dir>: the worker writes V8 CPU profiles there (one a thread) when it stops.
   const profile = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'src', 'main-worker.ts')], {
+  // Its main thread's event-loop delay, read by loopDelayOf while it runs.
+  const loopDelayFile = join(dataDir, 'worker-loop-delay.json');
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', join(ROOT, 'bench', 'lib', 'loop-delay.mjs'), join(ROOT, 'src', 'main-worker.ts')], {
     cwd: ROOT,
-    env: { ...env, WORKFLOW_BUNDLE_PATH: bundlePath },
+    env: { ...env, WORKFLOW_BUNDLE_PATH: bundlePath, BENCH_LOOP_DELAY_FILE: loopDelayFile },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -49,6 +60,13 @@ export async function spawnBenchWorker(env: NodeJS.ProcessEnv, bundle: WorkflowB
   if (child.pid === undefined) throw new Error('could not start the worker process');
   return {
     pid: child.pid,
+    loopDelay: () => {
+      try {
+        return JSON.parse(readFileSync(loopDelayFile, 'utf8')) as LoopDelay;
+      } catch {
+        return null;
+      }
+    },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
