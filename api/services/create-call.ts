@@ -4,7 +4,7 @@ import { newCallDoc } from '../../src/calls/call-doc';
 import { callWorkflowId, newCallId } from '../../src/ids';
 import { callStartAttributes } from '../../src/workflow-api/search-attributes';
 import type { ApiDeps } from '../deps';
-import { conflict, unavailable } from '../errors';
+import { unavailable } from '../errors';
 import type { SendCallParams } from '../schemas/send-call';
 import { callWorkflowInput } from '../../src/calls/call-input';
 import { resolveCallConfig } from './call-config';
@@ -76,11 +76,10 @@ export async function createCall(
       memo: { summary: `Outbound call to ${params.phoneNumber.slice(0, -4)}****`, org_id: orgId },
     });
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      // An Idempotency-Key replay: the first request started it; the same call is the answer.
-      if (replayed) return { callId, replayed };
-      throw conflict(`Call ${callId} was already started.`);
-    }
+    // Only a request with the same Idempotency-Key can have started it (the ID is otherwise new and
+    // random): the first request and its replays run the same steps at once, and whichever starts
+    // the workflow first, the same call is the answer to each, the first request's included.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { callId, replayed };
     deps.logger.error({ err, callId }, 'workflow start failed');
     await deps.db.collections.calls.updateOne(
       { _id: callId, org_id: orgId },
