@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { systemVariables } from '../src/calls/system-variables';
 import { callBelongsTo, findOwnedCall, insertOnce, type NewCallEvent } from '../src/db/call-events';
 import { asFinalLine, finalTranscriptLines, keepFinalTranscript } from '../src/db/final-transcript';
+import { keepPathwayLogs } from '../src/db/pathway-logs';
 import type { CallDoc } from '../src/db/types';
 import { callStateQuery, type TranscriptLine } from '../src/workflow-api/call';
 import type { ActivityDeps } from './deps';
@@ -29,6 +30,8 @@ export interface ResolveVariablesInput extends CallRef {
 export interface RecordTurnInput extends CallRef {
   lines: TranscriptLine[];
   events: NewCallEvent[];
+  /** A pathway call's logs so far (runs with `pathwayLogsWithRecords`); never older than those stored. */
+  pathwayLogs?: unknown[];
 }
 
 export interface FinalizeCallInput extends CallRef {
@@ -125,11 +128,10 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
       return variables;
     },
 
-    async recordTurn({ orgId, callId, lines, events }: RecordTurnInput): Promise<void> {
-      if (lines.length > 0) {
-        await requireOwned({ orgId, callId });
-        await writeLines({ orgId, callId }, lines);
-      }
+    async recordTurn({ orgId, callId, lines, events, pathwayLogs }: RecordTurnInput): Promise<void> {
+      if (lines.length > 0 || pathwayLogs?.length) await requireOwned({ orgId, callId });
+      await writeLines({ orgId, callId }, lines);
+      if (pathwayLogs) await keepPathwayLogs(db, callId, pathwayLogs);
       await writeEvents({ orgId, callId }, events);
     },
 

@@ -113,7 +113,7 @@ export class CallSession {
       turn: this.conversation.turnCount,
       variables: this.conversation.variables,
       transcript: [...this.conversation.transcript],
-      pendingEvents: this.conversation.pendingEvents,
+      ...this.conversation.unrecorded,
       ...(this.input.pathway ? { pathwayNode: this.conversation.pathwayNode } : {}),
     }));
     setHandler(telephonyStatusSignal, (event) => {

@@ -54,7 +54,7 @@ export async function chatWorkflow(input: CallWorkflowInput): Promise<CallWorkfl
   setHandler(callStateQuery, () => ({
     callId: input.callId, attempt: 0, queueStatus: ended ? 'complete' : 'started', providerStatus: null, providerCallSid: null,
     answeredBy: null, turn: conversation.turnCount, variables: { ...conversation.variables, ...conversation.pathwayVariables },
-    transcript: [...conversation.transcript], pathwayNode: conversation.pathwayNode, pendingEvents: conversation.pendingEvents,
+    transcript: [...conversation.transcript], pathwayNode: conversation.pathwayNode, ...conversation.unrecorded,
   }));
   setHandler(stopCallSignal, ({ reason }) => {
     stopReason ??= reason;

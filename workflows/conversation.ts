@@ -4,9 +4,10 @@ import { storable } from '../src/db/storable-keys';
 import { renderTemplate } from '../src/templating';
 import type { AgentAction, AgentReply, CallWorkflowInput, ToolExchange, TranscriptLine, TurnWork } from '../src/workflow-api/call';
 import type { FinalizeCallInput } from '../activities/call-records';
-import { agent, localAgent, localRecords, records } from './activity-proxies';
+import { agent, localAgent, records } from './activity-proxies';
 import type { EngineVersion } from './engine-version';
 import { PathwayConversation } from './pathway-call';
+import { TurnRecords } from './turn-records';
 import { runTurnWork } from './turn-work';
 
 const TRANSFER_FAILED_SAY = "I'm sorry, I couldn't transfer your call.";
@@ -18,8 +19,6 @@ const WORK_FAILED_SAY = "I'm sorry, something went wrong on my side. Could you s
 const CONTINUE_WAIT_MS = 8_000;
 /** Tool calls in a row without the caller speaking: beyond this the agent's words are spoken without the work. */
 const MAX_CHAINED_WORK = 3;
-/** Turns whose transcript lines and events are written to the read model in one activity. */
-const TURNS_PER_RECORD = 4;
 
 /** What a channel does when the agent decides to end or transfer (a phone call hangs up or dials; a chat closes). */
 export interface ConversationEffects {
@@ -40,17 +39,13 @@ export class Conversation {
   private vars: Record<string, unknown> = {};
   private knowledge: string[] = [];
   private turns = 0;
-  /** Read-model writes run behind the conversation; a failure is kept here, never dropped. */
-  private readonly pendingWrites: Promise<unknown>[] = [];
+  /** Read-model writes, behind the conversation. */
+  private readonly records: TurnRecords;
   /** Tool calls so far and their answers, shown to the model in later turns. */
   private readonly toolExchanges: ToolExchange[] = [];
   /** The follow-up of the work started by the last turn, if any; it never rejects. */
   private pendingWork: { promise: Promise<AgentReply>; reply: AgentReply | null; work: TurnWork } | null = null;
   private chainedWork = 0;
-  /** Turn records not written yet: lines from `recordedLines` on, and these events. */
-  private recordedLines = 0;
-  private unrecordedEvents: NewCallEvent[] = [];
-  private unrecordedTurns = 0;
   /** The pathway the conversation runs, if any: its state lives here, in the workflow. */
   private readonly pathway: PathwayConversation | null;
 
@@ -59,7 +54,9 @@ export class Conversation {
     private readonly effects: ConversationEffects,
     private readonly version: EngineVersion,
   ) {
-    this.pathway = input.pathway ? new PathwayConversation(input.pathway, this.ref, input.model, this.turnAgent) : null;
+    const logsWithRecords = version.pathwayLogsWithRecords;
+    this.pathway = input.pathway ? new PathwayConversation(input.pathway, this.ref, input.model, this.turnAgent, logsWithRecords) : null;
+    this.records = new TurnRecords(this.ref, version, this.lines, () => (logsWithRecords && this.pathway ? this.pathway.state.logs : null));
   }
 
   /** The proxy a model turn (agentTurn, pathwayTurn) runs through. */
@@ -105,46 +102,26 @@ export class Conversation {
   }
 
   writeBehind(write: Promise<void>): void {
-    this.pendingWrites.push(write.then(() => null, (err: unknown) => err));
+    this.records.writeBehind(write);
   }
 
   note(category: NewCallEvent['category'], message: string): void {
     this.writeBehind(records.updateCall({ ...this.ref, set: {}, events: [{ level: 'call', category, message }] }));
   }
 
-  /** Events of turns not yet written, for the live-state query. */
-  get pendingEvents(): Array<{ level: string; category: string; message: string; at: string }> {
-    return this.unrecordedEvents.map((e) => ({ level: e.level, category: e.category, message: e.message, at: e.at ?? '' }));
+  /** What the read model does not hold yet (events of recent turns, a pathway's logs), for the live-state query. */
+  get unrecorded() {
+    return this.records.unrecorded;
   }
 
   /** Waits for every write-behind; returns the failures. The turn records left are written first, unless finalRecord carries them. */
-  async settleWrites(): Promise<unknown[]> {
-    if (this.version.batchedRecords && !this.version.localFinalRecord) this.recordTurns();
-    return (await Promise.all(this.pendingWrites)).filter((r) => r !== null);
+  settleWrites(): Promise<unknown[]> {
+    return this.records.settle();
   }
 
-  /**
-   * The final record, after settleWrites. With `localFinalRecord`, a local activity that also writes
-   * the turns not yet recorded: a call's end is one write, with no dispatch through the server.
-   */
-  async finalRecord(set: FinalizeCallInput['set'], events: NewCallEvent[]): Promise<void> {
-    if (!this.version.localFinalRecord) return records.finalizeCall({ ...this.ref, set, events });
-    const transcript = { lines: [...this.lines], firstUnrecorded: this.recordedLines };
-    await localRecords.finalizeCall({ ...this.ref, set, events: [...this.unrecordedEvents, ...events], transcript });
-    this.recordedLines = this.lines.length;
-    this.unrecordedEvents = [];
-    this.unrecordedTurns = 0;
-  }
-
-  /** One write for the turns since the last: their lines and events. */
-  private recordTurns(): void {
-    if (this.recordedLines === this.lines.length && this.unrecordedEvents.length === 0) return;
-    const lines = this.lines.slice(this.recordedLines);
-    const events = this.unrecordedEvents;
-    this.recordedLines = this.lines.length;
-    this.unrecordedEvents = [];
-    this.unrecordedTurns = 0;
-    this.writeBehind(records.recordTurn({ ...this.ref, lines, events }));
+  /** The final record, after settleWrites (see TurnRecords.final). */
+  finalRecord(set: FinalizeCallInput['set'], events: NewCallEvent[]): Promise<void> {
+    return this.records.final(set, events);
   }
 
   /** Lets work still running when the conversation ends finish before the final record. */
@@ -160,7 +137,7 @@ export class Conversation {
   recordSpoken(user: TranscriptLine['user'], text: string): void {
     const firstNew = this.lines.length;
     this.line(user, text);
-    this.writeBehind(records.recordTurn({ ...this.ref, lines: this.lines.slice(firstNew), events: [] }));
+    this.records.spoken(firstNew);
   }
 
   /** The agent's opening once the line is open: first_sentence, silence (wait_for_greeting), or a first turn. */
@@ -280,17 +257,7 @@ export class Conversation {
       { level: 'call', category: 'performance', message: `Agent turn ${this.turns}: model ${Math.round(modelMs)} ms` },
     ];
     if (action === 'transfer') events.push({ level: 'call', category: 'info', message: 'Transferring the call' });
-    if (!this.version.batchedRecords) {
-      this.writeBehind(records.recordTurn({ ...this.ref, lines: this.lines.slice(firstNew), events }));
-      return this.reply(text, action, modelMs);
-    }
-    // The read model lags by at most a few turns; a live call's reads take these from the workflow itself.
-    const at = new Date().toISOString();
-    this.unrecordedEvents.push(...events.map((e) => ({ ...e, at })));
-    this.unrecordedTurns += 1;
-    // The agent's last words go with a final record that carries the turns; a transfer's are written now.
-    const lastWords = action === 'end' && this.version.localFinalRecord;
-    if (this.unrecordedTurns >= TURNS_PER_RECORD || (action !== 'continue' && !lastWords)) this.recordTurns();
+    this.records.turn(events, action, firstNew);
     return this.reply(text, action, modelMs);
   }
 

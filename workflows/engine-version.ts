@@ -21,14 +21,16 @@ export interface EngineVersion {
    * where a patch costs every new run a marker and a search-attribute upsert.
    */
   localFinalRecord: boolean;
+  /** A pathway's logs go with the turn records and the final record (the run's input, `pathwayLogsWithRecords`). */
+  pathwayLogsWithRecords: boolean;
 }
 
 /**
  * The engine of the workflow types that never ran without the earlier changes (phoneCallWorkflow,
  * chatWorkflow, webCallWorkflow): those are on; the later ones come with the run's input.
  */
-export function currentEngine(input: Pick<CallWorkflowInput, 'localFinalRecord'>): EngineVersion {
-  return { localTurns: true, batchedRecords: true, localFinalRecord: input.localFinalRecord === true };
+export function currentEngine(input: Pick<CallWorkflowInput, 'localFinalRecord' | 'pathwayLogsWithRecords'>): EngineVersion {
+  return { localTurns: true, batchedRecords: true, ...fromInput(input) };
 }
 
 /**
@@ -38,10 +40,15 @@ export function currentEngine(input: Pick<CallWorkflowInput, 'localFinalRecord'>
  * answers differently than it did live. Histories that predate a change replay its old branch for
  * their whole run.
  */
-export function decideEngineVersion(input: Pick<CallWorkflowInput, 'localFinalRecord'>): EngineVersion {
+export function decideEngineVersion(input: Pick<CallWorkflowInput, 'localFinalRecord' | 'pathwayLogsWithRecords'>): EngineVersion {
   return {
     localTurns: patched(LOCAL_TURNS_PATCH),
     batchedRecords: patched(BATCHED_TURN_RECORDS_PATCH),
-    localFinalRecord: input.localFinalRecord === true,
+    ...fromInput(input),
   };
+}
+
+/** The changes a run's input turns on. */
+function fromInput(input: Pick<CallWorkflowInput, 'localFinalRecord' | 'pathwayLogsWithRecords'>) {
+  return { localFinalRecord: input.localFinalRecord === true, pathwayLogsWithRecords: input.pathwayLogsWithRecords === true };
 }

@@ -21,7 +21,7 @@ export class PathwayConversation {
   node: { id: string; name: string } | null = null;
   private pendingOutcome: WebhookOutcome | null = null;
   private chainedWebhooks = 0;
-  /** Log snapshots are written in order, so an older one never lands after a newer one. */
+  /** Runs started before `pathwayLogsWithRecords`: log snapshots written in order, each chained on the one before. */
   private logWrites: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -30,6 +30,8 @@ export class PathwayConversation {
     private readonly model: string | null,
     /** The proxy a pathway turn runs through (local or normal activity: the engine's version). */
     private readonly turnAgent: typeof agent,
+    /** The logs go with the conversation's turn records (`pathwayLogsWithRecords`), not a write of each turn's own. */
+    private readonly logsWithRecords: boolean,
   ) {}
 
   resumeWith(outcome: WebhookOutcome): void {
@@ -46,10 +48,7 @@ export class PathwayConversation {
     });
     this.state = result.state;
     this.node = result.node;
-    const logs = this.state.logs;
-    const write = () => records.updateCall({ ...this.ref, set: { pathway_logs: logs }, events: [] });
-    this.logWrites = this.logWrites.then(write, write);
-    writeBehind(this.logWrites.then(() => undefined));
+    if (!this.logsWithRecords) this.writeLogs(writeBehind);
     const say = result.say.filter(Boolean).join(' ');
     switch (result.action) {
       case 'webhook':
@@ -63,5 +62,16 @@ export class PathwayConversation {
       default:
         return { say, action: 'continue', modelMs: result.modelMs };
     }
+  }
+
+  /**
+   * How runs started before `pathwayLogsWithRecords` write their logs, kept so their histories replay.
+   * Where this write falls among the commands depends on when the previous one completed.
+   */
+  private writeLogs(writeBehind: (p: Promise<void>) => void): void {
+    const logs = this.state.logs;
+    const write = () => records.updateCall({ ...this.ref, set: { pathway_logs: logs }, events: [] });
+    this.logWrites = this.logWrites.then(write, write);
+    writeBehind(this.logWrites.then(() => undefined));
   }
 }

@@ -99,7 +99,7 @@ export class WebSession {
     setHandler(callStateQuery, () => ({
       callId: input.callId, attempt: 0, queueStatus: this.ending ? 'complete' : 'started', providerStatus: null, providerCallSid: null,
       answeredBy: null, turn: conversation.turnCount, variables: { ...conversation.variables, ...conversation.pathwayVariables },
-      transcript: [...conversation.transcript], pathwayNode: conversation.pathwayNode, pendingEvents: conversation.pendingEvents,
+      transcript: [...conversation.transcript], pathwayNode: conversation.pathwayNode, ...conversation.unrecorded,
     }));
     setHandler(stopCallSignal, ({ reason }) => {
       this.stopReason ??= reason;

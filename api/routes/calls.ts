@@ -46,7 +46,10 @@ export function callsRouter(deps: ApiDeps): Router {
     // A live call: its workflow's own state (the transcript up to this turn, where the call stands).
     const live = await liveCallState(deps, call);
     if (live) {
-      res.json(callDetail({ ...call, queue_status: live.queueStatus, answered_by: live.answeredBy ?? call.answered_by, variables: live.variables }, liveTranscriptDocs(call, live)));
+      res.json(callDetail({
+        ...call, queue_status: live.queueStatus, answered_by: live.answeredBy ?? call.answered_by, variables: live.variables,
+        pathway_logs: live.pathwayLogs ?? call.pathway_logs,
+      }, liveTranscriptDocs(call, live)));
       return;
     }
     const lines = (await callTranscripts(deps.db, req.orgId, [call.call_id])).get(call.call_id) ?? [];

@@ -107,6 +107,7 @@ export function callWorkflowInput(
     encryptedKey: call.encryptedKey,
     followUpUntimed: true,
     localFinalRecord: true,
+    pathwayLogsWithRecords: true,
     // Only when present: inputs of calls without them stay exactly as before.
     ...(call.tools?.length ? { tools: call.tools } : {}),
     ...(call.dynamicData?.length ? { dynamicData: call.dynamicData } : {}),

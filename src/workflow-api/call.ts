@@ -121,6 +121,13 @@ export interface CallWorkflowInput {
    * they write the last turns, then the final record, as two activities.
    */
   localFinalRecord?: true;
+  /**
+   * A pathway's logs go to the read model with the turn records and the final record, at fixed
+   * points of the conversation. Absent in calls started before: each pathway turn wrote its logs
+   * in an activity chained on the previous one's, whose place among the commands depended on when
+   * that one completed (a replay could order them otherwise).
+   */
+  pathwayLogsWithRecords?: true;
   /** A web session with an agent (channel `web`): which agent, and how long a dropped visitor may come back. */
   web?: WebCallInfo;
 }
@@ -230,6 +237,8 @@ export interface CallLiveState {
   transcript: TranscriptLine[];
   /** With a pathway: the node the agent is at. */
   pathwayNode?: { id: string; name: string } | null;
+  /** With a pathway (runs with `pathwayLogsWithRecords`): its logs so far, ahead of the stored ones. */
+  pathwayLogs?: unknown[];
   /**
    * Events of turns not yet written to the read model (turn records are written in batches), so a
    * live call's event stream shows them: each with the time it happened.

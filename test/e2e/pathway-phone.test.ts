@@ -2,7 +2,7 @@ import request from 'supertest';
 import { callWorkflowId } from '../../src/ids';
 import { callStateQuery } from '../../src/workflow-api/call';
 import { events as callEvents, sendCall, waitForCompletion } from '../helpers/calls';
-import { activityTypesOf, replayAndMaybeRecord } from '../helpers/histories';
+import { activityInputs, activityTypesOf, replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { createPathway, restaurantPathway, startBookingServer, type BookingServer } from '../helpers/pathway-fixtures';
 import { startStack, type Stack } from '../helpers/stack';
@@ -55,7 +55,10 @@ describe('e2e: pathway on a phone call', () => {
     // The webhook's text is said at once, as its own line, while the request runs as its own activity.
     expect(agentLines(call)).toContain('Please give me a moment as I check our bookings.');
     const handle = stack.temporal.client.workflow.getHandle(callWorkflowId(id));
-    const { scheduled: activityTypes, local: localActivityTypes } = activityTypesOf(await handle.fetchHistory());
+    const history = await handle.fetchHistory();
+    const { scheduled: activityTypes, local: localActivityTypes } = activityTypesOf(history);
+    // The logs went with the turn records and the final record, never in a write of their own.
+    expect(activityInputs(history, 'updateCall').filter((input) => 'pathway_logs' in (input as { set: object }).set)).toEqual([]);
     expect(activityTypes).toContain('pathwayWebhook');
     // The four pathway turns are local activities (one marker each), never dispatched through the server.
     expect(activityTypes).not.toContain('pathwayTurn');
@@ -71,6 +74,7 @@ describe('e2e: pathway on a phone call', () => {
     // The live-state query names the node the agent is at (here: where the call ended).
     const state = await handle.query(callStateQuery);
     expect(state.pathwayNode).toEqual({ id: 'confirmed', name: 'Reservation Successful' });
+    expect(state.pathwayLogs).toEqual(call.pathway_logs);
     // The real history replays against the current code (and, recorded, guards pathway calls in the replay test).
     await replayAndMaybeRecord(stack.temporal.client, callWorkflowId(id), 'phone-call-pathway');
   });

@@ -47,3 +47,12 @@ export function activityTypesOf(history: temporal.api.history.v1.IHistory): { sc
   });
   return { scheduled, local };
 }
+
+/** The inputs of the activities of one type a history scheduled through the server, in order. */
+export function activityInputs(history: temporal.api.history.v1.IHistory, type: string): unknown[] {
+  return (history.events ?? []).flatMap((e) => {
+    const a = e.activityTaskScheduledEventAttributes;
+    const data = a?.activityType?.name === type ? a.input?.payloads?.[0]?.data : undefined;
+    return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as unknown] : [];
+  });
+}
