@@ -1,5 +1,6 @@
 import { createAgentTurnActivities } from './agent-turn';
 import { createBatchActivities } from './batch';
+import { createBatchChildrenActivities } from './batch-children';
 import { createCallRecordActivities } from './call-records';
 import { createCorrectedTranscriptActivities } from './corrected-transcript';
 import type { ActivityDeps } from './deps';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createToolActivities(deps),
     ...createDynamicDataActivities(deps),
     ...createBatchActivities(deps),
+    ...createBatchChildrenActivities(),
     ...createPathwayTurnActivities(deps),
     ...createWebhookNodeActivities(deps),
     ...createInboundActivities(deps),

@@ -48,6 +48,10 @@ const webhook = proxyActivities<Activities>({
 
 /** Marks the batch runs whose calls are phoneCallWorkflow children (older runs start callWorkflow). */
 export const PHONE_CALL_CHILDREN_PATCH = 'phone-call-children';
+/** Marks the batch runs that ask the server, now and then, about the children carried over to them. */
+export const WATCH_CARRIED_PATCH = 'watch-carried-children';
+/** How often a run asks about carried-over children still live (a terminated one never reports). */
+const CARRIED_CHECK_MS = 30_000;
 
 /**
  * Children started per run at most. With about seven history events per child (start, started,
@@ -78,6 +82,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
   const statuses = { ...carry.statuses };
   let { nextIndex, done, stopped, stopReason, cancelledRows, firstDialAt } = carry;
   let startedThisRun = 0;
+  // Asked only by runs that carry children over (and so only then a marker in the history).
+  const watchCarried = carry.live.length > 0 && patched(WATCH_CARRIED_PATCH);
 
   const markDone = (d: Pick<BatchCallDone, 'index' | 'queueStatus' | 'status'>) => {
     // A child may be heard twice (its signal and, in the run that started it, its result).
@@ -149,6 +155,21 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
       },
     );
   };
+
+  /**
+   * Children carried over from an earlier run report only by their signal, which a child an
+   * operator terminated never sends; without this the batch would wait for it for ever. So while
+   * any is live, the run asks the server about them every CARRIED_CHECK_MS.
+   */
+  const watchCarriedChildren = async () => {
+    const carriedLive = () => carry.live.filter(([index]) => live.has(index));
+    while (carriedLive().length > 0) {
+      if (await condition(() => carriedLive().length === 0, CARRIED_CHECK_MS)) return;
+      for (const d of await store.closedBatchCalls({ calls: carriedLive() })) markDone(d);
+    }
+  };
+  // Outside the cancellation scope: a cancelled batch still waits for its live calls, these included.
+  if (watchCarried) void CancellationScope.nonCancellable(watchCarriedChildren);
 
   const perGroup = Math.max(1, Math.min(input.groupSize, Math.ceil(input.dialsPerSecond)));
 

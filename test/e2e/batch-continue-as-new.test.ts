@@ -69,6 +69,37 @@ describe('a batch larger than one run', () => {
     expect(runs.length).toBe(progress.run);
     for (const w of runs) expect(w.historyLength).toBeLessThan(1500);
   }, 200_000);
+
+  it('counts a carried-over call an operator terminated, and completes', async () => {
+    // Row 0 rings for a long time: it is still live when the batch continues as new on the other rows.
+    const ringing = uniqueNumber();
+    stack.simulator.scriptNumber(ringing, { answer: 'human', ringMs: 55_000, utterances: ['Bye.'] });
+    const rows = [{ phone_number: ringing, n: 0 }, ...Array.from({ length: 30 }, (_, n) => ({ phone_number: uniqueNumber(), n: n + 1 }))];
+    for (const r of rows.slice(1)) stack.simulator.scriptNumber(r.phone_number, { answer: 'human', utterances: ['Bye.'] });
+    const res = await request(stack.apiUrl)
+      .post('/v1/batches')
+      .set('authorization', stack.org.apiKey)
+      .send({ base_prompt: 'Row {{n}}.', call_data: rows, max_concurrency: 4 })
+      .expect(200);
+    const id = res.body.batch_id as string;
+    const handle = stack.temporal.client.workflow.getHandle(batchWorkflowId(id));
+    // Once a later run carries it, the ringing call is terminated (it never sends its done signal).
+    const ringingCall = await eventually(async () => {
+      const progress = await handle.query(batchProgressQuery);
+      if (progress.run < 2) return null;
+      const call = await stack.db.collections.calls.findOne({ batch_id: id, batch_row: 0 });
+      return call?.completed === false ? call : null;
+    }, 45_000, 200);
+    await stack.temporal.client.workflow.getHandle(`call-${ringingCall.call_id}`).terminate('stuck call');
+    // The run that carries it asks the server about it within 30 s, counts it, and the batch completes.
+    const batch = await eventually(async () => {
+      const b = (await request(stack.apiUrl).get(`/v1/batches/${id}?include_transcripts=false`).set('authorization', stack.org.apiKey).expect(200)).body;
+      return b.status === 'completed' ? b : null;
+    }, 100_000, 500);
+    // The batch counts it as a failed call; its own record stays as a terminate leaves it (docs/operations.md).
+    expect(await handle.query(batchProgressQuery)).toMatchObject({ done: 31, live: 0, queueStatuses: { complete: 30, call_error: 1 }, statuses: { completed: 30, failed: 1 } });
+    expect(batch.analysis).toMatchObject({ total_calls: 31, in_progress_calls: 1, queue_statuses: { complete: 30 } });
+  }, 160_000);
 });
 
 /** Every third row is busy, so the outcome counts carried across runs can be checked. */
