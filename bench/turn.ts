@@ -3,6 +3,8 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { measureUpdates } from './lib/baseline';
+import { callWorkflowId } from '../src/ids';
+import { updateExtraTasks } from './lib/history';
 import { runCalls, scriptCallee, stillOpen, TURNS_PER_CALL } from './lib/calls';
 import { cpuSnapshot, formatCpu } from './lib/cpu';
 import { formatMachine, machineInfo, versions } from './lib/machine';
@@ -83,6 +85,10 @@ async function main(): Promise<number> {
     const allCalls = [...warm.callIds, ...measured.callIds];
     const open = await stillOpen(stack, allCalls).catch(() => NaN);
     const problems = [...warm.problems, ...measured.problems];
+    // How many workflow tasks each measured turn took (the update's acceptance to its reply).
+    const extraTasks: number[] = [];
+    for (const id of measured.callIds) extraTasks.push(...(await updateExtraTasks(client, callWorkflowId(id)).catch(() => [])));
+    const byExtra = (n: number) => extraTasks.filter((x) => (n < 2 ? x === n : x >= n)).length;
 
     const rows: Array<[string, Summary]> = [
       ['turn wall (webhook in -> TwiML out)', summarize(turns.map((s) => s.wallMs))],
@@ -115,6 +121,7 @@ async function main(): Promise<number> {
       `turn overhead / update + local act. p50 ${ratio(ov.p50, loc.p50)}   p99 ${ratio(ov.p99, loc.p99)}`,
       `turn overhead p50 by thirds of the run: ${drift.map((d) => d.toFixed(1)).join(' / ')} ms`,
       `call workflows still open when the last line dropped: ${open} of ${allCalls.length} (read-model write-behind backlog)`,
+      `turns by workflow tasks from acceptance to reply: 1 task ${byExtra(0)}, 2 tasks ${byExtra(1)}, 3 or more ${byExtra(2)} (of ${extraTasks.length})`,
       `cpu, baselines: ${formatCpu(cpu0, cpu1, phases.baselines)}`,
       `cpu, calls:     ${formatCpu(cpu1, cpu2, phases.calls)}`,
       `turn webhooks answered with a hold (reply not ready in 10 s): ${stack.proxy.holds}; ${turns.filter((s) => s.held).length} held turns, timed from their first webhook to the reply`,

@@ -103,3 +103,24 @@ export async function historyTimeline(client: Client, workflowId: string, maxEve
     return `${`+${((ms(e.eventTime) - t0) / 1000).toFixed(2)} s`.padStart(10)}  ${name}${detail ? ` (${detail})` : ''}`;
   });
 }
+
+/**
+ * For each update a workflow accepted and completed (a turn), how many more workflow tasks the
+ * server scheduled between its acceptance and its completion: 0 when the reply went back in the
+ * workflow task that accepted it, which is the one round trip a turn should cost.
+ */
+export async function updateExtraTasks(client: Client, workflowId: string): Promise<number[]> {
+  const history = await client.withAbortSignal(AbortSignal.timeout(60_000), () => client.workflow.getHandle(workflowId).fetchHistory());
+  const events = history.events ?? [];
+  const acceptedAt = new Map<string, number>();
+  const extra: number[] = [];
+  events.forEach((e, i) => {
+    const accepted = e.workflowExecutionUpdateAcceptedEventAttributes?.protocolInstanceId;
+    if (accepted) acceptedAt.set(accepted, i);
+    const completed = e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId;
+    const from = completed ? acceptedAt.get(completed) : undefined;
+    if (from === undefined) return;
+    extra.push(events.slice(from, i).filter((x) => x.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED).length);
+  });
+  return extra;
+}
