@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -5,6 +6,7 @@ import { batchProgressQuery, batchWorkflowId } from '../src/workflow-api/batch';
 import { measureCeiling, type CeilingRun } from './lib/baseline';
 import { dialledOnce, historyReport } from './lib/batch-checks';
 import { cpuSnapshot, formatCpu } from './lib/cpu';
+import { historyTimeline } from './lib/history';
 import { formatMachine, machineInfo, versions } from './lib/machine';
 import { startBenchStack } from './lib/stack';
 import { formatTable, ratio, summarize } from './lib/stats';
@@ -39,6 +41,8 @@ function options() {
       sample: { type: 'string', default: '20' },
       // The call worker as its own process, as deployed; by default it shares this process with the API, the simulator and the model.
       'worker-process': { type: 'boolean', default: false },
+      // A file to write the batch workflow's history to, one line an event with its time (where its tasks waited).
+      timeline: { type: 'string' },
     },
   });
   const rows = Number(values.rows);
@@ -56,7 +60,7 @@ function options() {
   if (!Number.isInteger(sampleSize) || sampleSize < 1 || sampleSize > 1000) throw new Error('--sample must be an integer in 1..1000');
   const timeoutS = Number(values['timeout-s'] ?? Math.max(1800, Math.ceil(rows * 0.6)));
   if (!Number.isFinite(timeoutS) || timeoutS < 10) throw new Error('--timeout-s must be at least 10');
-  return { rows, concurrency, dps, timeoutMs: timeoutS * 1000, ceiling, ceilingConcurrency, ceilingWindowMs, sampleSize, workerProcess: values['worker-process'] };
+  return { rows, concurrency, dps, timeoutMs: timeoutS * 1000, ceiling, ceilingConcurrency, ceilingWindowMs, sampleSize, workerProcess: values['worker-process'], timeline: values.timeline };
 }
 
 const perSecond = (n: number, ms: number) => n / (ms / 1000);
@@ -124,6 +128,7 @@ async function main(): Promise<number> {
     progress(`reading the histories of ${opts.sampleSize} random call workflows and of the batch workflow`);
     // Rows whose call has written its final record: the whole batch, unless it ran out of time.
     const doneRows = (await stack.db.collections.calls.find({ batch_id: batchId, completed: true }, { projection: { batch_row: 1 } }).toArray()).map((d) => d.batch_row ?? -1);
+    if (opts.timeline) await writeFile(opts.timeline, `${(await historyTimeline(stack.temporal.client, batchWorkflowId(batchId), 100_000)).join('\n')}\n`);
     const histories = await historyReport(stack.temporal.client, { batchId, rows: opts.rows, doneRows, ceilingIds: ceiling?.workflowIds ?? [], k: opts.sampleSize });
     const callsPerSecond = perSecond(final.done, totalMs);
     const ceilingPerSecond = ceiling ? perSecond(ceiling.inWindow, ceiling.windowMs) : NaN;

@@ -3,7 +3,8 @@ import { rowCallId } from '../../src/batches/ids';
 import { callWorkflowId } from '../../src/ids';
 import { batchWorkflowId } from '../../src/workflow-api/batch';
 import type { CarrierSimulator } from '../../src/simulator/carrier/server';
-import { addCounts, allRunsCounts, formatCounts, meanCounts, perUnit, sample, type HistoryCounts } from './history';
+import { addCounts, addTaskTimings, allRunsCounts, formatCounts, meanCounts, noTimings, perUnit, sample, type HistoryCounts, type TaskTimings } from './history';
+import { formatTable, summarize } from './stats';
 
 /** Whether the carrier saw each row of the batch dialled exactly once, by the call_id in each dial's URL. */
 export function dialledOnce(simulator: CarrierSimulator, batchId: string, rows: number): string {
@@ -56,5 +57,22 @@ export async function historyReport(
   } else {
     notes.push('ceiling not measured (--ceiling 0)');
   }
-  return [formatCounts(out), ...notes];
+  const timings = await timingReport(client, indexes.map((i) => callWorkflowId(rowCallId(opts.batchId, i))), batchWorkflowId(opts.batchId));
+  return [formatCounts(out), ...notes, '', timings];
+}
+
+/** Where the sampled calls' and the batch's time went: workflow-task and activity pickup and run times. */
+async function timingReport(client: Client, callIds: readonly string[], batchId: string): Promise<string> {
+  const calls = noTimings();
+  for (const id of callIds) await addTaskTimings(calls, client, id);
+  const batch = noTimings();
+  for await (const w of client.workflow.list({ query: `WorkflowId = '${batchId}'` })) await addTaskTimings(batch, client, batchId, w.runId);
+  const rows = (who: string, t: TaskTimings) => [
+    [`${who}: workflow task pickup, sticky queue`, summarize(t.stickyPickup)],
+    [`${who}: workflow task pickup, shared queue`, summarize(t.sharedPickup)],
+    [`${who}: workflow task, started -> completed`, summarize(t.workflowTask)],
+    [`${who}: activity pickup`, summarize(t.activityPickup)],
+    [`${who}: activity, started -> completed`, summarize(t.activityRun)],
+  ] as const;
+  return formatTable([...rows('call', calls), ['call: first event -> last', summarize(calls.life)], ...rows('batch', batch)]);
 }

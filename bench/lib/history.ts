@@ -124,3 +124,48 @@ export async function updateExtraTasks(client: Client, workflowId: string): Prom
   });
   return extra;
 }
+
+/** Where a workflow's time went, in ms, from its history's event times. */
+export interface TaskTimings {
+  /** Workflow task scheduled → started, on the worker's sticky queue and on the shared task queue. */
+  stickyPickup: number[];
+  sharedPickup: number[];
+  /** Workflow task started → completed (the worker's own time on it, local activities included). */
+  workflowTask: number[];
+  /** Activity scheduled → started, and started → completed. */
+  activityPickup: number[];
+  activityRun: number[];
+  /** First event → last event. */
+  life: number[];
+}
+
+export const noTimings = (): TaskTimings => ({ stickyPickup: [], sharedPickup: [], workflowTask: [], activityPickup: [], activityRun: [], life: [] });
+
+/** Adds one run's timings to `into`. */
+export async function addTaskTimings(into: TaskTimings, client: Client, workflowId: string, runId?: string): Promise<void> {
+  const history = await client.withAbortSignal(AbortSignal.timeout(60_000), () => client.workflow.getHandle(workflowId, runId).fetchHistory());
+  const events = history.events ?? [];
+  const at = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+  const byId = new Map(events.map((e) => [Number(e.eventId), e]));
+  for (const e of events) {
+    const wftStarted = e.workflowTaskStartedEventAttributes;
+    const wftCompleted = e.workflowTaskCompletedEventAttributes;
+    const actStarted = e.activityTaskStartedEventAttributes;
+    const actCompleted = e.activityTaskCompletedEventAttributes;
+    if (wftStarted) {
+      const scheduled = byId.get(Number(wftStarted.scheduledEventId));
+      const sticky = scheduled?.workflowTaskScheduledEventAttributes?.taskQueue?.kind === temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_STICKY;
+      if (scheduled) (sticky ? into.stickyPickup : into.sharedPickup).push(at(e) - at(scheduled));
+    } else if (wftCompleted) {
+      const started = byId.get(Number(wftCompleted.startedEventId));
+      if (started) into.workflowTask.push(at(e) - at(started));
+    } else if (actStarted) {
+      const scheduled = byId.get(Number(actStarted.scheduledEventId));
+      if (scheduled) into.activityPickup.push(at(e) - at(scheduled));
+    } else if (actCompleted) {
+      const started = byId.get(Number(actCompleted.startedEventId));
+      if (started) into.activityRun.push(at(e) - at(started));
+    }
+  }
+  if (events.length > 1) into.life.push(at(events.at(-1)!) - at(events[0]!));
+}
