@@ -28,12 +28,10 @@ export function callControlRouter(deps: ApiDeps): Router {
 
   // Before `/v1/calls/{call_id}/stop`, which would otherwise take "active" for an ID.
   mountEndpoint(router, stopActiveCalls, async (_input, req, res) => {
-    // In one reply: at most 10,000 IDs, well within a batch's 16 MiB.
-    const live = await calls
-      .find({ org_id: req.orgId, completed: false }, { projection: { _id: 1 }, batchSize: MAX_STOPPED })
-      .limit(MAX_STOPPED)
-      .toArray();
-    const results = await Promise.all(live.map((c) => signalStop(c._id, 'api: stop all active calls')));
+    // The IDs alone, in one reply (a quarter faster than a projected find in the embedded store;
+    // docs/operations.md, "One index a hot query"); 10,000 IDs are well within its 16 MiB.
+    const live = (await calls.distinct('_id', { org_id: req.orgId, completed: false })).slice(0, MAX_STOPPED);
+    const results = await Promise.all(live.map((id) => signalStop(id, 'api: stop all active calls')));
     res.json({
       status: 'success',
       message: 'Stopping active calls. This may take some time...',

@@ -94,7 +94,8 @@ export const SHAPES: Shape[] = [
   { name: 'GET /v1/calls: count {org_id} + 20 newest', usedBy: 'API, GET /v1/calls', run: (db) => listPage(db, { org_id: ORG }) },
   { name: 'GET /v1/calls?batch_id: count + 20 newest', usedBy: 'API, GET /v1/calls?batch_id=…', run: (db, c, i) => listPage(db, { org_id: ORG, batch_id: c.batch(i) }) },
   { name: 'GET /v1/calls?completed=false: count + 20 newest', usedBy: 'API, GET /v1/calls?completed=false', run: (db) => listPage(db, { org_id: ORG, completed: false }) },
-  { name: 'calls.find {org_id, completed: false} _id', usedBy: 'API, POST /v1/calls/active/stop', run: (db) => db.collections.calls.find({ org_id: ORG, completed: false }, { projection: { _id: 1 }, batchSize: 10_000 }).limit(10_000).toArray() },
+  { name: 'calls.distinct _id {org_id, completed: false}', usedBy: 'API, POST /v1/calls/active/stop', run: (db) => db.collections.calls.distinct('_id', { org_id: ORG, completed: false }) },
+  { name: 'calls.find {org_id, completed: false} _id (replaced)', usedBy: 'API, POST /v1/calls/active/stop until 2026-12-03', run: (db) => db.collections.calls.find({ org_id: ORG, completed: false }, { projection: { _id: 1 }, batchSize: 10_000 }).limit(10_000).toArray() },
   {
     name: 'GET /v1/batches: 20 newest {org_id}',
     usedBy: 'API, GET /v1/batches (src/db/newest-page.ts)',
