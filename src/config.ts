@@ -50,6 +50,8 @@ const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('switchboard-calls'),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  /** The embedded dev server's SQLite file: `full` survives a power loss; `normal` is faster and survives a process crash (docs/operations.md). */
+  TEMPORAL_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
   WORKFLOW_BUNDLE_PATH: optionalString,
 
   OPENAI_API_KEY: optionalString,
@@ -115,6 +117,8 @@ export interface Config {
     tls: boolean;
     embeddedPort: number;
     uiPort: number;
+    /** How the embedded dev server's SQLite file syncs its write-ahead log. */
+    sqliteSynchronous: 'full' | 'normal';
     /** A prebuilt workflow bundle (tests, images); bundled at start when unset. */
     workflowBundlePath: string | undefined;
   };
@@ -200,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tls: e.TEMPORAL_TLS ? e.TEMPORAL_TLS === 'true' : Boolean(e.TEMPORAL_API_KEY),
       embeddedPort: e.TEMPORAL_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
+      sqliteSynchronous: e.TEMPORAL_SQLITE_SYNCHRONOUS,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     },
     llm: {

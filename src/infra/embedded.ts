@@ -89,6 +89,7 @@ export async function startEmbeddedInfrastructure(
       searchAttributes: opts.searchAttributes ?? {},
       logDir,
       echo: opts.echo,
+      sqliteSynchronous: config.temporal.sqliteSynchronous,
     });
     log(`Temporal ready at ${server.address} in ${elapsed(t0)}${server.uiUrl ? ` (UI ${server.uiUrl})` : ''}`);
     return server;

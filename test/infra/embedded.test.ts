@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -93,6 +93,8 @@ describe('embedded infrastructure', () => {
     expect(await searchAttributeNames(infra.temporalAddress, config.temporal.namespace)).toEqual(
       expect.arrayContaining(Object.keys(searchAttributes)),
     );
+    // Temporal's SQLite file is in write-ahead-log mode (docs/operations.md): its log sits beside it while the server runs.
+    expect(existsSync(join(dataDir, 'temporal.sqlite-wal'))).toBe(true);
 
     const pids = infra.pids;
     await infra.stop();

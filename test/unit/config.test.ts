@@ -49,6 +49,12 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ EMBEDDED_MONGO_CACHE_SIZE: '2G' }).mongo.embeddedCacheSize).toBe('2G');
   });
 
+  it("syncs the embedded Temporal server's SQLite file in full unless told otherwise, and refuses other words", () => {
+    expect(config.temporal.sqliteSynchronous).toBe('full');
+    expect(loadConfig({ TEMPORAL_SQLITE_SYNCHRONOUS: 'normal' }).temporal.sqliteSynchronous).toBe('normal');
+    expect(configError({ TEMPORAL_SQLITE_SYNCHRONOUS: 'off' })).toMatch(/TEMPORAL_SQLITE_SYNCHRONOUS/);
+  });
+
   it('has no admin or seed key unless configured', () => {
     expect(config.auth).toEqual({ seedApiKey: undefined, adminApiKey: undefined });
   });
