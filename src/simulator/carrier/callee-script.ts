@@ -6,6 +6,11 @@ import { z } from 'zod';
  */
 export const calleeScriptSchema = z.object({
   answer: z.enum(['human', 'machine', 'no-answer', 'busy', 'failed']).default('human'),
+  /**
+   * How long the carrier takes to answer the dial's REST request, in ms. The call exists from the
+   * request on, so a dialler that dies meanwhile has placed a call it never heard of.
+   */
+  dialReplyDelayMs: z.number().int().min(0).max(60_000).default(0),
   /** Time spent ringing before the outcome, in ms (bounded by the dial's Timeout). */
   ringMs: z.number().int().min(0).max(120_000).default(0),
   /** What a person says on pick-up when the agent waits for them to speak first. */

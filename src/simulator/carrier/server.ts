@@ -139,7 +139,10 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     );
     calls.set(call.sid, call);
     if (sipTo) sip.recordInvite('rest', to, from, call.sid, null, { username: first(b, 'SipAuthUsername') ?? null, passwordPresent: Boolean(first(b, 'SipAuthPassword')) });
-    res.status(201).json(callResource(call));
+    const reply = () => res.status(201).json(callResource(call));
+    const delayMs = scriptFor(to).dialReplyDelayMs;
+    if (delayMs > 0) setTimeout(reply, delayMs);
+    else reply();
   });
 
   // Twilio's list filters: To, and StartTime> (the SDK's startTimeAfter).
