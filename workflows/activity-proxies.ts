@@ -20,10 +20,22 @@ export const localRecords = proxyLocalActivities<Activities>({
   retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
 });
 
+const CARRIER_RETRY = { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 } as const;
+
 /** Carrier REST calls: a few attempts; a 4xx fails at once (classified in the activity). */
-export const carrier = proxyActivities<Activities>({
+export const carrier = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: CARRIER_RETRY });
+
+/**
+ * The dial as a local activity (runs with `localDial`), in the workflow task that resolved the
+ * call's variables: one workflow task and one activity task fewer a dial. The same attempts as
+ * `carrier`; past 10 s of backoff a retry waits on a timer. A worker that dies mid-dial loses the
+ * workflow task, and the next worker's dial finds the first one's (placeCall dials at most once an
+ * attempt).
+ */
+export const localCarrier = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
+  localRetryThreshold: '10 seconds',
+  retry: CARRIER_RETRY,
 });
 
 const TURN_RETRY = { initialInterval: '300 milliseconds', maximumInterval: '5 seconds', maximumAttempts: 4 } as const;

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
 import type { CallWorkflowInput } from '../src/workflow-api/call';
-import { carrier } from './activity-proxies';
+import { carrier, localCarrier } from './activity-proxies';
 import type { CallSession } from './call-session';
 
 const HANGUP_GRACE_MS = 30_000;
@@ -20,7 +20,7 @@ export function failureMessage(err: unknown): string {
 export async function runAttempt(session: CallSession, input: CallWorkflowInput, allocatedEvent?: string): Promise<void> {
   const a = session.newAttempt();
   try {
-    const placed = await carrier.placeCall({
+    const placed = await (input.localDial ? localCarrier : carrier).placeCall({
       ...session.ref,
       attempt: a.number,
       to: input.to,

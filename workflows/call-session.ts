@@ -1,4 +1,4 @@
-import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { NewCallEvent } from '../src/db/call-events';
 import type { QueueStatus } from '../src/db/types';
 import {
@@ -97,6 +97,22 @@ export class CallSession {
     this.conversation.recordSpoken(user, text);
   }
 
+  /**
+   * With `localDial` the dial runs in the workflow's own task, so a worker that dies mid-dial leaves no
+   * trace of it in the history: the next worker replays the start together with the carrier's first
+   * events about that dial (ringing, the answer), before it has dialled again. Those events wait
+   * for the dial (which finds the carrier's call) rather than land on the placeholder attempt.
+   */
+  private beforeFirstDial(): boolean {
+    return this.input.localDial === true && this.attempt.number === 0;
+  }
+
+  /** Runs a carrier event's handler now, or once the first dial has begun. */
+  private afterFirstDial(handle: () => void): void | Promise<void> {
+    if (!this.beforeFirstDial()) return handle();
+    return condition(() => !this.beforeFirstDial()).then(handle);
+  }
+
   private ours(sid: string): boolean {
     if (this.pastSids.has(sid)) return false;
     return this.attempt.providerCallSid === null || this.attempt.providerCallSid === sid;
@@ -116,7 +132,7 @@ export class CallSession {
       ...this.conversation.unrecorded,
       ...(this.input.pathway ? { pathwayNode: this.conversation.pathwayNode } : {}),
     }));
-    setHandler(telephonyStatusSignal, (event) => {
+    setHandler(telephonyStatusSignal, (event) => this.afterFirstDial(() => {
       if (!this.ours(event.providerCallSid)) return;
       const a = this.attempt;
       a.providerCallSid ??= event.providerCallSid;
@@ -126,11 +142,11 @@ export class CallSession {
         a.durationSeconds = event.durationSeconds;
         a.endedAt = new Date();
       }
-    });
+    }));
 
-    setHandler(amdResultSignal, (event) => {
+    setHandler(amdResultSignal, (event) => this.afterFirstDial(() => {
       if (this.ours(event.providerCallSid)) this.attempt.answeredBy = event.answeredBy;
-    });
+    }));
 
     setHandler(transferStatusSignal, (event) => {
       if (!this.ours(event.providerCallSid) || !this.attempt.transferTo) return;
@@ -138,21 +154,31 @@ export class CallSession {
       else this.attempt.callError ??= `Transfer failed: the carrier reported "${event.status}" for the transfer number.`;
     });
 
-    setHandler(recordingReadySignal, (event) => {
+    setHandler(recordingReadySignal, (event) => this.afterFirstDial(() => {
       if (this.pastSids.has(event.providerCallSid) || this.attempt.providerCallSid !== event.providerCallSid) return;
       this.attempt.recording = { sid: event.recordingSid, url: event.url };
-    });
+    }));
 
     setHandler(stopCallSignal, ({ reason }) => {
       this.stopReason ??= reason;
     });
 
-    setHandler(callAnsweredUpdate, ({ providerCallSid }) => this.onAnswered(providerCallSid), {
-      validator: ({ providerCallSid }) => {
-        if (!this.ours(providerCallSid)) throw new Error('Call SID does not match this call');
-        if (this.attempt.answered || this.attempt.over) throw new Error('Call is not ringing');
+    const ringing = (providerCallSid: string) => {
+      if (!this.ours(providerCallSid)) throw ApplicationFailure.nonRetryable('Call SID does not match this call');
+      if (this.attempt.answered || this.attempt.over) throw ApplicationFailure.nonRetryable('Call is not ringing');
+    };
+    setHandler(
+      callAnsweredUpdate,
+      async ({ providerCallSid }) => {
+        if (this.beforeFirstDial()) {
+          // The validator let an answer through before the first dial: checked once it has begun.
+          await condition(() => !this.beforeFirstDial());
+          ringing(providerCallSid);
+        }
+        return this.onAnswered(providerCallSid);
       },
-    });
+      { validator: ({ providerCallSid }) => (this.beforeFirstDial() ? undefined : ringing(providerCallSid)) },
+    );
 
     setHandler(continueTurnUpdate, () => this.conversation.followUp(), {
       validator: ({ providerCallSid }) => {

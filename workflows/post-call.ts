@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { QueueStatus } from '../src/db/types';
 import type { CallWorkflowInput } from '../src/workflow-api/call';
@@ -9,9 +9,19 @@ import { records } from './activity-proxies';
  * schema is retried twice (it may answer differently); a vendor 4xx or an inexpressible schema
  * fails at once (classified in the activity).
  */
-export const postCallModel = proxyActivities<Activities>({
+const POST_CALL_MODEL_RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 } as const;
+export const postCallModel = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: POST_CALL_MODEL_RETRY });
+
+/**
+ * The same as local activities (runs with `localPostCallModel`), in the workflow task of the call's
+ * end: no dispatch through the server. While one runs, the worker keeps that task alive (a
+ * heartbeat to the server every few seconds); a worker that dies meanwhile loses the task, and the
+ * next one runs the step again (each writes its result over the last).
+ */
+const localPostCallModel = proxyLocalActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 3 },
+  localRetryThreshold: '10 seconds',
+  retry: POST_CALL_MODEL_RETRY,
 });
 
 /**
@@ -56,11 +66,12 @@ export async function runPostCall(input: CallWorkflowInput, outcome: PostCallOut
 
   // Only a call that connected has a conversation to summarise or analyse.
   if (outcome.status === 'completed') {
+    const model = input.localPostCallModel ? localPostCallModel : postCallModel;
     // Bland summarises every call; summary_prompt only changes the instructions.
-    await step('Summary', () => postCallModel.summarizeCall({ ...ref, prompt: post.summaryPrompt }));
+    await step('Summary', () => model.summarizeCall({ ...ref, prompt: post.summaryPrompt }));
     const schema = post.analysisSchema;
     if (schema && Object.keys(schema).length > 0) {
-      await step('Analysis', () => postCallModel.analyzeCall({ ...ref, schema, prompt: post.analysisPrompt }));
+      await step('Analysis', () => model.analyzeCall({ ...ref, schema, prompt: post.analysisPrompt }));
     }
   }
 

@@ -108,6 +108,8 @@ export function callWorkflowInput(
     followUpUntimed: true,
     localFinalRecord: true,
     pathwayLogsWithRecords: true,
+    localDial: true,
+    localPostCallModel: true,
     // Only when present: inputs of calls without them stay exactly as before.
     ...(call.tools?.length ? { tools: call.tools } : {}),
     ...(call.dynamicData?.length ? { dynamicData: call.dynamicData } : {}),

@@ -128,6 +128,17 @@ export interface CallWorkflowInput {
    * that one completed (a replay could order them otherwise).
    */
   pathwayLogsWithRecords?: true;
+  /**
+   * The dial is a local activity, in the workflow task that resolved the call's variables: no
+   * dispatch through the server, and one workflow task fewer a dial. Absent in calls started
+   * before: they dial in an activity of its own.
+   */
+  localDial?: true;
+  /**
+   * The summary and the analysis are local activities, in the workflow task of the call's end. Absent
+   * in calls started before: each is an activity of its own.
+   */
+  localPostCallModel?: true;
   /** A web session with an agent (channel `web`): which agent, and how long a dropped visitor may come back. */
   web?: WebCallInfo;
 }

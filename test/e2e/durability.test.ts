@@ -1,5 +1,6 @@
 import { sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { uid } from '../helpers/stack';
+import { activityTypesOf } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
 import { exited, replaceWorker, spawnWorker } from '../helpers/worker-process';
@@ -44,6 +45,34 @@ describe('a live call survives a killed worker', () => {
       expect(said('user')).toEqual(sim.transcript.filter((l) => l.speaker === 'callee').map((l) => l.text));
       expect(said('assistant')).toEqual(sim.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text));
       expect(call.transcripts.map((t: { id: string }) => Number(t.id.split(':')[1]))).toEqual(call.transcripts.map((_: unknown, i: number) => i));
+    } finally {
+      worker.kill('SIGTERM');
+      await exited(worker);
+    }
+  }, 180_000);
+
+  it('dials once after a kill during the dial, which runs as a local activity: the new worker finds the call the carrier placed', async () => {
+    const utterances = ['Hello?', 'Thanks, bye.'];
+    const to = uniqueNumber();
+    // The carrier places the call at once but answers the dial's request only after 6 s: the worker
+    // dies in between, so the dial it made is known to the carrier and to nobody else.
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances, ringMs: 2_000, dialReplyDelayMs: 6_000 });
+    let worker = spawnWorker(stack);
+    const id = await sendCall(stack, { phone_number: to, task: 'Chat briefly.', first_sentence: 'Hello!' });
+    await eventually(async () => simCallsTo(stack, to).length === 1, 60_000, 20);
+    worker = await replaceWorker(stack, worker);
+    try {
+      const call = await waitForCompletion(stack, id, 90_000);
+      const sims = simCallsTo(stack, to);
+      expect(sims).toHaveLength(1);
+      expect(sims[0]!.errors).toEqual([]);
+      expect(call).toMatchObject({ queue_status: 'complete', status: 'completed', completed: true });
+      expect(await stack.db.collections.calls.findOne({ _id: id })).toMatchObject({ provider_call_sid: sims[0]!.sid, dial_attempt: 1 });
+      expect(call.transcripts.filter((t: { user: string }) => t.user === 'user').map((t: { text: string }) => t.text)).toEqual(utterances);
+      const { scheduled, local } = activityTypesOf(await stack.temporal.client.workflow.getHandle(`call-${id}`).fetchHistory());
+      expect(scheduled).not.toContain('placeCall');
+      // The dying worker's dial left no marker: the dial the history holds is the new worker's.
+      expect(local.filter((t) => t === 'placeCall')).toHaveLength(1);
     } finally {
       worker.kill('SIGTERM');
       await exited(worker);
