@@ -167,16 +167,16 @@ export class CallSession {
       if (!this.ours(providerCallSid)) throw ApplicationFailure.nonRetryable('Call SID does not match this call');
       if (this.attempt.answered || this.attempt.over) throw ApplicationFailure.nonRetryable('Call is not ringing');
     };
+    // The validator let an answer through before the first dial: it is checked once the dial has begun.
+    const answerAfterFirstDial = async (providerCallSid: string) => {
+      await condition(() => !this.beforeFirstDial());
+      ringing(providerCallSid);
+      return this.onAnswered(providerCallSid);
+    };
     setHandler(
       callAnsweredUpdate,
-      async ({ providerCallSid }) => {
-        if (this.beforeFirstDial()) {
-          // The validator let an answer through before the first dial: checked once it has begun.
-          await condition(() => !this.beforeFirstDial());
-          ringing(providerCallSid);
-        }
-        return this.onAnswered(providerCallSid);
-      },
+      // Not an async wrapper: the answer's reply and the commands it starts keep their order in old histories.
+      ({ providerCallSid }) => (this.beforeFirstDial() ? answerAfterFirstDial(providerCallSid) : this.onAnswered(providerCallSid)),
       { validator: ({ providerCallSid }) => (this.beforeFirstDial() ? undefined : ringing(providerCallSid)) },
     );
 

@@ -1,6 +1,6 @@
 import { sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { uid } from '../helpers/stack';
-import { activityTypesOf } from '../helpers/histories';
+import { activityTypesOf, replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
 import { exited, replaceWorker, spawnWorker } from '../helpers/worker-process';
@@ -73,6 +73,8 @@ describe('a live call survives a killed worker', () => {
       expect(scheduled).not.toContain('placeCall');
       // The dying worker's dial left no marker: the dial the history holds is the new worker's.
       expect(local.filter((t) => t === 'placeCall')).toHaveLength(1);
+      // The ringing and the answer that waited for that dial replay as they ran.
+      await replayAndMaybeRecord(stack.temporal.client, `call-${id}`, 'phone-call-answered-before-redial');
     } finally {
       worker.kill('SIGTERM');
       await exited(worker);

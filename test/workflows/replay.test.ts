@@ -12,11 +12,14 @@ describe('workflow replay', () => {
   it('replays every recorded history without non-determinism', async () => {
     const files = (await readdir(HISTORY_FIXTURES)).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThan(0);
+    const failed: string[] = [];
     for (const file of files) {
       const history: unknown = JSON.parse(await readFile(join(HISTORY_FIXTURES, file), 'utf8'));
-      await expect(
-        Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } }, history, file),
-      ).resolves.toBeUndefined();
+      await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } }, history, file).catch((err: unknown) => {
+        failed.push(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+      });
     }
+    // Every history that does not replay, by name.
+    expect(failed).toEqual([]);
   });
 });
