@@ -9,6 +9,7 @@ import { cpuSnapshot, formatCpu } from './lib/cpu';
 import { historyTimeline } from './lib/history';
 import { formatMachine, machineInfo, versions } from './lib/machine';
 import { startBenchStack } from './lib/stack';
+import { formatStoreOps, storeOps } from './lib/store-ops';
 import { formatTable, ratio, summarize } from './lib/stats';
 import { progress, runMain, stopOnSignal, stopStack } from './lib/run';
 import { memoryOf } from './lib/worker-process';
@@ -94,6 +95,7 @@ async function main(): Promise<number> {
     const callData = Array.from({ length: opts.rows }, (_, i) => ({ phone_number: CALLEE, row: i }));
 
     const cpu0 = cpuSnapshot(pids);
+    const ops0 = await storeOps(stack.db.client);
     const t0 = performance.now();
     const wall0 = Date.now();
     const res = await fetch(`${stack.proxy.url}/v1/batches`, {
@@ -124,6 +126,7 @@ async function main(): Promise<number> {
     }
     const totalMs = performance.now() - t0;
     const cpu1 = cpuSnapshot(pids);
+    const ops1 = await storeOps(stack.db.client);
     const final = await handle.query(batchProgressQuery);
     progress(`reading the histories of ${opts.sampleSize} random call workflows and of the batch workflow`);
     // Rows whose call has written its final record: the whole batch, unless it ran out of time.
@@ -183,6 +186,7 @@ async function main(): Promise<number> {
         `Temporal ${peakRssMb(pids.temporal).toFixed(0)} MB; ${store} ${peakRssMb(pids[store]).toFixed(0)} MB`,
       ...(ceiling ? [`cpu over the ceiling (and its drain): ${formatCpu(cpuC0, cpuC1, ceilingMs)}`] : []),
       `cpu over the batch: ${formatCpu(cpu0, cpu1, totalMs)}`,
+      formatStoreOps(ops0, ops1, final.done),
       `load average (1 min, whole machine): ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end`,
     ];
   } finally {
