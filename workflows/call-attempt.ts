@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, TimeoutFailure } from '@temporalio/workflow';
 import type { CallWorkflowInput } from '../src/workflow-api/call';
 import { carrier, localCarrier } from './activity-proxies';
 import type { CallSession } from './call-session';
@@ -10,6 +10,15 @@ const RING_SLACK_MS = 30_000;
 const RECORDING_GRACE_MS = 30_000;
 /** How long an incoming call may wait for the voice webhook's answer (the carrier gives up after ~15 s). */
 const ANSWER_SLACK_MS = 60_000;
+
+/**
+ * A failed activity. A normal activity's failure arrives as an ActivityFailure around its cause; a
+ * local activity's (the dial with `localDial`) as the cause itself, unwrapped: the activity's
+ * ApplicationFailure, or a TimeoutFailure.
+ */
+function activityFailed(err: unknown): boolean {
+  return err instanceof ActivityFailure || err instanceof ApplicationFailure || err instanceof TimeoutFailure;
+}
 
 export function failureMessage(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -34,7 +43,7 @@ export async function runAttempt(session: CallSession, input: CallWorkflowInput,
     });
     a.providerCallSid ??= placed.providerCallSid;
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    if (!activityFailed(err)) throw err;
     a.dialError = failureMessage(err);
     return;
   }
