@@ -19,36 +19,49 @@ describe('a live call survives a killed worker', () => {
     await stack.stop();
   });
 
-  it.each([1, 2])('continues the conversation after a kill (run %i)', async () => {
-    const utterances = ['Hi.', 'I am fine.', 'Tell me more.', 'Interesting.', 'What else?', 'Okay.', 'Sure.', 'Thanks, bye.'];
-    const to = uniqueNumber();
-    stack.simulator.scriptNumber(to, { answer: 'human', utterances, speechDelayMs: 250 });
-
+  /**
+   * Sends a call to a worker process of its own, kills that worker (SIGKILL) once `killWhen` holds,
+   * starts another, and runs `check` on the call while the new worker serves it.
+   */
+  async function callThroughAKill(body: Record<string, unknown>, killWhen: () => boolean, check: (id: string) => Promise<void>): Promise<void> {
     let worker = spawnWorker(stack);
-    const id = await sendCall(stack, { phone_number: to, task: 'Have a short chat.' });
-    // A random point of the conversation: after 1 to 5 caller lines have been heard.
-    const killAfter = 1 + Math.floor(Math.random() * 5);
-    await eventually(async () => {
-      const sim = simCallsTo(stack, to)[0];
-      return sim && sim.transcript.filter((l) => l.speaker === 'callee').length >= killAfter;
-    }, 60_000, 20);
-    worker = await replaceWorker(stack, worker);
     try {
-      const call = await waitForCompletion(stack, id, 90_000);
-      const sims = simCallsTo(stack, to);
-      expect(sims).toHaveLength(1);
-      const sim = sims[0]!;
-      expect(sim.errors).toEqual([]);
-      expect(call).toMatchObject({ queue_status: 'complete', status: 'completed', completed: true });
-
-      const said = (who: string) => call.transcripts.filter((t: { user: string }) => t.user === who).map((t: { text: string }) => t.text);
-      expect(said('user')).toEqual(sim.transcript.filter((l) => l.speaker === 'callee').map((l) => l.text));
-      expect(said('assistant')).toEqual(sim.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text));
-      expect(call.transcripts.map((t: { id: string }) => Number(t.id.split(':')[1]))).toEqual(call.transcripts.map((_: unknown, i: number) => i));
+      const id = await sendCall(stack, body);
+      await eventually(async () => killWhen(), 60_000, 20);
+      worker = await replaceWorker(stack, worker);
+      await check(id);
     } finally {
       worker.kill('SIGTERM');
       await exited(worker);
     }
+  }
+
+  /** The carrier saw one dial to `to`, and no error on it. */
+  function oneCleanDial(to: string) {
+    const sims = simCallsTo(stack, to);
+    expect(sims).toHaveLength(1);
+    expect(sims[0]!.errors).toEqual([]);
+    return sims[0]!;
+  }
+
+  const said = (call: Record<string, unknown>, who: string) =>
+    (call.transcripts as { user: string; text: string }[]).filter((t) => t.user === who).map((t) => t.text);
+
+  it.each([1, 2])('continues the conversation after a kill (run %i)', async () => {
+    const utterances = ['Hi.', 'I am fine.', 'Tell me more.', 'Interesting.', 'What else?', 'Okay.', 'Sure.', 'Thanks, bye.'];
+    const to = uniqueNumber();
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances, speechDelayMs: 250 });
+    // A random point of the conversation: after 1 to 5 caller lines have been heard.
+    const killAfter = 1 + Math.floor(Math.random() * 5);
+    const heard = () => simCallsTo(stack, to)[0]?.transcript.filter((l) => l.speaker === 'callee').length ?? 0;
+    await callThroughAKill({ phone_number: to, task: 'Have a short chat.' }, () => heard() >= killAfter, async (id) => {
+      const call = await waitForCompletion(stack, id, 90_000);
+      const sim = oneCleanDial(to);
+      expect(call).toMatchObject({ queue_status: 'complete', status: 'completed', completed: true });
+      expect(said(call, 'user')).toEqual(sim.transcript.filter((l) => l.speaker === 'callee').map((l) => l.text));
+      expect(said(call, 'assistant')).toEqual(sim.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text));
+      expect(call.transcripts.map((t: { id: string }) => Number(t.id.split(':')[1]))).toEqual(call.transcripts.map((_: unknown, i: number) => i));
+    });
   }, 180_000);
 
   it('dials once after a kill during the dial, which runs as a local activity: the new worker finds the call the carrier placed', async () => {
@@ -57,28 +70,20 @@ describe('a live call survives a killed worker', () => {
     // The carrier places the call at once but answers the dial's request only after 6 s: the worker
     // dies in between, so the dial it made is known to the carrier and to nobody else.
     stack.simulator.scriptNumber(to, { answer: 'human', utterances, ringMs: 2_000, dialReplyDelayMs: 6_000 });
-    let worker = spawnWorker(stack);
-    const id = await sendCall(stack, { phone_number: to, task: 'Chat briefly.', first_sentence: 'Hello!' });
-    await eventually(async () => simCallsTo(stack, to).length === 1, 60_000, 20);
-    worker = await replaceWorker(stack, worker);
-    try {
+    const dialled = () => simCallsTo(stack, to).length === 1;
+    await callThroughAKill({ phone_number: to, task: 'Chat briefly.', first_sentence: 'Hello!' }, dialled, async (id) => {
       const call = await waitForCompletion(stack, id, 90_000);
-      const sims = simCallsTo(stack, to);
-      expect(sims).toHaveLength(1);
-      expect(sims[0]!.errors).toEqual([]);
+      const sim = oneCleanDial(to);
       expect(call).toMatchObject({ queue_status: 'complete', status: 'completed', completed: true });
-      expect(await stack.db.collections.calls.findOne({ _id: id })).toMatchObject({ provider_call_sid: sims[0]!.sid, dial_attempt: 1 });
-      expect(call.transcripts.filter((t: { user: string }) => t.user === 'user').map((t: { text: string }) => t.text)).toEqual(utterances);
+      expect(await stack.db.collections.calls.findOne({ _id: id })).toMatchObject({ provider_call_sid: sim.sid, dial_attempt: 1 });
+      expect(said(call, 'user')).toEqual(utterances);
       const { scheduled, local } = activityTypesOf(await stack.temporal.client.workflow.getHandle(`call-${id}`).fetchHistory());
       expect(scheduled).not.toContain('placeCall');
       // The dying worker's dial left no marker: the dial the history holds is the new worker's.
       expect(local.filter((t) => t === 'placeCall')).toHaveLength(1);
       // The ringing and the answer that waited for that dial replay as they ran.
       await replayAndMaybeRecord(stack.temporal.client, `call-${id}`, 'phone-call-answered-before-redial');
-    } finally {
-      worker.kill('SIGTERM');
-      await exited(worker);
-    }
+    });
   }, 180_000);
 
   it('continues after a kill during a model turn, which runs as a local activity: the turn is neither lost nor doubled', async () => {
@@ -88,27 +93,17 @@ describe('a live call survives a killed worker', () => {
     stack.simulator.scriptNumber(to, { answer: 'human', utterances, speechDelayMs: 100 });
     // The first caller line meets a slow model; the worker dies while it is thinking.
     stack.model.scripts.add({ match: marker, replies: [{ content: 'A slow answer.', delay_ms: 5_000 }] });
-    let worker = spawnWorker(stack);
-    const id = await sendCall(stack, { phone_number: to, task: `Chat briefly. ${marker}`, first_sentence: 'Hello!' });
-    await eventually(async () => stack.model.scripts.pending() === 0, 60_000, 20);
-    worker = await replaceWorker(stack, worker);
-    try {
+    const thinking = () => stack.model.scripts.pending() === 0;
+    await callThroughAKill({ phone_number: to, task: `Chat briefly. ${marker}`, first_sentence: 'Hello!' }, thinking, async (id) => {
       const call = await waitForCompletion(stack, id, 90_000);
-      const sims = simCallsTo(stack, to);
-      expect(sims).toHaveLength(1);
-      expect(sims[0]!.errors).toEqual([]);
+      const sim = oneCleanDial(to);
       expect(call).toMatchObject({ queue_status: 'complete', completed: true });
-      const said = (who: string) => call.transcripts.filter((t: { user: string }) => t.user === who).map((t: { text: string }) => t.text);
       // Every caller line once, in order, and every agent line the caller heard, once.
-      expect(said('user')).toEqual(utterances);
-      expect(said('assistant')).toEqual(sims[0]!.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text));
-      expect(said('assistant')).not.toContain('A slow answer.');
-      const history = await stack.temporal.client.workflow.getHandle(`call-${id}`).fetchHistory();
-      const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+      expect(said(call, 'user')).toEqual(utterances);
+      expect(said(call, 'assistant')).toEqual(sim.transcript.filter((l) => l.speaker === 'agent').map((l) => l.text));
+      expect(said(call, 'assistant')).not.toContain('A slow answer.');
+      const { scheduled } = activityTypesOf(await stack.temporal.client.workflow.getHandle(`call-${id}`).fetchHistory());
       expect(scheduled).not.toContain('agentTurn');
-    } finally {
-      worker.kill('SIGTERM');
-      await exited(worker);
-    }
+    });
   }, 180_000);
 });
