@@ -37,6 +37,19 @@ export interface ManagedChild {
   stop(): Promise<void>;
 }
 
+/** A server that exited before it answered its readiness probe (its log tail is in the message). */
+export class ExitedBeforeReadyError extends Error {
+  override name = 'ExitedBeforeReadyError';
+  constructor(
+    /** One line: which server, how it exited, and its panic line if it left one. */
+    readonly summary: string,
+    logFile: string,
+    logTail: string,
+  ) {
+    super(`${summary}. Last log lines (${logFile}):\n${logTail}`);
+  }
+}
+
 const running = new Set<ManagedChild>();
 let hooksInstalled = false;
 
@@ -143,9 +156,9 @@ export function spawnManaged(opts: SpawnOptions): ManagedChild {
       const died = exited.then((info): never => {
         abort.abort();
         const how = info.signal ? `signal ${info.signal}` : `code ${info.code}`;
-        throw new Error(
-          `${opts.name} exited (${how}) before becoming ready. Last log lines (${opts.logFile}):\n${logTail()}`,
-        );
+        // A Go server's panic line may sit above the last lines (its goroutine dump follows it).
+        const panic = tail.find((line) => line.startsWith('panic: ') || line.startsWith('fatal error: '));
+        throw new ExitedBeforeReadyError(`${opts.name} exited (${how}) before becoming ready${panic ? ` (${panic})` : ''}`, opts.logFile, logTail());
       });
       died.catch(() => undefined);
       try {

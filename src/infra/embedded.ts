@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigError, type Config } from '../config';
 import { startEmbeddedMongo, type EmbeddedMongoServer } from './mongo-server';
 import { EMBEDDED_MONGO_NAMES, embeddedMongoBinary, temporalBinary } from './paths';
+import { ExitedBeforeReadyError } from './child-process';
 import { getFreePort, isPortFree } from './readiness';
 import { startTemporalDevServer, type SearchAttributeTypeName, type TemporalDevServer } from './temporal-dev-server';
 
@@ -71,6 +72,22 @@ export async function startEmbeddedInfrastructure(
     ? requireBinary(embeddedMongoBinary(mongoKind, config.paths.cacheDir), mongoName, 'MONGODB_URI')
     : '';
 
+  /**
+   * Random ports are found free and bound by the server a moment later (the Temporal dev server also
+   * picks internal ports of its own), so under parallel tests another process can take one in
+   * between. With random ports, a server that dies before it is ready starts again on new ones.
+   */
+  const onFreshPorts = async <T>(start: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await start();
+      } catch (err) {
+        if (!random || attempt >= 3 || !(err instanceof ExitedBeforeReadyError)) throw err;
+        log(`${err.summary}; starting it again on new ports`);
+      }
+    }
+  };
+
   const startTemporal = async (): Promise<TemporalDevServer | undefined> => {
     if (!needTemporal) return undefined;
     const port = await choosePort(config.temporal.embeddedPort, random, 'TEMPORAL_PORT', 'Temporal');
@@ -113,7 +130,7 @@ export async function startEmbeddedInfrastructure(
     return server;
   };
 
-  const [temporal, mongo] = await Promise.allSettled([startTemporal(), startMongo()]);
+  const [temporal, mongo] = await Promise.allSettled([onFreshPorts(startTemporal), onFreshPorts(startMongo)]);
   const started = [temporal, mongo].flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value] : []));
   const stop = async (): Promise<void> => {
     await Promise.all(started.map((s) => s.stop()));

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { loadConfig, type Config } from '../../src/config';
 import { startEmbeddedInfrastructure, type EmbeddedInfrastructure } from '../../src/infra/embedded';
+import { embeddedMongoBinary, temporalBinary } from '../../src/infra/paths';
 
 jest.setTimeout(180_000);
 
@@ -66,6 +67,36 @@ describe('embedded infrastructure', () => {
   });
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts a server again on new ports when it dies before it is ready (random ports, as in tests)', async () => {
+    // A Temporal CLI that dies like a server whose port was taken, once, then runs the real one.
+    const realConfig = loadConfig({ NODE_ENV: 'test', SWITCHBOARD_CACHE_DIR: process.env.SWITCHBOARD_CACHE_DIR });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'sb-embedded-cache-'));
+    const dir = mkdtempSync(join(tmpdir(), 'sb-embedded-retry-'));
+    try {
+      const marker = join(cacheDir, 'died-once');
+      mkdirSync(join(cacheDir, 'bin'));
+      writeFileSync(
+        temporalBinary(cacheDir),
+        `#!/bin/sh\nif [ ! -e '${marker}' ]; then : > '${marker}'; echo 'panic: listen tcp: bind: address already in use'; exit 2; fi\nexec '${temporalBinary(realConfig.paths.cacheDir)}' "$@"\n`,
+        { mode: 0o755 },
+      );
+      symlinkSync(embeddedMongoBinary(realConfig.mongo.embedded, realConfig.paths.cacheDir), embeddedMongoBinary(realConfig.mongo.embedded, cacheDir));
+      const logged: string[] = [];
+      infra = await startEmbeddedInfrastructure(loadConfig({ NODE_ENV: 'test', SWITCHBOARD_DATA_DIR: dir, SWITCHBOARD_CACHE_DIR: cacheDir }), {
+        ports: 'random',
+        searchAttributes,
+        log: (line) => logged.push(line),
+      });
+      expect(logged).toContainEqual(expect.stringMatching(/^temporal exited \(code 2\) before becoming ready \(panic: listen tcp: bind: address already in use\); starting it again on new ports$/));
+      expect(await searchAttributeNames(infra.temporalAddress, config.temporal.namespace)).toEqual(expect.arrayContaining(Object.keys(searchAttributes)));
+      await infra.stop();
+      infra = undefined;
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('serves Mongo and Temporal, stops cleanly and keeps data across restarts', async () => {
     infra = await startEmbeddedInfrastructure(config, { ports: 'random', searchAttributes });
