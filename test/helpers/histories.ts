@@ -48,6 +48,16 @@ export function activityTypesOf(history: temporal.api.history.v1.IHistory): { sc
   return { scheduled, local };
 }
 
+/** The attempt each local activity of one type ended on (its marker's), in order. */
+export function localActivityAttempts(history: temporal.api.history.v1.IHistory, type: string): number[] {
+  return (history.events ?? []).flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    const data = marker?.markerName === 'core_local_activity' ? marker.details?.data?.payloads?.[0]?.data : undefined;
+    const meta = data ? (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string; attempt: number }) : undefined;
+    return meta?.activity_type === type ? [meta.attempt] : [];
+  });
+}
+
 /** The inputs of the activities of one type a history scheduled through the server, in order. */
 export function activityInputs(history: temporal.api.history.v1.IHistory, type: string): unknown[] {
   return (history.events ?? []).flatMap((e) => {

@@ -11,6 +11,8 @@ export const calleeScriptSchema = z.object({
    * request on, so a dialler that dies meanwhile has placed a call it never heard of.
    */
   dialReplyDelayMs: z.number().int().min(0).max(60_000).default(0),
+  /** The first this many dial requests to the number are refused with a 503 (the carrier is having trouble): nothing is placed. */
+  dialFailures: z.number().int().min(0).max(100).default(0),
   /** Time spent ringing before the outcome, in ms (bounded by the dial's Timeout). */
   ringMs: z.number().int().min(0).max(120_000).default(0),
   /** What a person says on pick-up when the agent waits for them to speak first. */

@@ -91,6 +91,8 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
   const sip = createSipTrunk();
   mountSipTrunk(app, sip);
   /** A number's script, or a SIP address's by its user part (an extension or a number behind a trunk). */
+  /** Dial requests refused so far, a number (the script's `dialFailures`). */
+  const refusedDials = new Map<string, number>();
   const scriptFor = (address: string): CalleeScript => scripts.get(address) ?? scripts.get(parseSipUri(address)?.user ?? '') ?? DEFAULT_SCRIPT;
   const context = {
     trunk: sip,
@@ -119,6 +121,11 @@ export async function startCarrierSimulator(opts: CarrierSimulatorOptions): Prom
     if (!url) return twilioError(res, 400, 21205, 'Url parameter is required.');
     const sipTo = to.startsWith('sip:') && parseSipUri(to) !== null;
     if (!sipTo && !/^\+[1-9]\d{6,14}$/.test(to)) return twilioError(res, 400, 21211, `The 'To' number ${to} is not a valid phone number.`);
+    const refused = refusedDials.get(to) ?? 0;
+    if (refused < scriptFor(to).dialFailures) {
+      refusedDials.set(to, refused + 1);
+      return twilioError(res, 503, 20503, 'Service Unavailable');
+    }
     const events = b.StatusCallbackEvent === undefined ? ['completed'] : ([] as string[]).concat(b.StatusCallbackEvent);
     const accountSid = String(req.params.accountSid);
     const call = new SimulatedCall(
