@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { rowCallBody, readRows } from '../src/batches/create-batch';
-import { reserveDialSlots } from '../src/batches/dial-rate';
+import { reserveDialSlotsAndWaitShort } from '../src/batches/dial-rate';
 import { rowCallId } from '../src/batches/ids';
 import type { ResolvedCallConfig } from '../src/calls/call-config';
 import { callWorkflowInput, opt } from '../src/calls/call-input';
@@ -118,9 +118,12 @@ export function createBatchActivities({ db, telephony, outbound, webhookSecrets,
       await db.collections.batches.updateOne({ _id: batchId, org_id: orgId }, { $set: { batch_webhook_error: message.slice(0, 500) } });
     },
 
-    /** Dial slots from the organisation's shared schedule (BATCH_DIALS_PER_SECOND across all its batches). */
+    /**
+     * Dial slots from the organisation's shared schedule (BATCH_DIALS_PER_SECOND across all its
+     * batches). A short wait for them is slept here; a longer one is left to the workflow's timer.
+     */
     async reserveDials({ orgId, count, perSecond }: { orgId: string; count: number; perSecond: number }): Promise<{ waitMs: number }> {
-      return reserveDialSlots(db.collections.dialSlots, orgId, count, perSecond);
+      return reserveDialSlotsAndWaitShort(db.collections.dialSlots, orgId, count, perSecond);
     },
 
     /** Rows prepared but never started because the batch stopped meanwhile: their documents say so. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Collection } from 'mongodb';
 import { isDuplicateKeyError } from '../db/database';
 import type { DialSlotDoc } from './types';
@@ -6,6 +7,14 @@ import type { DialSlotDoc } from './types';
 const hints = new Map<string, number>();
 /** Slots older than this many seconds are deleted now and then. */
 const KEEP_SECONDS = 60;
+
+/**
+ * A wait up to this long is slept where the slots were reserved, not by a workflow timer. Temporal
+ * fires no timer sooner than about a second after it was set (its history service schedules timer
+ * tasks at least `history.timerProcessorMaxTimeShift`, 1 s by default, ahead), so a batch that
+ * waited 40 ms for its next group's slots by a timer waited a whole second.
+ */
+export const SHORT_WAIT_MAX_MS = 1000;
 
 /**
  * Reserves `count` dial slots for an organisation at `perSecond`, shared by all of its batches and
@@ -37,4 +46,22 @@ export async function reserveDialSlots(
   hints.set(orgId, last + 1);
   if (last % 100 === 0) await slots.deleteMany({ org_id: orgId, slot: { $lt: nowSlot - KEEP_SECONDS * perSecond } });
   return { waitMs: Math.max(0, Math.round(last * slotMs - now)) };
+}
+
+/**
+ * Reserves like `reserveDialSlots`, then sleeps a short wait here (see SHORT_WAIT_MAX_MS). Returns
+ * the wait still due, 0 unless it was too long to sleep through.
+ */
+export async function reserveDialSlotsAndWaitShort(
+  slots: Collection<DialSlotDoc>,
+  orgId: string,
+  count: number,
+  perSecond: number,
+): Promise<{ waitMs: number }> {
+  const reservedAt = Date.now();
+  const { waitMs } = await reserveDialSlots(slots, orgId, count, perSecond, reservedAt);
+  if (waitMs > SHORT_WAIT_MAX_MS) return { waitMs: Math.max(0, reservedAt + waitMs - Date.now()) };
+  const left = reservedAt + waitMs - Date.now();
+  if (left > 0) await sleep(left);
+  return { waitMs: 0 };
 }

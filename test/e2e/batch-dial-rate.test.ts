@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { reserveDialSlots } from '../../src/batches/dial-rate';
+import { reserveDialSlots, reserveDialSlotsAndWaitShort, SHORT_WAIT_MAX_MS } from '../../src/batches/dial-rate';
 import { simCallsTo, uniqueNumber } from '../helpers/calls';
 import { eventually } from '../helpers/poll';
 import { startStack, uid, type Stack } from '../helpers/stack';
@@ -17,6 +17,18 @@ describe('dial rate per organisation', () => {
     const now = Math.ceil(Date.now() / 100) * 100;
     const waits = await Promise.all(Array.from({ length: 10 }, () => reserveDialSlots(stack.db.collections.dialSlots, org, 1, 10, now)));
     expect(waits.map((w) => w.waitMs).sort((a, b) => a - b)).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+  });
+
+  it('sleeps a wait shorter than a Temporal timer where it reserved, and leaves a longer one to the workflow', async () => {
+    const org = `org-${uid()}`;
+    const t0 = Date.now();
+    // Ten dials a second, slot n at n × 100 ms: the fifth is 300-400 ms away, and it returns once that time has come.
+    expect(await reserveDialSlotsAndWaitShort(stack.db.collections.dialSlots, org, 5, 10)).toEqual({ waitMs: 0 });
+    expect(Date.now()).toBeGreaterThanOrEqual((Math.floor(t0 / 100) + 4) * 100);
+    // One a second: the fifth slot is 4 s away, too long to hold the activity for.
+    const { waitMs } = await reserveDialSlotsAndWaitShort(stack.db.collections.dialSlots, `org-${uid()}`, 5, 1);
+    expect(waitMs).toBeGreaterThan(SHORT_WAIT_MAX_MS);
+    expect(waitMs).toBeLessThanOrEqual(4000);
   });
 
   it('paces two batches of one organisation together, not each on its own', async () => {
