@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { callWorkflowId } from '../src/ids';
-import type { BatchCallDone } from '../src/workflow-api/batch';
+import { batchCallDoneSignal, type BatchCallDone } from '../src/workflow-api/batch';
 import type { CallWorkflowResult } from '../src/workflow-api/call';
 
 export interface ClosedBatchCallsInput {
@@ -41,6 +41,24 @@ export function createBatchChildrenActivities() {
         }
       }
       return closed;
+    },
+
+    /**
+     * A child's report to its batch (`batchCallDone`), sent by the worker's client from the child's
+     * last workflow task (with `BatchRowRef.reportByActivity`). Sent by the workflow itself, the
+     * signal's delivery comes back as an event that costs the child one more workflow task; the
+     * server delivers a workflow's signal only while the sender still runs, so it must be awaited.
+     * Sent twice after a worker's crash, it is heard once (the batch counts a row once).
+     */
+    async reportBatchCallDone({ batchWorkflowId, done }: { batchWorkflowId: string; done: BatchCallDone }): Promise<void> {
+      const { client, log } = Context.current();
+      try {
+        await client.workflow.getHandle(batchWorkflowId).signal(batchCallDoneSignal, done);
+      } catch (err) {
+        // A batch that was terminated is not there to hear it, and nobody is waiting: the call still ends as it did.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        log.warn('batch not told of its call', { batchWorkflowId, callId: done.callId });
+      }
     },
   };
 }

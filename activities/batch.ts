@@ -70,7 +70,7 @@ export function createBatchActivities({ db, telephony, outbound, webhookSecrets,
             { to: String(row.phone_number), from, body, encryptedKey: batch.encrypted_key, webhookBaseUrl: batch.webhook_base_url, ...config },
             batch.call_defaults,
           ),
-          batchRow: { workflowId: batchWorkflowId(batchId), index },
+          batchRow: { workflowId: batchWorkflowId(batchId), index, reportByActivity: true },
         };
         const doc = { ...newCallDoc(input, { body, queueStatus: 'queued', endpointUrl: batch.webhook_base_url, simulated: telephony.simulated, now }), batch_row: index };
         return { prepared: { index, callId, to: input.to, input }, doc };

@@ -14,11 +14,15 @@ export const records = proxyActivities<Activities>({
  * variables), where a dispatch through the server would add a workflow task and nothing else.
  * Retried as `records` is; past 10 s of backoff, the retry waits on a timer.
  */
-export const localRecords = proxyLocalActivities<Activities>({
+const LOCAL_WRITE_OPTIONS = {
   startToCloseTimeout: '10 seconds',
   localRetryThreshold: '10 seconds',
   retry: { initialInterval: '200 milliseconds', maximumInterval: '10 seconds' },
-});
+} as const;
+export const localRecords = proxyLocalActivities<Activities>(LOCAL_WRITE_OPTIONS);
+
+/** A batch child's report to its batch, in the child's last workflow task; retried as `localRecords` is. */
+export const localBatchReport = proxyLocalActivities<Activities>(LOCAL_WRITE_OPTIONS);
 
 const CARRIER_RETRY = { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 } as const;
 

@@ -3,7 +3,7 @@ import type { Activities } from '../activities';
 import { batchCallDoneSignal } from '../src/workflow-api/batch';
 import type { CallWorkflowInput, CallWorkflowResult } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
-import { localRecords, records } from './activity-proxies';
+import { localBatchReport, localRecords, records } from './activity-proxies';
 import { failureMessage, runAttempt, runInbound } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
@@ -226,10 +226,14 @@ async function runCall(input: CallWorkflowInput, versions: CallVersions): Promis
   }
   // A batch's child reports to its batch (batch-<id>, whichever run is current). Absent on every other call.
   if (input.batchRow) {
-    await getExternalWorkflowHandle(input.batchRow.workflowId)
-      .signal(batchCallDoneSignal, { index: input.batchRow.index, callId: input.callId, queueStatus, status: outcome.status, errorMessage })
-      // A batch that was terminated is not there to hear it, and nobody is waiting: the call still ends as it did.
-      .catch((err: unknown) => log.warn('batch not told of its call', { batchWorkflowId: input.batchRow?.workflowId, error: String(err) }));
+    const done = { index: input.batchRow.index, callId: input.callId, queueStatus, status: outcome.status, errorMessage };
+    if (input.batchRow.reportByActivity) await localBatchReport.reportBatchCallDone({ batchWorkflowId: input.batchRow.workflowId, done });
+    else {
+      await getExternalWorkflowHandle(input.batchRow.workflowId)
+        .signal(batchCallDoneSignal, done)
+        // A batch that was terminated is not there to hear it, and nobody is waiting: the call still ends as it did.
+        .catch((err: unknown) => log.warn('batch not told of its call', { batchWorkflowId: input.batchRow?.workflowId, error: String(err) }));
+    }
   }
   return {
     callId: input.callId,

@@ -16,6 +16,11 @@ export interface BatchCallDone {
 export interface BatchRowRef {
   workflowId: string;
   index: number;
+  /**
+   * The child reports its end to the batch by a local activity (`reportBatchCallDone`), not by a
+   * signal of its own. Absent in children started before it (old histories): they signal.
+   */
+  reportByActivity?: boolean;
 }
 
 export interface BatchWorkflowInput {
