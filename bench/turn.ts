@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { measureUpdates } from './lib/baseline';
 import { callWorkflowId } from '../src/ids';
-import { updateExtraTasks } from './lib/history';
+import { updateTimings, type UpdateTiming } from './lib/history';
 import { runCalls, scriptCallee, stillOpen, TURNS_PER_CALL } from './lib/calls';
 import { cpuSnapshot, formatCpu } from './lib/cpu';
 import { formatMachine, machineInfo, versions } from './lib/machine';
@@ -64,11 +64,12 @@ async function main(): Promise<number> {
     const client = stack.temporal.client;
     const shape = { iterations: opts.turns, concurrency: opts.concurrency, warmup: BASELINE_WARMUP };
     progress(`baseline: ${opts.turns} raw updates, ${opts.concurrency} workflows side by side`);
-    const raw = await measureUpdates(client, stack.baseline.taskQueue, 'raw', shape);
+    const baselineIds = { raw: [] as string[], local: [] as string[] };
+    const raw = await measureUpdates(client, stack.baseline.taskQueue, 'raw', { ...shape, workflowIds: baselineIds.raw });
     progress(`baseline: ${opts.turns} updates awaiting one no-op activity`);
     const withActivity = await measureUpdates(client, stack.baseline.taskQueue, 'activity', shape);
     progress(`baseline: ${opts.turns} updates awaiting one no-op local activity`);
-    const withLocal = await measureUpdates(client, stack.baseline.taskQueue, 'local', shape);
+    const withLocal = await measureUpdates(client, stack.baseline.taskQueue, 'local', { ...shape, workflowIds: baselineIds.local });
     phases.baselines = performance.now() - t;
 
     t = performance.now();
@@ -85,10 +86,25 @@ async function main(): Promise<number> {
     const allCalls = [...warm.callIds, ...measured.callIds];
     const open = await stillOpen(stack, allCalls).catch(() => NaN);
     const problems = [...warm.problems, ...measured.problems];
-    // How many workflow tasks each measured turn took (the update's acceptance to its reply).
-    const extraTasks: number[] = [];
-    for (const id of measured.callIds) extraTasks.push(...(await updateExtraTasks(client, callWorkflowId(id)).catch(() => [])));
+    // Each measured turn's workflow tasks (the update's acceptance to its reply), and where the
+    // server's side of it went, beside the same for the baselines' updates (their warm-up included).
+    const timingsOf = async (workflowIds: string[]) => {
+      const all: UpdateTiming[] = [];
+      for (const id of workflowIds) all.push(...(await updateTimings(client, id).catch(() => [])));
+      return all;
+    };
+    const turnTasks = await timingsOf(measured.callIds.map(callWorkflowId));
+    const [rawTasks, localTasks] = [await timingsOf(baselineIds.raw), await timingsOf(baselineIds.local)];
+    const extraTasks = turnTasks.map((t) => t.extraTasks);
     const byExtra = (n: number) => extraTasks.filter((x) => (n < 2 ? x === n : x >= n)).length;
+    const taskRows: Array<[string, Summary]> = [
+      ['turn: workflow task pickup (scheduled -> started)', summarize(turnTasks.map((t) => t.pickupMs))],
+      ['turn: worker (started -> completed, model included)', summarize(turnTasks.map((t) => t.workerMs))],
+      ['raw update: workflow task pickup', summarize(rawTasks.map((t) => t.pickupMs))],
+      ['raw update: worker', summarize(rawTasks.map((t) => t.workerMs))],
+      ['update + local act.: workflow task pickup', summarize(localTasks.map((t) => t.pickupMs))],
+      ['update + local act.: worker', summarize(localTasks.map((t) => t.workerMs))],
+    ];
 
     const rows: Array<[string, Summary]> = [
       ['turn wall (webhook in -> TwiML out)', summarize(turns.map((s) => s.wallMs))],
@@ -122,6 +138,10 @@ async function main(): Promise<number> {
       `turn overhead p50 by thirds of the run: ${drift.map((d) => d.toFixed(1)).join(' / ')} ms`,
       `call workflows still open when the last line dropped: ${open} of ${allCalls.length} (read-model write-behind backlog)`,
       `turns by workflow tasks from acceptance to reply: 1 task ${byExtra(0)}, 2 tasks ${byExtra(1)}, 3 or more ${byExtra(2)} (of ${extraTasks.length})`,
+      '',
+      'where the server saw the time go, from the workflows\' histories (ms):',
+      formatTable(taskRows),
+      '',
       `cpu, baselines: ${formatCpu(cpu0, cpu1, phases.baselines)}`,
       `cpu, calls:     ${formatCpu(cpu1, cpu2, phases.calls)}`,
       `turn webhooks answered with a hold (reply not ready in 10 s): ${stack.proxy.holds}; ${turns.filter((s) => s.held).length} held turns, timed from their first webhook to the reply`,

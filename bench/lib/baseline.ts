@@ -62,7 +62,7 @@ export async function measureUpdates(
   client: Client,
   taskQueue: string,
   kind: BaselineKind,
-  opts: { iterations: number; concurrency: number; warmup: number; pauseMs?: number },
+  opts: { iterations: number; concurrency: number; warmup: number; pauseMs?: number; workflowIds?: string[] },
 ): Promise<number[]> {
   const update = { raw: echoUpdate, activity: echoViaActivityUpdate, local: echoViaLocalActivityUpdate }[kind];
   const samples: number[] = [];
@@ -73,6 +73,7 @@ export async function measureUpdates(
       workflowId: `bench-${kind}-${i}-${randomBytes(4).toString('hex')}`,
       args: [],
     });
+    opts.workflowIds?.push(handle.workflowId);
     for (let n = 0; n < opts.warmup + share; n++) {
       if (opts.pauseMs) await sleep(opts.pauseMs);
       const t0 = performance.now();

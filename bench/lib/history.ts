@@ -104,25 +104,49 @@ export async function historyTimeline(client: Client, workflowId: string, maxEve
   });
 }
 
-/**
- * For each update a workflow accepted and completed (a turn), how many more workflow tasks the
- * server scheduled between its acceptance and its completion: 0 when the reply went back in the
- * workflow task that accepted it, which is the one round trip a turn should cost.
- */
-export async function updateExtraTasks(client: Client, workflowId: string): Promise<number[]> {
+/** One update a workflow accepted and completed (a turn), from its history's event times. */
+export interface UpdateTiming {
+  /**
+   * How many more workflow tasks the server scheduled between its acceptance and its completion:
+   * 0 when the reply went back in the workflow task that accepted it, which is the one round trip
+   * a turn should cost.
+   */
+  extraTasks: number;
+  /** The accepting workflow task's scheduled → started: the update waiting for the worker to poll it. */
+  pickupMs: number;
+  /** That task's started → the completing task's completed: the worker's own time, local activities included. */
+  workerMs: number;
+}
+
+export async function updateTimings(client: Client, workflowId: string): Promise<UpdateTiming[]> {
   const history = await client.withAbortSignal(AbortSignal.timeout(60_000), () => client.workflow.getHandle(workflowId).fetchHistory());
   const events = history.events ?? [];
-  const acceptedAt = new Map<string, number>();
-  const extra: number[] = [];
+  const at = (e: (typeof events)[number] | undefined) => (e ? Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6 : NaN);
+  const byId = new Map(events.map((e) => [Number(e.eventId), e]));
+  /** The workflow task completed last before event i, with its started and scheduled events. */
+  const taskBefore = (i: number) => {
+    const completed = events.slice(0, i).findLast((x) => x.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    const started = byId.get(Number(completed?.workflowTaskCompletedEventAttributes?.startedEventId));
+    const scheduled = byId.get(Number(started?.workflowTaskStartedEventAttributes?.scheduledEventId));
+    return { completed, started, scheduled };
+  };
+  const accepted = new Map<string, number>();
+  const out: UpdateTiming[] = [];
   events.forEach((e, i) => {
-    const accepted = e.workflowExecutionUpdateAcceptedEventAttributes?.protocolInstanceId;
-    if (accepted) acceptedAt.set(accepted, i);
-    const completed = e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId;
-    const from = completed ? acceptedAt.get(completed) : undefined;
+    const id = e.workflowExecutionUpdateAcceptedEventAttributes?.protocolInstanceId;
+    if (id) accepted.set(id, i);
+    const done = e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId;
+    const from = done ? accepted.get(done) : undefined;
     if (from === undefined) return;
-    extra.push(events.slice(from, i).filter((x) => x.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED).length);
+    const first = taskBefore(from);
+    const last = taskBefore(i);
+    out.push({
+      extraTasks: events.slice(from, i).filter((x) => x.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED).length,
+      pickupMs: at(first.started) - at(first.scheduled),
+      workerMs: at(last.completed) - at(first.started),
+    });
   });
-  return extra;
+  return out;
 }
 
 /** Where a workflow's time went, in ms, from its history's event times. */
