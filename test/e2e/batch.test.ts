@@ -3,7 +3,7 @@ import { questionsJsonSchema } from '../../src/llm/answer-schema';
 import { batchWorkflowId } from '../../src/workflow-api/batch';
 import { simCallsTo, uniqueNumber } from '../helpers/calls';
 import { callWorkflowId } from '../../src/ids';
-import { activityTypesOf, replayAndMaybeRecord } from '../helpers/histories';
+import { activityTypesOf, localActivityAttempts, replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
@@ -241,5 +241,18 @@ describe('batches', () => {
     expect(replay.body.num_calls).toBe(12 - connected);
     await post(`/v1/batches/${replay.body.batch_id}/stop`, {}).expect(200);
     await waitForBatch(replay.body.batch_id);
+  });
+
+  it('ends a call whose batch an operator terminated: its report finds no batch and is not retried', async () => {
+    const to = uniqueNumber();
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances: ['One.', 'Two.', 'Bye.'], speechDelayMs: 1000 });
+    const id = await sendBatch({ base_prompt: 'Talk.', call_data: [{ phone_number: to }] });
+    const [sim] = await eventually(async () => (simCallsTo(stack, to).length === 1 ? simCallsTo(stack, to) : null));
+    await stack.temporal.client.workflow.getHandle(batchWorkflowId(id)).terminate('operator');
+    const callId = /call_id=([^&]+)/.exec(sim!.req.url)![1]!;
+    const call = stack.temporal.client.workflow.getHandle(callWorkflowId(callId));
+    expect(await call.result()).toMatchObject({ queueStatus: 'complete' });
+    // One attempt: a batch that is gone is a final answer, not a failure to retry.
+    expect(localActivityAttempts(await call.fetchHistory(), 'reportBatchCallDone')).toEqual([1]);
   });
 });
