@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { MAX_TURN_HOLDS } from '../api/routes/turn-hold';
 import { measureUpdates } from './lib/baseline';
 import { inboundCallId } from '../src/calls/inbound-call';
 import { callWorkflowId } from '../src/ids';
@@ -164,6 +165,7 @@ async function main(): Promise<number> {
     const mem = memoryOf(workerPid);
 
     const ids = new Set(calls.map((c) => c.callId));
+    const holdsOf = (callIds: ReadonlySet<string>) => [...stack.proxy.holdsByCall].filter(([id]) => callIds.has(id)).reduce((n, [, k]) => n + k, 0);
     const samples = stack.proxy.samples.filter((s) => ids.has(s.callId) && !warmIds.has(s.callId));
     const overhead = samples.map((s) => s.wallMs - s.modelMs);
     const closed = calls.filter((c) => c.closedAt !== null);
@@ -172,7 +174,10 @@ async function main(): Promise<number> {
     const lastHungUp = Math.max(...hungUp.map((c) => c.hungUpAt!));
     const firstPost = Math.min(...calls.map((c) => c.postedAt));
     const problems = calls.filter((c) => c.problem).map((c) => `${c.callId || '(no id)'}: ${c.problem}`);
-    const complete = calls.filter((c) => c.status === 'complete').length;
+    // A turn still not ready after the last hold is given up: the API hangs up, and the call ends
+    // "complete" without the rest of its conversation. Such a call is not counted as complete here.
+    const givenUp = new Set([...ids].filter((id) => (stack.proxy.holdsByCall.get(id) ?? 0) > MAX_TURN_HOLDS));
+    const complete = calls.filter((c) => c.status === 'complete' && !givenUp.has(c.callId)).length;
     // Webhooks of these calls answered after the carrier's wait, or given up on by the carrier.
     const late = stack.proxy.late.filter((w) => ids.has(w.callId) && !warmIds.has(w.callId));
     const lateCalls = new Set(late.map((w) => w.callId)).size;
@@ -218,7 +223,7 @@ async function main(): Promise<number> {
       `late webhooks (answered after the carrier's ${LATE_MS / 1000} s, or given up on): ${late.length} of ${webhooks} webhooks of these calls,` +
         ` in ${lateCalls} calls (${late.filter((w) => w.abandoned).length} abandoned by the carrier; those turns are timed at the API's answer);` +
         ` ${dropped} lines dropped by the carrier`,
-      `calls not complete: ${opts.calls - complete} of ${opts.calls} (complete: queue_status complete); ${closed.length} workflows closed, ${hungUp.length} lines dropped; ` +
+      `calls not complete: ${opts.calls - complete} of ${opts.calls} (complete: queue_status complete, and no turn given up after ${MAX_TURN_HOLDS} holds: ${givenUp.size} were); ${closed.length} workflows closed, ${hungUp.length} lines dropped; ` +
         (opts.inbound ? `${dials} incoming calls at the carrier, ${rejected} rejected` : `${dials} dials`),
       `calls completed per second: ${perSecond(closed.length, lastClosed - firstPost)} (workflow closed, final record written);` +
         ` ${perSecond(hungUp.length, lastHungUp - firstPost)} (line dropped)`,
@@ -226,7 +231,8 @@ async function main(): Promise<number> {
       `worker main-thread event-loop delay, whole run: ${loopDelayLine(stack.workerLoopDelay())}`,
       `cpu, baseline: ${cpuLine(formatCpu(cpu0, cpu1, phases.baseline))}`,
       `cpu, calls:    ${cpuLine(formatCpu(cpu1, cpu2, phases.calls))}`,
-      `turn webhooks answered with a hold (reply not ready in 10 s): ${stack.proxy.holds}; ${samples.filter((s) => s.held).length} held turns, timed from their first webhook to the reply`,
+      `turn webhooks answered with a hold (reply not ready in 10 s): ${stack.proxy.holds} (${holdsOf(ids)} of the measured calls', in ${[...ids].filter((id) => stack.proxy.holdsByCall.has(id)).length} calls; ${holdsOf(warmIds)} of the warm-up's);` +
+        ` ${samples.filter((s) => s.held).length} held turns, timed from their first webhook to the reply`,
       `untimed turn webhooks: ${stack.proxy.untimed}; call problems: ${problems.length}`,
       ...problems.slice(0, 5).map((p) => `  ! ${p}`),
       `load average (1 min, whole machine): ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end`,
@@ -237,6 +243,12 @@ async function main(): Promise<number> {
     if (slowestHeld) {
       const lines = await historyTimeline(stack.temporal.client, callWorkflowId(slowestHeld.callId)).catch((err: unknown) => [`  (history not read: ${String(err)})`]);
       report.push(`the slowest held turn (${slowestHeld.hook}, ${(slowestHeld.wallMs / 1000).toFixed(1)} s), its call's history:`, ...lines);
+    }
+    // A call whose turn was given up, event by event: where that turn waited.
+    const [firstGivenUp] = givenUp;
+    if (firstGivenUp) {
+      const lines = await historyTimeline(stack.temporal.client, callWorkflowId(firstGivenUp)).catch((err: unknown) => [`  (history not read: ${String(err)})`]);
+      report.push(`a call whose turn was given up after ${MAX_TURN_HOLDS} holds, its history:`, ...lines);
     }
     if (opts.json) {
       const figures = Object.fromEntries(rows.map(([name, s]) => [name.trim(), s]));

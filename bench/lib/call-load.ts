@@ -149,6 +149,16 @@ async function withFollower<T>(stack: BenchStack, fn: (f: Follower) => Promise<T
   }
 }
 
+/** An error's message with its causes' (fetch's own says only "fetch failed"). */
+function describeError(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e && parts.length < 4; e = (e as { cause?: unknown }).cause) {
+    const { message, code } = e as { message?: string; code?: string };
+    parts.push([code, message ?? String(e)].filter(Boolean).join(' '));
+  }
+  return parts.join(' <- ');
+}
+
 const newCall = (): LoadedCall => ({ callId: '', sid: null, postedAt: performance.now(), hungUpAt: null, closedAt: null, status: null, problem: null });
 
 /**
@@ -173,7 +183,7 @@ export async function runConcurrentCalls(stack: BenchStack, opts: { count: numbe
       const sim = await within(watcher.dialled(call.callId), opts.timeoutMs, `call ${call.callId} dial`);
       await followCall(stack, f, call, sim, opts.timeoutMs);
     } catch (err) {
-      call.problem = err instanceof Error ? err.message : String(err);
+      call.problem = describeError(err);
     }
     return call;
   };
@@ -207,7 +217,7 @@ export async function runInboundCalls(
       if (sim.rejected) throw new Error(`caller ${i} was rejected (<Reject>)`);
       await followCall(stack, f, call, sim, opts.timeoutMs);
     } catch (err) {
-      call.problem = err instanceof Error ? err.message : String(err);
+      call.problem = describeError(err);
     }
     return call;
   };

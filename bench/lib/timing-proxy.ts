@@ -41,6 +41,8 @@ export interface TimingProxy {
   untimed: number;
   /** Turn webhooks answered with a hold (Server-Timing `hold`), turn-waits that held again included. */
   holds: number;
+  /** The same holds, by call ID. */
+  holdsByCall: ReadonlyMap<string, number>;
   /** Every carrier webhook (turns, status and AMD callbacks) seen, and those past LATE_MS or abandoned. */
   webhooks: number;
   late: LateWebhook[];
@@ -72,6 +74,7 @@ export async function startTimingProxy(): Promise<TimingProxy> {
   const samples: TurnSample[] = [];
   const late: LateWebhook[] = [];
   const proxy = { untimed: 0, webhooks: 0, holds: 0 };
+  const holdsByCall = new Map<string, number>();
   // A held turn, by call (a call has one turn at a time): its first webhook, until a turn-wait brings the reply.
   const heldTurns = new Map<string, { started: number; hook: TurnSample['hook'] }>();
   // No cap on sockets to the API: a carrier opens as many connections as it has webhooks in
@@ -115,6 +118,7 @@ export async function startTimingProxy(): Promise<TimingProxy> {
       const first = turn[1] === 'turn-wait' ? heldTurns.get(callId) : { started, hook: turn[1] as TurnSample['hook'] };
       if (serverTiming(up.headers['server-timing'], 'hold') !== undefined && up.statusCode === 200) {
         proxy.holds++;
+        holdsByCall.set(callId, (holdsByCall.get(callId) ?? 0) + 1);
         if (first) heldTurns.set(callId, first);
         return;
       }
@@ -156,6 +160,7 @@ export async function startTimingProxy(): Promise<TimingProxy> {
     get untimed() {
       return proxy.untimed;
     },
+    holdsByCall,
     get holds() {
       return proxy.holds;
     },
