@@ -69,8 +69,10 @@ export async function createCallWorker(opts: CallWorkerOptions): Promise<{ worke
       localActivityTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
       nexusTaskSlotSupplier: { type: 'fixed-size', numSlots: 100 },
     },
-    // A caller is on the line: when a worker dies, hand its calls to another one within seconds.
-    stickyQueueScheduleToStartTimeout: '3 seconds',
+    // The SDK's default. A shorter wait (3 s, tried) hands a dead worker's calls over sooner, but under a
+    // burst it also sends live calls' tasks to the back of the shared queue, behind every new call's first
+    // task, where a turn can wait past its last hold (docs/operations.md, "Calls given up in a burst").
+    stickyQueueScheduleToStartTimeout: '10 seconds',
   });
   return { worker, connection };
 }
