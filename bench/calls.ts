@@ -176,7 +176,7 @@ async function main(): Promise<number> {
     const problems = calls.filter((c) => c.problem).map((c) => `${c.callId || '(no id)'}: ${c.problem}`);
     // A turn still not ready after the last hold is given up: the API hangs up, and the call ends
     // "complete" without the rest of its conversation. Such a call is not counted as complete here.
-    const givenUp = new Set([...ids].filter((id) => (stack.proxy.holdsByCall.get(id) ?? 0) > MAX_TURN_HOLDS));
+    const givenUp = new Set([...ids].filter((id) => stack.proxy.givenUp.has(id)));
     const complete = calls.filter((c) => c.status === 'complete' && !givenUp.has(c.callId)).length;
     // Webhooks of these calls answered after the carrier's wait, or given up on by the carrier.
     const late = stack.proxy.late.filter((w) => ids.has(w.callId) && !warmIds.has(w.callId));

@@ -118,6 +118,7 @@ export interface UpdateTiming {
   workerMs: number;
 }
 
+/** Each update a workflow accepted and completed, in order: its workflow tasks, its pickup and the worker's time. */
 export async function updateTimings(client: Client, workflowId: string): Promise<UpdateTiming[]> {
   const history = await client.withAbortSignal(AbortSignal.timeout(60_000), () => client.workflow.getHandle(workflowId).fetchHistory());
   const events = history.events ?? [];

@@ -1,6 +1,7 @@
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { MAX_TURN_HOLDS } from '../../api/routes/turn-hold';
 import { inboundCallId } from '../../src/calls/inbound-call';
 
 /** One voice/gather webhook as seen in front of the API. */
@@ -43,6 +44,12 @@ export interface TimingProxy {
   holds: number;
   /** The same holds, by call ID. */
   holdsByCall: ReadonlyMap<string, number>;
+  /**
+   * Calls with a turn the API gave up on: still not ready at the last `turn-wait` it allows
+   * (MAX_TURN_HOLDS), answered with a hang-up (timed as a hold). The call then ends `complete`
+   * without the rest of its conversation.
+   */
+  givenUp: ReadonlySet<string>;
   /** Every carrier webhook (turns, status and AMD callbacks) seen, and those past LATE_MS or abandoned. */
   webhooks: number;
   late: LateWebhook[];
@@ -75,6 +82,7 @@ export async function startTimingProxy(): Promise<TimingProxy> {
   const late: LateWebhook[] = [];
   const proxy = { untimed: 0, webhooks: 0, holds: 0 };
   const holdsByCall = new Map<string, number>();
+  const givenUp = new Set<string>();
   // A held turn, by call (a call has one turn at a time): its first webhook, until a turn-wait brings the reply.
   const heldTurns = new Map<string, { started: number; hook: TurnSample['hook'] }>();
   // No cap on sockets to the API: a carrier opens as many connections as it has webhooks in
@@ -119,6 +127,7 @@ export async function startTimingProxy(): Promise<TimingProxy> {
       if (serverTiming(up.headers['server-timing'], 'hold') !== undefined && up.statusCode === 200) {
         proxy.holds++;
         holdsByCall.set(callId, (holdsByCall.get(callId) ?? 0) + 1);
+        if (turn[1] === 'turn-wait' && Number(url.searchParams.get('holds')) >= MAX_TURN_HOLDS) givenUp.add(callId);
         if (first) heldTurns.set(callId, first);
         return;
       }
@@ -161,6 +170,7 @@ export async function startTimingProxy(): Promise<TimingProxy> {
       return proxy.untimed;
     },
     holdsByCall,
+    givenUp,
     get holds() {
       return proxy.holds;
     },
