@@ -1,4 +1,5 @@
-import { ApplicationFailure, condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { UpdateCallInput } from '../activities/call-records';
 import type { NewCallEvent } from '../src/db/call-events';
 import type { QueueStatus } from '../src/db/types';
 import {
@@ -18,7 +19,7 @@ import {
   userTurnUpdate,
 } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
-import { records } from './activity-proxies';
+import { localAnswerRecord, records } from './activity-proxies';
 import { AttemptState } from './call-attempt-state';
 import { Conversation } from './conversation';
 import type { EngineVersion } from './engine-version';
@@ -203,17 +204,30 @@ export class CallSession {
     a.answeredAt = new Date();
     this.setStatus('started');
     const endAt = new Date(a.answeredAt.getTime() + this.input.maxDurationMinutes * 60_000);
-    this.conversation.writeBehind(
-      records.updateCall({
-        ...this.ref,
-        set: { queue_status: 'started', status: 'in-progress', started_at: a.answeredAt, end_at: endAt },
-        events: [{ level: 'call', category: 'info', message: this.input.inbound ? 'Incoming call answered' : `Call answered (attempt ${a.number})` }],
-      }),
-    );
+    const answered: UpdateCallInput = {
+      ...this.ref,
+      set: { queue_status: 'started', status: 'in-progress', started_at: a.answeredAt, end_at: endAt },
+      events: [{ level: 'call', category: 'info', message: this.input.inbound ? 'Incoming call answered' : `Call answered (attempt ${a.number})` }],
+    };
+    this.conversation.writeBehind(this.input.localAnswerRecord ? recordAnswerLocally(answered) : records.updateCall(answered));
     return this.conversation.open();
   }
 
   private onUserTurn(text: string): Promise<AgentReply> {
     return this.conversation.hear(text);
+  }
+}
+
+/**
+ * The answered record in this worker, beside the opening's model turn (see `localAnswerRecord`). If
+ * that attempt fails, the record is written behind as an activity of its own, retried until the
+ * store answers; the failure is logged, and the fallback's own failure is kept by the conversation.
+ */
+async function recordAnswerLocally(answered: UpdateCallInput): Promise<void> {
+  try {
+    await localAnswerRecord.updateCall(answered);
+  } catch (err) {
+    log.warn('Answered record not written in the workflow task; writing it as an activity', { callId: answered.callId, error: err instanceof Error ? err.message : String(err) });
+    await records.updateCall(answered);
   }
 }

@@ -110,6 +110,7 @@ export function callWorkflowInput(
     pathwayLogsWithRecords: true,
     localDial: true,
     localPostCallModel: true,
+    localAnswerRecord: true,
     // Only when present: inputs of calls without them stay exactly as before.
     ...(call.tools?.length ? { tools: call.tools } : {}),
     ...(call.dynamicData?.length ? { dynamicData: call.dynamicData } : {}),

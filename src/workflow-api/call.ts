@@ -139,6 +139,12 @@ export interface CallWorkflowInput {
    * in calls started before: each is an activity of its own.
    */
   localPostCallModel?: true;
+  /**
+   * The answered call's record is a local activity beside the opening's model turn, in the answer's
+   * workflow task: no dispatch through the server and no workflow task for its completion. Absent
+   * in calls started before: they write it in an activity of its own.
+   */
+  localAnswerRecord?: true;
   /** A web session with an agent (channel `web`): which agent, and how long a dropped visitor may come back. */
   web?: WebCallInfo;
 }

@@ -1,0 +1,68 @@
+import type { Database } from '../../src/db/database';
+import { callWorkflowId } from '../../src/ids';
+import { createLogger } from '../../src/logger';
+import { startWorkerRole, type WorkerRole } from '../../src/worker-role';
+import { events, sendCall, uniqueNumber, waitForCompletion } from '../helpers/calls';
+import { activityTypesOf, localActivityAttempts } from '../helpers/histories';
+import { startStack, type Stack } from '../helpers/stack';
+
+/**
+ * The answered record is a local activity beside the opening's model turn, with one attempt. When
+ * the store refuses that attempt, the call goes on and the record is written behind by an
+ * activity of its own: nothing is lost, and the call's answer is recorded once.
+ */
+describe('the answered record when the store refuses it', () => {
+  let stack: Stack;
+  let worker: WorkerRole;
+  const refused: string[] = [];
+
+  /** The stack's database, whose first write of each call's answer fails (a primary stepping down). */
+  function refusingFirstAnswer(db: Database): Database {
+    const calls = new Proxy(db.collections.calls, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop !== 'updateOne') return (value as (...a: unknown[]) => unknown).bind(target);
+        return async (filter: { _id: string }, update: { $set?: { queue_status?: string } }, ...rest: unknown[]) => {
+          if (update.$set?.queue_status === 'started' && !refused.includes(filter._id)) {
+            refused.push(filter._id);
+            throw Object.assign(new Error('not primary'), { code: 10107 });
+          }
+          return (value as (...a: unknown[]) => unknown).call(target, filter, update, ...rest);
+        };
+      },
+    });
+    return { ...db, collections: { ...db.collections, calls } } as Database;
+  }
+
+  beforeAll(async () => {
+    stack = await startStack({ worker: false });
+    worker = await startWorkerRole(stack.config, stack.endpoints, {
+      db: refusingFirstAnswer(stack.db),
+      logger: createLogger('silent'),
+      workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! },
+    });
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await stack.stop();
+  });
+
+  it('goes on with the conversation and writes the record behind, once', async () => {
+    const to = uniqueNumber();
+    const utterances = ['Hello?', 'Fine, thanks. Bye.'];
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances });
+    const id = await sendCall(stack, { phone_number: to, task: 'Say hello and end the call politely.' });
+    const call = await waitForCompletion(stack, id, 60_000);
+    expect(refused).toEqual([id]);
+    expect(call).toMatchObject({ queue_status: 'complete', status: 'completed', completed: true, started_at: expect.any(String) });
+    expect(call.transcripts.filter((t: { user: string }) => t.user === 'user').map((t: { text: string }) => t.text)).toEqual(utterances);
+    expect((await events(stack, id)).filter((e) => e.message === 'Call answered (attempt 1)')).toHaveLength(1);
+    const handle = stack.temporal.client.workflow.getHandle(callWorkflowId(id));
+    await handle.result();
+    const history = await handle.fetchHistory();
+    // One local attempt, which failed, then the write as an activity of its own.
+    expect(localActivityAttempts(history, 'updateCall')).toEqual([1]);
+    expect(activityTypesOf(history).scheduled.filter((t) => t === 'updateCall')).toHaveLength(1);
+  }, 90_000);
+});
