@@ -16,6 +16,7 @@ import {
   telephonyStatusSignal,
   transferStatusSignal,
   type TranscriptLine,
+  turnGivenUpSignal,
   userTurnUpdate,
 } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
@@ -162,6 +163,14 @@ export class CallSession {
 
     setHandler(stopCallSignal, ({ reason }) => {
       this.stopReason ??= reason;
+    });
+
+    // The caller heard holds, then the line went down: the call's record says why.
+    setHandler(turnGivenUpSignal, ({ providerCallSid, holds }) => {
+      const a = this.attempt;
+      if (!this.ours(providerCallSid) || !a.answered || a.over) return;
+      a.endedByAgent = true;
+      a.callError ??= `The agent's reply was still not ready after ${holds} holds; the line was hung up.`;
     });
 
     const ringing = (providerCallSid: string) => {

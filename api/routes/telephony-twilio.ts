@@ -17,6 +17,7 @@ import {
   recordingReadySignal,
   telephonyStatusSignal,
   transferStatusSignal,
+  turnGivenUpSignal,
   userTurnUpdate,
 } from '../../src/workflow-api/call';
 import { mountEndpoint } from '../contract/mount';
@@ -127,20 +128,27 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
    * Answers a turn webhook with the workflow's reply to update `updateId`, or, when it is not ready
    * within TURN_HOLD_MS of the webhook's arrival (an incoming call's start counts), with a hold that
    * brings the carrier back for it (./turn-hold.ts). `holds`: how many so far; after one, an update not
-   * found yet (still on its way to the server) is not ready either.
+   * found yet (still on its way to the server) is not ready either. After the last hold the line is
+   * hung up, and the call is told why first (`turnGivenUpSignal`), so its record says so.
    */
-  async function respondWithTurn(res: Response, callId: string, turn: Promise<AgentReply>, updateId: string, holds = 0, opening: Opening = (t) => t) {
+  async function respondWithTurn(res: Response, line: { callId: string; sid: string }, turn: Promise<AgentReply>, updateId: string, holds = 0, opening: Opening = (t) => t) {
+    const { callId } = line;
     const started = performance.now();
     const send = (twiml: string) => void res.type('text/xml').send(opening(twiml));
-    const hold = () => {
-      deps.logger.warn({ callId, holds: holds + 1 }, 'turn not ready in time: the line is held');
+    const hold = async () => {
       res.setHeader('Server-Timing', `hold;dur=${(performance.now() - started).toFixed(2)}`);
-      send(holds < MAX_TURN_HOLDS ? holdTwiml(turnWaitUrl(deps.publicBaseUrl, callId, updateId, holds + 1)) : hangupTwiml());
+      if (holds < MAX_TURN_HOLDS) {
+        deps.logger.warn({ callId, holds: holds + 1 }, 'turn not ready in time: the line is held');
+        return send(holdTwiml(turnWaitUrl(deps.publicBaseUrl, callId, updateId, holds + 1)));
+      }
+      deps.logger.error({ callId, holds }, 'turn still not ready after the last hold: the line is hung up');
+      await tellTurnGivenUp(line, holds);
+      send(hangupTwiml());
     };
     let twiml: string;
     try {
       const reply = await withinHold(turn, TURN_HOLD_MS - (started - ((res.locals.receivedAt as number | undefined) ?? started)));
-      if (isHeld(reply)) return hold();
+      if (isHeld(reply)) return await hold();
       twiml =
         reply.action === 'transfer' && reply.transferTo
           ? transferTwiml(reply, reply.transferTo, twilioWebhookUrl(deps.publicBaseUrl, 'dial-status', callId))
@@ -148,7 +156,7 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
       const total = performance.now() - started;
       res.setHeader('Server-Timing', `model;dur=${reply.modelMs.toFixed(2)}, turn;dur=${total.toFixed(2)}`);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError && holds > 0) return hold();
+      if (err instanceof WorkflowNotFoundError && holds > 0) return await hold();
       if (err instanceof WorkflowNotFoundError) throw notFound('Call not found.');
       // A turn the workflow refused (call already over, wrong SID) ends the line instead of erroring at the caller.
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
@@ -177,15 +185,24 @@ export function twilioWebhooksRouter(deps: ApiDeps): Router {
 
   // The carrier back for a reply that was not ready (a hold): the same update's result, or another hold.
   post('turn-wait', async (req, res) => {
-    const { callId } = await verified(req);
+    const { callId, sid } = await verified(req);
     const { updateId, holds } = turnWaitQuery(req);
-    await respondWithTurn(res, callId, handle(callId).getUpdateHandle<AgentReply>(updateId).result(), updateId, holds);
+    await respondWithTurn(res, { callId, sid }, handle(callId).getUpdateHandle<AgentReply>(updateId).result(), updateId, holds);
   });
 
+  /** The line is hung up either way: a call already gone needs no telling, and any other failure is logged. */
+  async function tellTurnGivenUp(line: { callId: string; sid: string }, holds: number) {
+    try {
+      await handle(line.callId).signal(turnGivenUpSignal, { providerCallSid: line.sid, holds });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) deps.logger.error({ callId: line.callId, err }, 'call not told that its turn was given up');
+    }
+  }
+
   /** A turn as a workflow update whose ID is chosen here, so that a hold can fetch its result later. */
-  async function sendTurn<A>(res: Response, callId: string, def: UpdateDefinition<AgentReply, [A]>, arg: A, opening?: Opening) {
+  async function sendTurn<A extends { providerCallSid: string }>(res: Response, callId: string, def: UpdateDefinition<AgentReply, [A]>, arg: A, opening?: Opening) {
     const updateId = newTurnId();
-    await respondWithTurn(res, callId, handle(callId).executeUpdate(def, { args: [arg], updateId }), updateId, 0, opening);
+    await respondWithTurn(res, { callId, sid: arg.providerCallSid }, handle(callId).executeUpdate(def, { args: [arg], updateId }), updateId, 0, opening);
   }
 
   // An incoming call arrives at its number's voice hook; the agent answers it, or it is rejected.

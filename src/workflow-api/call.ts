@@ -235,6 +235,12 @@ export interface StopCallInput {
   reason: string;
 }
 
+/** The API hung up the line because a turn was still not ready after its last hold (api/routes/turn-hold.ts). */
+export interface TurnGivenUpInput {
+  providerCallSid: string;
+  holds: number;
+}
+
 export interface TranscriptLine {
   seq: number;
   user: Speaker;
@@ -268,6 +274,7 @@ export const stopCallSignal = defineSignal<[StopCallInput]>('stopCall');
 export const amdResultSignal = defineSignal<[AmdResultEvent]>('amdResult');
 export const transferStatusSignal = defineSignal<[TransferStatusEvent]>('transferStatus');
 export const recordingReadySignal = defineSignal<[RecordingReadyEvent]>('recordingReady');
+export const turnGivenUpSignal = defineSignal<[TurnGivenUpInput]>('turnGivenUp');
 export const callAnsweredUpdate = defineUpdate<AgentReply, [CallAnsweredInput]>('callAnswered');
 export const userTurnUpdate = defineUpdate<AgentReply, [UserTurnInput]>('userTurn');
 /** After a reply with `work`: returns the follow-up once the work is done (older calls: after a bound, `work` again: keep waiting). */

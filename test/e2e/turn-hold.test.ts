@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import twilio from 'twilio';
-import { TURN_HOLD_MS } from '../../api/routes/turn-hold';
+import { MAX_TURN_HOLDS, TURN_HOLD_MS } from '../../api/routes/turn-hold';
 import { inboundCallId } from '../../src/calls/inbound-call';
 import { getCall, sendCall, simCallsTo, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { eventually } from '../helpers/poll';
@@ -59,6 +59,27 @@ describe('e2e: a slow turn holds the line', () => {
     expect(call).toMatchObject({ completed: true, record: true });
     expect(sim.recordingSid).toMatch(/^RE[0-9a-f]{32}$/);
     expect(call.recording_url).toContain(sim.recordingSid);
+  });
+
+  it('hangs up a turn still not ready after the last hold, and the call records why', async () => {
+    const to = '+14155550179';
+    // The caller is slow to speak, so the line is open when the carrier comes back after the last hold.
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances: ['Hello?'], speechDelayMs: 4_000 });
+    const callId = await sendCall(stack, { phone_number: to, task: 'Say hello.' });
+    await eventually(async () => ((await getCall(stack, callId)).queue_status === 'started' ? true : null), 20_000);
+    // The carrier back after the last hold, for a turn whose reply the server still does not have.
+    const path = `/v1/telephony/twilio/turn-wait?call_id=${callId}&update_id=${randomUUID()}&holds=${MAX_TURN_HOLDS}`;
+    const params = { CallSid: simCallsTo(stack, to)[0]!.sid };
+    const signature = twilio.getExpectedTwilioSignature(TEST_SIMULATOR_AUTH_TOKEN, `${stack.endpoints.publicBaseUrl}${path}`, params);
+    const res = await request(stack.apiUrl).post(path).set('x-twilio-signature', signature).type('form').send(params).expect(200);
+    expect(res.text).toContain('<Hangup/>');
+    const call = await waitForCompletion(stack, callId, 60_000);
+    expect(call).toMatchObject({
+      queue_status: 'call_error',
+      status: 'completed',
+      call_ended_by: 'ASSISTANT',
+      error_message: `The agent's reply was still not ready after ${MAX_TURN_HOLDS} holds; the line was hung up.`,
+    });
   });
 
   it('refuses a turn-wait without a valid signature, and one naming no update of the call', async () => {
