@@ -92,9 +92,11 @@ export class TwilioProvider implements TelephonyProvider {
         method: 'POST',
         statusCallback: url('status'),
         statusCallbackMethod: 'POST',
-        // Not `initiated` (this request's answer says so) nor `answered` (the voice webhook does):
-        // each status is a webhook and a workflow signal, so only those that tell something new.
-        statusCallbackEvent: ['ringing', 'completed'],
+        // Only the end: each status is a webhook, a workflow signal and a workflow task, so only what
+        // nothing else says. `initiated` is this request's answer, `answered` the voice webhook;
+        // `ringing` changes nothing a call does (its ring timeout runs from the dial), and a live
+        // call not answered yet reads as ringing from its `allocated` status.
+        statusCallbackEvent: ['completed'],
         timeout: req.timeoutSeconds,
         record: req.record,
         ...(req.record ? { recordingStatusCallback: url('recording'), recordingStatusCallbackMethod: 'POST' } : {}),
