@@ -16,6 +16,12 @@ export interface CallRef {
 export interface UpdateCallInput extends CallRef {
   set: Partial<Omit<CallDoc, '_id' | 'org_id' | 'call_id'>> & Record<string, unknown>;
   events: NewCallEvent[];
+  /**
+   * Names the events by this key, not by the activity that writes them: a write that may be made
+   * by two activities (a local attempt that timed out but still lands, and its fallback) then
+   * stores its events once. Unique within the run.
+   */
+  eventKey?: string;
 }
 
 export interface ResolveVariablesInput extends CallRef {
@@ -52,7 +58,7 @@ export interface FinalizeCallInput extends CallRef {
  * call is known to belong to the organisation.
  */
 export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, 'db' | 'pricing'>) {
-  async function writeEvents(ref: CallRef, events: NewCallEvent[]): Promise<void> {
+  async function writeEvents(ref: CallRef, events: NewCallEvent[], eventKey?: string): Promise<void> {
     if (events.length === 0) return;
     const { activityId, workflowExecution } = Context.current().info;
     const runId = workflowExecution?.runId ?? 'standalone';
@@ -60,7 +66,7 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
     await insertOnce(
       db.collections.callEvents,
       events.map(({ at, ...e }, i) => ({
-        _id: `${ref.callId}:${runId}:${activityId}:${i}`, org_id: ref.orgId, call_id: ref.callId, ...e,
+        _id: `${ref.callId}:${runId}:${eventKey ?? activityId}:${i}`, org_id: ref.orgId, call_id: ref.callId, ...e,
         // A batched event keeps the time it happened; the index keeps the order of those written together.
         timestamp: new Date((at ? Date.parse(at) : base) + i),
       })),
@@ -105,11 +111,11 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
     }
   }
 
-  async function updateCall({ orgId, callId, set, events }: UpdateCallInput): Promise<void> {
+  async function updateCall({ orgId, callId, set, events, eventKey }: UpdateCallInput): Promise<void> {
     // An event-only write still proves the call exists, so a stray call ID fails loudly.
     await requireOwned({ orgId, callId });
     if (Object.keys(set).length > 0) await db.collections.calls.updateOne({ _id: callId }, { $set: set });
-    await writeEvents({ orgId, callId }, events);
+    await writeEvents({ orgId, callId }, events, eventKey);
   }
 
   return {

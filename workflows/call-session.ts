@@ -217,6 +217,8 @@ export class CallSession {
       ...this.ref,
       set: { queue_status: 'started', status: 'in-progress', started_at: a.answeredAt, end_at: endAt },
       events: [{ level: 'call', category: 'info', message: this.input.inbound ? 'Incoming call answered' : `Call answered (attempt ${a.number})` }],
+      // The local attempt may still land after its fallback has written: the event is stored once.
+      ...(this.input.localAnswerRecord ? { eventKey: `answered-${a.number}` } : {}),
     };
     this.conversation.writeBehind(this.input.localAnswerRecord ? recordAnswerLocally(answered) : records.updateCall(answered));
     return this.conversation.open();
