@@ -217,6 +217,29 @@ describe('batches', () => {
     expect(simCallsTo(stack, rows[2]!)).toHaveLength(0);
   });
 
+  it('prepares the next groups of rows while the first is still being prepared, and dials each row once', async () => {
+    // 60 rows at 50 dials/s: groups of 25, 25 and 10, all inside the window.
+    const rows = Array.from({ length: 60 }, () => uniqueNumber());
+    for (const n of rows) stack.simulator.scriptNumber(n, { answer: 'busy' });
+    const id = await sendBatch({ base_prompt: 'Hi.', call_data: rows.map((phone_number) => ({ phone_number })), max_concurrency: 60 });
+    const batch = await waitForBatch(id);
+    expect(batch.analysis).toMatchObject({ total_calls: 60, completed_calls: 60 });
+    expect(rows.filter((n) => simCallsTo(stack, n).length !== 1)).toEqual([]);
+    const events = (await stack.temporal.client.workflow.getHandle(batchWorkflowId(id)).fetchHistory()).events ?? [];
+    const scheduled = new Map(events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name]] : [])));
+    const at = (type: string, kind: 'scheduled' | 'completed') =>
+      events.flatMap((e, i) => {
+        const name = kind === 'scheduled'
+          ? e.activityTaskScheduledEventAttributes?.activityType?.name
+          : scheduled.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId));
+        return name === type ? [i] : [];
+      });
+    expect(at('reserveDials', 'scheduled')).toHaveLength(3);
+    expect(at('prepareBatchCalls', 'completed')).toHaveLength(3);
+    // One group at a time would reserve the second group's slots only after the first group's calls were prepared.
+    expect(at('reserveDials', 'scheduled')[2]!).toBeLessThan(at('prepareBatchCalls', 'completed')[0]!);
+  });
+
   it('stops in the middle: rows not dialled are cancelled, live calls are stopped, nothing is dialled after', async () => {
     const rows = Array.from({ length: 12 }, () => uniqueNumber());
     // Long calls, so some are live when the stop arrives.
