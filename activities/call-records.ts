@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { systemVariables } from '../src/calls/system-variables';
+import { callVariables } from '../src/calls/system-variables';
 import { callBelongsTo, findOwnedCall, insertOnce, type NewCallEvent } from '../src/db/call-events';
 import { asFinalLine, finalTranscriptLines, keepFinalTranscript } from '../src/db/final-transcript';
 import { keepPathwayLogs } from '../src/db/pathway-logs';
@@ -122,9 +122,7 @@ export function createCallRecordActivities({ db, pricing }: Pick<ActivityDeps, '
     updateCall,
 
     async resolveVariables(input: ResolveVariablesInput): Promise<Record<string, unknown>> {
-      const system = systemVariables({ ...input, now: new Date() });
-      // request_data may not shadow the system variables, which describe the call itself.
-      const variables = { ...input.requestData, ...system };
+      const variables = callVariables({ ...input, now: new Date() });
       await updateCall({
         orgId: input.orgId,
         callId: input.callId,

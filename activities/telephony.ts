@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { callVariables } from '../src/calls/system-variables';
 import { findOwnedCall, insertOnce } from '../src/db/call-events';
 import { applyPronunciations } from '../src/telephony/pronunciation';
 import { CarrierRequestError, type CarrierCredentials, type PlaceCallRequest, type ProviderCall } from '../src/telephony/provider';
@@ -13,6 +14,16 @@ export interface PlaceCallInput extends Omit<PlaceCallRequest, 'credentials'> {
   encryptedKey: string | null;
   /** The dial also records the call as `allocated`, with this event (one write instead of an activity of its own). */
   allocatedEvent?: string;
+  /**
+   * The dial also resolves the call's variables (runs with `variablesInDial`), stores them with its
+   * `allocated` write and returns them: one local activity a call instead of two.
+   */
+  variables?: { timezone: string; requestData: Record<string, unknown> };
+}
+
+/** The dial's answer: the carrier's call, and the variables when the dial resolved them. */
+export interface PlacedCall extends ProviderCall {
+  variables?: Record<string, unknown>;
 }
 
 export interface StartRecordingInput {
@@ -88,37 +99,48 @@ export function createTelephonyActivities({ db, telephony, carrierAccounts }: Pi
      * the attempt number, and a dial whose answer was lost (crash between the carrier's answer and
      * our write) is found again by asking the carrier for calls to that number since the marker.
      */
-    async placeCall(input: PlaceCallInput): Promise<ProviderCall> {
+    async placeCall(input: PlaceCallInput): Promise<PlacedCall> {
       // By bare _id once the organisation is checked: the only fast filter on FerretDB (src/db/call-events.ts).
       const existing = await findOwnedCall(db, input.orgId, input.callId);
       if (!existing) throw ApplicationFailure.nonRetryable(`call ${input.callId} has no record`, 'CallRecordMissing');
       const filter = { _id: input.callId };
       const stored = (existing as { carrier_account_id?: string | null }).carrier_account_id ?? undefined;
       const { accountId, credentials } = await dialCredentials(input, stored);
-      if (existing.provider_call_sid && existing.dial_attempt === input.attempt) {
+      const sameAttempt = existing.dial_attempt === input.attempt;
+      // A retried dial of the same attempt returns what its first try stored with its `allocated` write.
+      const variables = !input.variables
+        ? undefined
+        : sameAttempt && Object.keys(existing.variables ?? {}).length > 0
+          ? existing.variables
+          : callVariables({ callId: input.callId, to: input.to, from: input.from, ...input.variables, now: new Date() });
+      const withVariables = (call: ProviderCall): PlacedCall => (variables ? { ...call, variables } : call);
+      if (existing.provider_call_sid && sameAttempt) {
         remember(existing.provider_call_sid, credentials);
-        return telephony.fetchCall(existing.provider_call_sid, credentials);
+        return withVariables(await telephony.fetchCall(existing.provider_call_sid, credentials));
       }
-      if (existing.dialing_since && existing.dial_attempt === input.attempt) {
+      if (existing.dialing_since && sameAttempt) {
         const [lost] = await telephony.findCallsTo(input.to, existing.dialing_since, credentials);
         if (lost) {
           await db.collections.calls.updateOne(filter, { $set: { provider_call_sid: lost.providerCallSid } });
           remember(lost.providerCallSid, credentials);
-          return lost;
+          return withVariables(lost);
         }
       }
       await db.collections.calls.updateOne(filter, {
         $set: {
           dial_attempt: input.attempt, dialing_since: new Date(Date.now() - 1000), provider_call_sid: null, carrier_account_id: accountId,
           ...(input.allocatedEvent ? { queue_status: 'allocated' } : {}),
+          ...(variables ? { variables } : {}),
         } as Record<string, unknown>,
       });
-      if (input.allocatedEvent) {
-        await insertOnce(db.collections.callEvents, [
-          { _id: `${input.callId}:dial:${input.attempt}`, org_id: input.orgId, call_id: input.callId, level: 'call', category: 'info', message: input.allocatedEvent, timestamp: new Date() },
-        ]);
-      }
-      const { orgId: _orgId, attempt: _attempt, encryptedKey: _encryptedKey, allocatedEvent: _allocated, ...request } = input;
+      const event = (key: string, message: string, at: number) =>
+        ({ _id: `${input.callId}:${key}`, org_id: input.orgId, call_id: input.callId, level: 'call' as const, category: 'info' as const, message, timestamp: new Date(at) });
+      const now = Date.now();
+      await insertOnce(db.collections.callEvents, [
+        ...(variables ? [event(`variables:${input.attempt}`, 'Variables resolved', now)] : []),
+        ...(input.allocatedEvent ? [event(`dial:${input.attempt}`, input.allocatedEvent, now + 1)] : []),
+      ]);
+      const { orgId: _orgId, attempt: _attempt, encryptedKey: _encryptedKey, allocatedEvent: _allocated, variables: _variables, ...request } = input;
       const placed = await telephony.placeCall({ ...request, credentials });
       remember(placed.providerCallSid, credentials);
       await db.collections.calls.updateOne(filter, {
@@ -126,7 +148,7 @@ export function createTelephonyActivities({ db, telephony, carrierAccounts }: Pi
       });
       // The caller ID's last use (GET /v1/outbound); a number that is not the organisation's matches nothing.
       await db.collections.inboundNumbers.updateOne({ _id: input.from, org_id: input.orgId }, { $set: { last_initiated: new Date() } });
-      return placed;
+      return withVariables(placed);
     },
 
     /**

@@ -25,8 +25,14 @@ export function failureMessage(err: unknown): string {
   return cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : 'unknown error';
 }
 
-/** One dial: ring, converse, react to voicemail, hang up. Leaves what happened in `session.attempt`. */
-export async function runAttempt(session: CallSession, input: CallWorkflowInput, allocatedEvent?: string): Promise<void> {
+/** A dialled call whose dial resolves its variables (`variablesInDial`); others resolve them before. */
+export const variablesInDial = (input: CallWorkflowInput): boolean => input.variablesInDial === true && !input.inbound;
+
+/**
+ * One dial: ring, converse, react to voicemail, hang up. Leaves what happened in `session.attempt`.
+ * With `resolveVariables`, the dial also resolves the call's variables, and the answer waits for them.
+ */
+export async function runAttempt(session: CallSession, input: CallWorkflowInput, allocatedEvent?: string, resolveVariables = false): Promise<void> {
   const a = session.newAttempt();
   try {
     const placed = await (input.localDial ? localCarrier : carrier).placeCall({
@@ -40,8 +46,13 @@ export async function runAttempt(session: CallSession, input: CallWorkflowInput,
       machineDetection: input.voicemail.detect,
       encryptedKey: input.encryptedKey,
       ...(allocatedEvent ? { allocatedEvent } : {}),
+      ...(resolveVariables ? { variables: { timezone: input.timezone, requestData: input.requestData } } : {}),
     });
     a.providerCallSid ??= placed.providerCallSid;
+    if (placed.variables) {
+      session.conversation.useVariables(placed.variables);
+      session.variablesReady();
+    }
   } catch (err) {
     if (!activityFailed(err)) throw err;
     a.dialError = failureMessage(err);

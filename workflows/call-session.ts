@@ -39,8 +39,11 @@ export class CallSession {
   stopReason: string | null = null;
   /** Carrier call SIDs of earlier attempts, whose late events must not touch the current one. */
   private readonly pastSids = new Set<string>();
-  /** An incoming call answers only once its variables are resolved (the answer may arrive with the start). */
-  private inboundReady = false;
+  /**
+   * An incoming call, and a call whose dial resolves its variables, answers only once its variables
+   * are in place (the answer may arrive with the start, or while a slow dial is still retried).
+   */
+  private variablesInPlace = false;
   readonly conversation: Conversation;
 
   constructor(
@@ -66,9 +69,13 @@ export class CallSession {
     }
   }
 
-  /** An incoming call's variables (system, caller context, dynamic_data) are in place: the first reply may be made. */
-  inboundLineReady(): void {
-    this.inboundReady = true;
+  get hasVariables(): boolean {
+    return this.variablesInPlace;
+  }
+
+  /** The call's variables (an incoming call's system, caller context and dynamic_data ones; or the dial's) are in place: the first reply may be made. */
+  variablesReady(): void {
+    this.variablesInPlace = true;
   }
 
   get ref() {
@@ -207,7 +214,7 @@ export class CallSession {
   }
 
   private async onAnswered(providerCallSid: string): Promise<AgentReply> {
-    if (this.input.inbound) await condition(() => this.inboundReady);
+    if (this.input.inbound || this.input.variablesInDial) await condition(() => this.variablesInPlace);
     const a = this.attempt;
     a.providerCallSid ??= providerCallSid;
     a.answeredAt = new Date();

@@ -4,7 +4,7 @@ import { batchCallDoneSignal } from '../src/workflow-api/batch';
 import type { CallWorkflowInput, CallWorkflowResult } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
 import { localBatchReport, localRecords, records } from './activity-proxies';
-import { failureMessage, runAttempt, runInbound } from './call-attempt';
+import { failureMessage, runAttempt, runInbound, variablesInDial } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
 import { currentEngine, decideEngineVersion, type EngineVersion } from './engine-version';
@@ -123,21 +123,24 @@ async function runCall(input: CallWorkflowInput, versions: CallVersions): Promis
   const attempts: AttemptRecord[] = [];
   let outcome: CallOutcome = callOutcome(session.attempt, session.stopReason);
   if (session.stopReason === null) {
-    session.conversation.useVariables(
-      await (input.inbound ? beforeFirstWord : versions.localVariables() ? localRecords : records).resolveVariables({
-        ...session.ref,
-        to: input.to,
-        from: input.from,
-        timezone: input.timezone,
-        requestData: input.requestData,
-        ...(input.inbound ? { inbound: true } : {}),
-      }),
-    );
+    // Resolved by the dial itself (one local activity instead of two), or here, before anything else.
+    if (!variablesInDial(input)) {
+      session.conversation.useVariables(
+        await (input.inbound ? beforeFirstWord : versions.localVariables() ? localRecords : records).resolveVariables({
+          ...session.ref,
+          to: input.to,
+          from: input.from,
+          timezone: input.timezone,
+          requestData: input.requestData,
+          ...(input.inbound ? { inbound: true } : {}),
+        }),
+      );
+    }
     if (input.inbound) await useInboundContext(session, run);
     if (input.dynamicData?.length) await loadDynamicData(session.conversation, input);
     if (input.inbound) {
       // Already on the line: no dial and no retry; the rest is the outbound call's.
-      session.inboundLineReady();
+      session.variablesReady();
       await runInbound(session, run);
       outcome = callOutcome(session.attempt, session.stopReason);
       attempts.push(attemptRecord(session, outcome));
@@ -150,7 +153,7 @@ async function runCall(input: CallWorkflowInput, versions: CallVersions): Promis
       if (!allocatedInDial) {
         await records.updateCall({ ...session.ref, set: { queue_status: 'allocated' }, events: [{ level: 'call', category: 'info', message: dialling }] });
       }
-      await runAttempt(session, input, allocatedInDial ? dialling : undefined);
+      await runAttempt(session, input, allocatedInDial ? dialling : undefined, variablesInDial(input) && !session.hasVariables);
       outcome = callOutcome(session.attempt, session.stopReason);
       attempts.push(attemptRecord(session, outcome));
       if (session.stopReason !== null || !shouldRetry(input.retry, outcome, session.attempt.number)) break;

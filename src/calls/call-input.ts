@@ -113,7 +113,7 @@ export function callWorkflowInput(
     localAnswerRecord: true,
     // Only when present: inputs of calls without them stay exactly as before.
     ...(call.tools?.length ? { tools: call.tools } : {}),
-    ...(call.dynamicData?.length ? { dynamicData: call.dynamicData } : {}),
+    ...(call.dynamicData?.length ? { dynamicData: call.dynamicData } : { variablesInDial: true as const }),
     // With a pathway, task, tools and transfer settings are unused (the seed's rule); the workflow ignores them.
     ...(call.pathway ? { pathway: call.pathway } : {}),
   };

@@ -66,6 +66,11 @@ export function systemVariables(input: SystemVariableInput): Record<string, stri
   };
 }
 
+/** A call's variables: its request_data, under the system variables (which describe the call itself and may not be shadowed). */
+export function callVariables(input: SystemVariableInput & { requestData: Record<string, unknown> }): Record<string, unknown> {
+  return { ...input.requestData, ...systemVariables(input) };
+}
+
 export function isValidTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });

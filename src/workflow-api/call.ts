@@ -145,6 +145,12 @@ export interface CallWorkflowInput {
    * in calls started before: they write it in an activity of its own.
    */
   localAnswerRecord?: true;
+  /**
+   * A dialled call's variables are resolved by its dial (one local activity), stored with its
+   * `allocated` write, and the answer waits for them. Absent in calls started before, and in calls
+   * with dynamic_data (whose requests use the variables before the dial): a local activity of its own.
+   */
+  variablesInDial?: true;
   /** A web session with an agent (channel `web`): which agent, and how long a dropped visitor may come back. */
   web?: WebCallInfo;
 }

@@ -129,6 +129,11 @@ describe('one call, end to end', () => {
     // The dial, the answered record and the summary ran in the workflow's own tasks too: of what a
     // call does, only the turn records went through the server.
     expect(local.filter((t) => t === 'placeCall')).toHaveLength(1);
+    // The dial also resolved the call's variables (asserted on the record above): no activity of their own.
+    expect(local).not.toContain('resolveVariables');
+    const messages = (await stack.db.collections.callEvents.find({ call_id: callId }).sort({ timestamp: 1 }).toArray()).map((e) => e.message);
+    expect(messages.filter((m) => m === 'Variables resolved')).toHaveLength(1);
+    expect(messages.indexOf('Variables resolved')).toBe(messages.indexOf('Dialling (attempt 1)') - 1);
     expect(local.filter((t) => t === 'updateCall')).toHaveLength(1);
     expect(local.filter((t) => t === 'summarizeCall')).toHaveLength(1);
     expect([...new Set(scheduled)].sort()).toEqual(['recordTurn']);

@@ -39,4 +39,17 @@ describe('dial retries against a failing carrier', () => {
     expect(simCallsTo(stack, to)).toHaveLength(0);
     expect(localActivityAttempts(await historyOf(id), 'placeCall')).toEqual([5]);
   }, 90_000);
+
+  it('a dial that answers late: the answer waits for the variables the dial resolves', async () => {
+    const to = uniqueNumber();
+    // The callee picks up at once, but the carrier's answer to the dial takes 9 s: longer than the
+    // workflow task is held for a local activity, so the answer reaches the workflow before the dial's result.
+    stack.simulator.scriptNumber(to, { answer: 'human', utterances: ['Hello?', 'Bye.'], dialReplyDelayMs: 9_000 });
+    const id = await sendCall(stack, { phone_number: to, task: 'Say hello.', first_sentence: 'Hello {{name}}, this is {{short_to}}.', request_data: { name: 'Ada' } });
+    const call = await waitForCompletion(stack, id, 60_000);
+    expect(call).toMatchObject({ queue_status: 'complete', status: 'completed' });
+    expect(call.transcripts[0]).toMatchObject({ user: 'assistant', text: `Hello Ada, this is ${to.slice(-10)}.` });
+    expect(call.variables).toMatchObject({ name: 'Ada', to });
+    expect(localActivityAttempts(await historyOf(id), 'placeCall')).toEqual([1]);
+  }, 90_000);
 });
