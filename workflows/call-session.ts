@@ -214,7 +214,15 @@ export class CallSession {
   }
 
   private async onAnswered(providerCallSid: string): Promise<AgentReply> {
-    if (this.input.inbound || this.input.variablesInDial) await condition(() => this.variablesInPlace);
+    if (this.input.inbound) await condition(() => this.variablesInPlace);
+    else if (this.input.variablesInDial) {
+      // An answer that arrived before its dial's result waits for the variables the dial brings. A
+      // dial that fails, a line that goes down or a stop ends the wait and refuses the answer (the
+      // carrier is told to hang up): waiting for ever would hold the call's final record too.
+      const dialled = this.attempt;
+      await condition(() => this.variablesInPlace || dialled.dialError !== null || dialled.over || this.stopReason !== null);
+      if (!this.variablesInPlace) throw ApplicationFailure.nonRetryable('Call is not ringing');
+    }
     const a = this.attempt;
     a.providerCallSid ??= providerCallSid;
     a.answeredAt = new Date();

@@ -9,6 +9,7 @@ import { createOutboundHttp } from '../../src/net/outbound-http';
 import { createTelephonyProvider } from '../../src/services';
 import { uniqueNumber } from '../helpers/calls';
 import { startStack, type Stack } from '../helpers/stack';
+import { interceptCalls } from '../helpers/troubled-store';
 
 /**
  * A store that accepts the call's first writes and then starts failing (SQLITE_BUSY under a burst,
@@ -20,21 +21,10 @@ describe('API: POST /v1/calls when the store fails after the start', () => {
   let failing = false;
 
   /** The stack's database, with every write on calls failing while `failing` is set. */
-  function flakyDb(db: Database): Database {
-    const calls = new Proxy(db.collections.calls, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        if (failing && ['updateOne', 'updateMany', 'findOneAndUpdate'].includes(String(prop))) {
-          return async () => {
-            throw Object.assign(new Error('database is locked (SQLITE_BUSY)'), { code: 5 });
-          };
-        }
-        return (value as (...a: unknown[]) => unknown).bind(target);
-      },
+  const flakyDb = (db: Database) =>
+    interceptCalls(db, ['updateOne', 'updateMany', 'findOneAndUpdate'], () => {
+      if (failing) throw Object.assign(new Error('database is locked (SQLITE_BUSY)'), { code: 5 });
     });
-    return { ...db, collections: { ...db.collections, calls } } as Database;
-  }
 
   beforeAll(async () => {
     stack = await startStack({ worker: false });

@@ -5,6 +5,7 @@ import { startWorkerRole, type WorkerRole } from '../../src/worker-role';
 import { events, sendCall, uniqueNumber, waitForCompletion } from '../helpers/calls';
 import { activityTypesOf, localActivityAttempts } from '../helpers/histories';
 import { startStack, type Stack } from '../helpers/stack';
+import { interceptCalls } from '../helpers/troubled-store';
 
 /**
  * The answered record is a local activity beside the opening's model turn, with one attempt of at
@@ -21,28 +22,18 @@ describe('the answered record when the store refuses it or is slow', () => {
   const stalled: string[] = [];
 
   /** The stack's database, whose first write of a call's answer fails (a primary stepping down) or stalls. */
-  function troubledFirstAnswer(db: Database): Database {
-    const calls = new Proxy(db.collections.calls, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver) as unknown;
-        if (typeof value !== 'function') return value;
-        if (prop !== 'updateOne') return (value as (...a: unknown[]) => unknown).bind(target);
-        return async (filter: { _id: string }, update: { $set?: { queue_status?: string } }, ...rest: unknown[]) => {
-          const seen = refused.includes(filter._id) || stalled.includes(filter._id);
-          if (update.$set?.queue_status === 'started' && !seen && nextAnswerWrite.length > 0) {
-            if (nextAnswerWrite.shift() === 'refuse') {
-              refused.push(filter._id);
-              throw Object.assign(new Error('not primary'), { code: 10107 });
-            }
-            stalled.push(filter._id);
-            await new Promise((r) => setTimeout(r, 3_000));
-          }
-          return (value as (...a: unknown[]) => unknown).call(target, filter, update, ...rest);
-        };
-      },
+  const troubledFirstAnswer = (db: Database) =>
+    interceptCalls(db, ['updateOne'], async (_method, [filter, update]) => {
+      const id = (filter as { _id: string })._id;
+      const answer = (update as { $set?: { queue_status?: string } }).$set?.queue_status === 'started';
+      if (!answer || refused.includes(id) || stalled.includes(id) || nextAnswerWrite.length === 0) return;
+      if (nextAnswerWrite.shift() === 'refuse') {
+        refused.push(id);
+        throw Object.assign(new Error('not primary'), { code: 10107 });
+      }
+      stalled.push(id);
+      await new Promise((r) => setTimeout(r, 3_000));
     });
-    return { ...db, collections: { ...db.collections, calls } } as Database;
-  }
 
   beforeAll(async () => {
     stack = await startStack({ worker: false });
