@@ -72,3 +72,15 @@ export const localAgent = proxyLocalActivities<Activities>({
   localRetryThreshold: '10 seconds',
   retry: TURN_RETRY,
 });
+
+/** A batch's reads of its rows and writes of its records: quick, retried until the store answers. */
+export const batchStore = proxyActivities<Activities>({
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+
+/** A batch's completion webhook: a few attempts over about two minutes. */
+export const batchWebhook = proxyActivities<Activities>({
+  startToCloseTimeout: '60 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '60 seconds', maximumAttempts: 6 },
+});
