@@ -87,7 +87,9 @@ export async function startTimingProxy(): Promise<TimingProxy> {
   const heldTurns = new Map<string, { started: number; hook: TurnSample['hook'] }>();
   // No cap on sockets to the API: a carrier opens as many connections as it has webhooks in
   // flight, and a queue here would be counted as turn time.
-  const agent = new Agent({ keepAlive: true, maxFreeSockets: 256 });
+  // Idle sockets are closed well before the API's keep-alive timeout (65 s) can close them under a
+  // request: a burst after a long quiet phase (the baseline) otherwise meets a closing socket.
+  const agent = new Agent({ keepAlive: true, maxFreeSockets: 256, timeout: 30_000 });
   const server = createServer((req, res) => {
     const started = performance.now();
     const url = new URL(req.url ?? '', 'http://x');
