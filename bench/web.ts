@@ -32,11 +32,17 @@ async function api(stack: BenchStack, path: string, body: unknown): Promise<any>
   return res.json();
 }
 
-/** One session: connect, `turns` messages back to back, hang up; the wall time of each turn. */
-async function session(stack: BenchStack, agentId: string, turns: number): Promise<{ callId: string; wallMs: number[] }> {
+/**
+ * One session: connect, wait for the agent's opening line, `turns` messages back to back, hang up;
+ * the time from connecting to the opening line, and the wall time of each turn.
+ */
+async function session(stack: BenchStack, agentId: string, turns: number): Promise<{ callId: string; openingMs: number; wallMs: number[] }> {
   const { token } = await api(stack, `/v1/agents/${agentId}/authorize`, {});
   const client = createAgentClient({ baseUrl: stack.apiUrl, WebSocket, autoResume: false });
+  const opened = performance.now();
+  const opening = new Promise<number>((resolve) => client.on('transcript', (line: { role: string }) => line.role === 'assistant' && resolve(performance.now() - opened)));
   const { call_id } = await client.connect(agentId, token);
+  const openingMs = await opening;
   const wallMs: number[] = [];
   for (let i = 0; i < turns; i++) {
     const t0 = performance.now();
@@ -44,7 +50,7 @@ async function session(stack: BenchStack, agentId: string, turns: number): Promi
     wallMs.push(performance.now() - t0);
   }
   await client.end();
-  return { callId: call_id, wallMs };
+  return { callId: call_id, openingMs, wallMs };
 }
 
 /** The model's time of each turn after the opening, from the call's performance events ("Agent turn N: model X ms"). */
@@ -94,6 +100,7 @@ async function main(): Promise<number> {
       ['  model (turn performance event)', summarize(model)],
       ['turn overhead = wall - model', summarize(overhead)],
       ['raw update round trip', summarize(raw)],
+      ['opening (connect -> first agent line)', summarize(runs.map((r) => r.openingMs))],
     ];
     const [ov, rw] = [rows[2]![1], rows[3]![1]];
     const mb = (m: { rssMb: number; peakRssMb: number } | null) => (m ? `${m.rssMb.toFixed(0)} MB (peak ${m.peakRssMb.toFixed(0)} MB)` : '-');

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { UpdateCallInput } from '../activities/call-records';
 import type { NewCallEvent } from '../src/db/call-events';
 import type { QueueStatus } from '../src/db/types';
@@ -20,9 +20,10 @@ import {
   userTurnUpdate,
 } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
-import { localAnswerRecord, records } from './activity-proxies';
+import { records } from './activity-proxies';
 import { AttemptState } from './call-attempt-state';
 import { Conversation } from './conversation';
+import { recordLocally } from './local-record';
 import type { EngineVersion } from './engine-version';
 
 const MAX_UTTERANCE_CHARS = 4000;
@@ -235,25 +236,11 @@ export class CallSession {
       // The local attempt may still land after its fallback has written: the event is stored once.
       ...(this.input.localAnswerRecord ? { eventKey: `answered-${a.number}` } : {}),
     };
-    this.conversation.writeBehind(this.input.localAnswerRecord ? recordAnswerLocally(answered) : records.updateCall(answered));
+    this.conversation.writeBehind(this.input.localAnswerRecord ? recordLocally(answered) : records.updateCall(answered));
     return this.conversation.open();
   }
 
   private onUserTurn(text: string): Promise<AgentReply> {
     return this.conversation.hear(text);
-  }
-}
-
-/**
- * The answered record in this worker, beside the opening's model turn (see `localAnswerRecord`). If
- * that attempt fails, the record is written behind as an activity of its own, retried until the
- * store answers; the failure is logged, and the fallback's own failure is kept by the conversation.
- */
-async function recordAnswerLocally(answered: UpdateCallInput): Promise<void> {
-  try {
-    await localAnswerRecord.updateCall(answered);
-  } catch (err) {
-    log.warn('Answered record not written in the workflow task; writing it as an activity', { callId: answered.callId, error: err instanceof Error ? err.message : String(err) });
-    await records.updateCall(answered);
   }
 }

@@ -3,8 +3,10 @@ import type { CallEndedBy, QueueStatus } from '../src/db/types';
 import type { CallWorkflowInput, CallWorkflowResult } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
 import { DEFAULT_WEB_RESUME_GRACE_MS, type WebEndReason } from '../src/workflow-api/web-call';
-import { records } from './activity-proxies';
+import type { UpdateCallInput } from '../activities/call-records';
+import { localRecords, records } from './activity-proxies';
 import { loadDynamicData } from './dynamic-data';
+import { recordLocally } from './local-record';
 import { runPostCall } from './post-call';
 import { WebSession } from './web-session';
 
@@ -52,20 +54,23 @@ export async function webCallWorkflow(input: CallWorkflowInput): Promise<CallWor
   const ref = conversation.ref;
   session.registerHandlers();
 
+  // Sessions started since `localStart` resolve their variables and write their start in this worker.
+  const localStart = input.web?.localStart === true;
   conversation.useVariables(
-    await records.resolveVariables({ ...ref, to: input.to, from: input.from, timezone: input.timezone, requestData: input.requestData }),
+    await (localStart ? localRecords : records).resolveVariables({ ...ref, to: input.to, from: input.from, timezone: input.timezone, requestData: input.requestData }),
   );
   if (input.dynamicData?.length) await loadDynamicData(conversation, input);
   const startedAt = new Date();
   const deadline = startedAt.getTime() + input.maxDurationMinutes * 60_000;
   setStatus('started');
-  conversation.writeBehind(
-    records.updateCall({
-      ...ref,
-      set: { queue_status: 'started', status: 'in-progress', started_at: startedAt, end_at: new Date(deadline) },
-      events: [{ level: 'call', category: 'info', message: `Web session started (agent ${input.web?.agentId ?? 'unknown'})` }],
-    }),
-  );
+  const started: UpdateCallInput = {
+    ...ref,
+    set: { queue_status: 'started', status: 'in-progress', started_at: startedAt, end_at: new Date(deadline) },
+    events: [{ level: 'call', category: 'info', message: `Web session started (agent ${input.web?.agentId ?? 'unknown'})` }],
+    // The local attempt may still land after its fallback has written: the event is stored once.
+    ...(localStart ? { eventKey: 'started' } : {}),
+  };
+  conversation.writeBehind(localStart ? recordLocally(started) : records.updateCall(started));
   try {
     await session.say(() => conversation.open());
   } catch (err) {

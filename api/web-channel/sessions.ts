@@ -128,7 +128,7 @@ export async function openWebSession(
   }
   const callId = newCallId();
   const base = callWorkflowInput({ callId, orgId, batchId: null }, { to: '', from: '', body, encryptedKey: null, webhookBaseUrl: deps.publicBaseUrl, ...config }, deps.callDefaults);
-  const input: CallWorkflowInput = { ...base, channel: 'web', web: { agentId, resumeGraceMs: settings.resumeGraceMs } };
+  const input: CallWorkflowInput = { ...base, channel: 'web', web: { agentId, resumeGraceMs: settings.resumeGraceMs, localStart: true } };
   const secret = newSecret();
   const doc: WebCallDoc = {
     ...newCallDoc(input, { body, queueStatus: 'queued', endpointUrl: deps.publicBaseUrl, simulated: false, now: new Date() }),

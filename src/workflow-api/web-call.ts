@@ -9,6 +9,12 @@ export interface WebCallInfo {
   agentId: string;
   /** How long a dropped visitor may reconnect to the same call (WEB_RESUME_GRACE_SECONDS). */
   resumeGraceMs: number;
+  /**
+   * The session's variables and its `started` record are local activities in the workflow's first
+   * task, beside the opening: no dispatch through the server before the agent's first words.
+   * Absent in sessions started before: each is an activity of its own.
+   */
+  localStart?: true;
 }
 
 /** Why a web call ended: the `reason` of the `ended` frame (docs/web-agents.md). */

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { pcm16FromFloat } from '../../src/audio/wav';
 import { encodeToneCode } from '../../src/simulator/offline-model/tone-code';
 import { events, getCall, waitForCompletion } from '../helpers/calls';
-import { replayAndMaybeRecord } from '../helpers/histories';
+import { activityTypesOf, localActivityAttempts, replayAndMaybeRecord } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { createPathway, restaurantPathway, startBookingServer, type BookingServer } from '../helpers/pathway-fixtures';
 import { startStack, type Stack } from '../helpers/stack';
@@ -93,6 +93,12 @@ describe('e2e: web agents over the browser channel', () => {
     const found: string[] = [];
     for await (const wf of stack.temporal.client.workflow.list({ query: `Channel = "web" AND CallId = "${session.call_id}"` })) found.push(wf.type);
     expect(found).toEqual(['webCallWorkflow']);
+    // Its variables and its start were written in the worker, beside the opening: no activity of their own.
+    const history = await stack.temporal.client.workflow.getHandle(`call-${session.call_id}`).fetchHistory();
+    expect(activityTypesOf(history).scheduled).not.toContain('resolveVariables');
+    expect(localActivityAttempts(history, 'resolveVariables')).toEqual([1]);
+    expect(localActivityAttempts(history, 'updateCall')).toEqual([1]);
+    expect((await events(stack, session.call_id)).filter((e) => e.message.startsWith('Web session started'))).toHaveLength(1);
     // Its real history replays against the current code (RECORD_HISTORIES=1 keeps it as a fixture).
     await replayAndMaybeRecord(stack.temporal.client, `call-${session.call_id}`, 'web-call-pathway');
   });
