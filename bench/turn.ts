@@ -31,13 +31,19 @@ function options() {
       // The call worker as its own process, as deployed (docker-compose: api and worker apart);
       // by default it shares this process's event loop with the API, the simulator and the model.
       'worker-process': { type: 'boolean', default: false },
+      // How long the callee's phone rings before it answers. 0 (the default, as in earlier runs): the
+      // answer's webhook can arrive while the dial's local activity is still finishing, and the
+      // answer turn then waits for it; a real phone rings for seconds.
+      'ring-ms': { type: 'string', default: '0' },
     },
   });
   const turns = Number(values.turns);
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(turns) || turns < 1 || turns > 20_000) throw new Error('--turns must be an integer in 1..20000');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new Error('--concurrency must be an integer in 1..64');
-  return { turns, concurrency, json: values.json, workerProcess: values['worker-process'] };
+  const ringMs = Number(values['ring-ms']);
+  if (!Number.isInteger(ringMs) || ringMs < 0 || ringMs > 60_000) throw new Error('--ring-ms must be an integer in 0..60000');
+  return { turns, concurrency, ringMs, json: values.json, workerProcess: values['worker-process'] };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -56,7 +62,7 @@ async function main(): Promise<number> {
     const deadline = Date.now() + BUDGET_MS;
     const [machine, vers] = await Promise.all([machineInfo(), versions(stack.temporalBinary, stack.config, stack.endpoints.mongoUri)]);
     const { pids } = stack;
-    scriptCallee(stack);
+    scriptCallee(stack, opts.ringMs);
 
     // Baselines first, on a quiet server: the floor, before the calls leave write-behind work running.
     let t = performance.now();
@@ -126,7 +132,7 @@ async function main(): Promise<number> {
     report = [
       '',
       `Switchboard turn overhead: ${turns.length} turns over ${measured.callIds.length} calls, ${opts.concurrency} concurrent,` +
-        ` no caller think time (warm-up ${warm.callIds.length} calls excluded); baselines: same count and concurrency`,
+        ` no caller think time, the callee's phone ringing ${opts.ringMs} ms (warm-up ${warm.callIds.length} calls excluded); baselines: same count and concurrency`,
       `call worker: ${opts.workerProcess ? 'its own process' : 'in this process, beside the API, the carrier simulator and the offline model'}`,
       formatMachine(machine, vers),
       '',

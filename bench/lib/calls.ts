@@ -26,8 +26,8 @@ export interface CallRun {
   problems: string[];
 }
 
-export function scriptCallee(stack: BenchStack): void {
-  stack.simulator.scriptNumber(CALLEE, { answer: 'human', utterances: [...UTTERANCES, 'Okay, bye now.'], speechDelayMs: 0 });
+export function scriptCallee(stack: BenchStack, ringMs = 0): void {
+  stack.simulator.scriptNumber(CALLEE, { answer: 'human', utterances: [...UTTERANCES, 'Okay, bye now.'], speechDelayMs: 0, ringMs });
 }
 
 /** The simulator's side of our call: its dial URL carries the call_id. Polled, since the worker dials asynchronously. */
