@@ -22,13 +22,14 @@ const LOCAL_WRITE_OPTIONS = {
 export const localRecords = proxyLocalActivities<Activities>(LOCAL_WRITE_OPTIONS);
 
 /**
- * The answered call's record as a local activity (runs with `localAnswerRecord`), beside the
- * opening's model turn: no dispatch through the server, and no workflow task for its completion.
- * The opening's reply leaves with the workflow task that holds both, so it waits for the longer of
- * the two; one attempt of at most 2 s bounds what the store can add to it, after which the record
- * is written behind by `records` (call-session.ts).
+ * A record beside the opening's model turn, as a local activity: a phone call's answered record
+ * (with `localAnswerRecord`), a web session's started record (with `web.localStart`). No dispatch
+ * through the server, and no workflow task for its completion. The opening's reply leaves with the
+ * workflow task that holds both, so it waits for the longer of the two; one attempt of at most 2 s
+ * bounds what the store can add to it, after which the record is written behind by `records`
+ * (local-record.ts).
  */
-export const localAnswerRecord = proxyLocalActivities<Activities>({ startToCloseTimeout: '2 seconds', retry: { maximumAttempts: 1 } });
+export const localRecordBesideTurn = proxyLocalActivities<Activities>({ startToCloseTimeout: '2 seconds', retry: { maximumAttempts: 1 } });
 
 /** A batch child's report to its batch, in the child's last workflow task; retried as `localRecords` is. */
 export const localBatchReport = proxyLocalActivities<Activities>(LOCAL_WRITE_OPTIONS);
