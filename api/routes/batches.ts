@@ -1,7 +1,6 @@
 import { Router } from 'express';
-import { callTranscripts } from '../../src/db/final-transcript';
+import { readBatchCalls } from '../../src/batches/batch-calls';
 import { createPageAnchors, newestPage } from '../../src/db/newest-page';
-import type { TranscriptDoc } from '../../src/db/types';
 import { batchDetail, batchListItem } from '../../src/presenters/batch';
 import { mountEndpoint } from '../contract/mount';
 import type { ApiDeps } from '../deps';
@@ -16,7 +15,7 @@ export { DEFAULT_BATCH_SETTINGS } from '../services/batches';
 /** POST /v1/batches, GET /v1/batches, GET /v1/batches/{batch_id}. */
 export function batchesRouter(deps: ApiDeps): Router {
   const router = Router();
-  const { batches, calls } = deps.db.collections;
+  const { batches } = deps.db.collections;
   const anchors = createPageAnchors();
 
   mountEndpoint(router, sendBatch, async ({ headers, body }, req, res) => {
@@ -52,9 +51,7 @@ export function batchesRouter(deps: ApiDeps): Router {
       includeAnalysis: query.include_analysis ?? true,
     };
     const batch = await findBatch(deps, req.orgId, params.batch_id);
-    const docs = (await calls.find({ org_id: req.orgId, batch_id: batch.batch_id }).toArray()).sort((a, b) => (a.batch_row ?? 0) - (b.batch_row ?? 0));
-    // Finished calls' lines from their final transcripts; only the others' from `transcripts`.
-    const lines = opts.includeCalls && opts.includeTranscripts ? await callTranscripts(deps.db, req.orgId, docs.map((c) => c.call_id)) : new Map<string, TranscriptDoc[]>();
+    const { calls: docs, lines } = await readBatchCalls(deps.db, req.orgId, batch.batch_id, opts);
     res.json(batchDetail(batch, docs, lines, opts));
   });
 

@@ -1,4 +1,5 @@
 import type { Filter } from 'mongodb';
+import { readBatchCalls } from '../../src/batches/batch-calls';
 import { createCallCounter, listCalls, type CallCounter } from '../../src/calls/call-list';
 import { createPageAnchors, newestPage, type PageAnchors } from '../../src/db/newest-page';
 import { findOwnedCall, insertOnce } from '../../src/db/call-events';
@@ -103,11 +104,26 @@ export const SHAPES: Shape[] = [
   },
   {
     name: 'GET /v1/batches/{id}: batch, its calls, their lines',
-    usedBy: 'API, GET /v1/batches/{id} (api/routes/batches.ts)',
+    usedBy: 'API, GET /v1/batches/{id} (src/batches/batch-calls.ts: the fields shown, not whole calls)',
+    run: async (db, c, i) => {
+      await db.collections.batches.findOne({ _id: c.batch(i), org_id: ORG });
+      return readBatchCalls(db, ORG, c.batch(i), { includeCalls: true, includeTranscripts: true, includeAnalysis: true });
+    },
+  },
+  {
+    name: 'GET /v1/batches/{id}?include_calls=false',
+    usedBy: 'API, GET /v1/batches/{id}?include_calls=false (the analysis alone)',
+    run: async (db, c, i) => {
+      await db.collections.batches.findOne({ _id: c.batch(i), org_id: ORG });
+      return readBatchCalls(db, ORG, c.batch(i), { includeCalls: false, includeTranscripts: true, includeAnalysis: true });
+    },
+  },
+  {
+    name: 'GET /v1/batches/{id} with whole calls (replaced)',
+    usedBy: 'nothing now: GET /v1/batches/{id} until 2026-12-05, whatever include_calls said',
     run: async (db, c, i) => {
       await db.collections.batches.findOne({ _id: c.batch(i), org_id: ORG });
       const calls = await db.collections.calls.find({ org_id: ORG, batch_id: c.batch(i) }).toArray();
-      // Finished calls' lines from their final transcripts, the others' (live calls) from `transcripts`.
       return callTranscripts(db, ORG, calls.map((d) => d._id));
     },
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { analyseBatchCalls } from '../batches/analysis';
+import { analyseBatchCalls, type BatchCallFields } from '../batches/analysis';
 import type { BatchDoc } from '../batches/types';
 import type { CallDoc, TranscriptDoc } from '../db/types';
 import { CallSummarySchema, callSummary, TranscriptLineSchema } from './call';
@@ -150,6 +150,19 @@ export interface DetailOptions {
   includeCalls: boolean;
   includeTranscripts: boolean;
   includeAnalysis: boolean;
+}
+
+/** The call fields the analysis reads, and `batch_row` for the rows' order. */
+const ANALYSED: ReadonlyArray<keyof BatchCallFields | 'batch_row'> = ['batch_row', 'call_id', 'queue_status', 'completed', 'call_length', 'error_message', 'endpoint_url'];
+
+/**
+ * The fields of a batch's calls that GET /v1/batches/{id} reads: each of `call_data`'s, named as the
+ * call document names them, only when the calls are shown; only the analysis's with include_calls=false.
+ * The rest of a call (variables, metadata, pathway logs, its concatenated transcript…) is never read.
+ */
+export function batchCallProjection(opts: DetailOptions): Record<string, 1> {
+  const shown = opts.includeCalls ? Object.keys(BatchCallSchema.shape).filter((k) => k !== 'transcripts' && (opts.includeAnalysis || (k !== 'analysis' && k !== 'summary'))) : [];
+  return Object.fromEntries([...ANALYSED, ...shown].map((k) => [k, 1]));
 }
 
 export function batchDetail(b: BatchDoc, calls: CallDoc[], transcripts: Map<string, TranscriptDoc[]>, opts: DetailOptions): z.input<typeof BatchDetailSchema> {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { questionsJsonSchema } from '../../src/llm/answer-schema';
+import { BatchCallSchema, BatchDetailSchema } from '../../src/presenters/batch';
 import { batchWorkflowId } from '../../src/workflow-api/batch';
 import { simCallsTo, uniqueNumber } from '../helpers/calls';
 import { callWorkflowId } from '../../src/ids';
@@ -109,6 +110,22 @@ describe('batches', () => {
     const hook = await eventually(async () => receiver.at('/batch').find((h) => h.body.batch_id === mixedBatchId));
     expect(hook.body).toMatchObject({ batch_id: mixedBatchId, status: 'completed', total_calls: 5, queue_statuses: { complete: 4, call_error: 1 } });
     expect(hook.verifiedAsSeed(secret)).toBe(true);
+  });
+
+  it("shows each call of the batch as GET /v1/calls/{id} does, and the same analysis whatever the include_ options", async () => {
+    const full = (await get(`/v1/batches/${mixedBatchId}`).expect(200)).body;
+    // The calls are read with a projection: every field the response names must still be there.
+    expect(BatchDetailSchema.safeParse(full).error).toBeUndefined();
+    for (const c of full.call_data as Array<Record<string, unknown>>) {
+      const own = (await get(`/v1/calls/${c.call_id}`).expect(200)).body as Record<string, unknown>;
+      for (const key of Object.keys(BatchCallSchema.shape)) expect([key, c[key]]).toEqual([key, own[key]]);
+    }
+    const bare = (await get(`/v1/batches/${mixedBatchId}?include_calls=false`).expect(200)).body;
+    expect(bare).toEqual({ ...full, call_data: [] });
+    const noAnalysis = (await get(`/v1/batches/${mixedBatchId}?include_analysis=false&include_transcripts=false`).expect(200)).body;
+    expect(BatchDetailSchema.safeParse(noAnalysis).error).toBeUndefined();
+    expect(noAnalysis.analysis).toEqual(full.analysis);
+    expect(noAnalysis.call_data).toEqual((full.call_data as Array<Record<string, unknown>>).map(({ transcripts: _t, analysis: _a, summary: _s, ...rest }) => rest));
   });
 
   it('lists the batch, filters calls by batch_id and campaign_id, and hides it from another org', async () => {
