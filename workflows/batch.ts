@@ -23,20 +23,23 @@ export const PHONE_CALL_CHILDREN_PATCH = 'phone-call-children';
 export const WATCH_CARRIED_PATCH = 'watch-carried-children';
 /** Marks the batch runs that reserve and prepare more than one group of rows at once. */
 export const PIPELINED_GROUPS_PATCH = 'pipelined-batch-groups';
+/** Marks the batch runs whose children report their end only when carried over (workflows/batch-row-report.ts). */
+export const REPORT_WHEN_CARRIED_PATCH = 'report-when-carried';
 /** How often a run asks about carried-over children still live (a terminated one never reports). */
 const CARRIED_CHECK_MS = 30_000;
 
 /**
  * `batch-<batch_id>`: dials a batch's rows as child call workflows in a sliding window (at most
  * maxConcurrency live, at most dialsPerSecond starts; ./batch-window.ts). Rows stay in MongoDB; this
- * history holds only the window. Children are abandoned on close and report completion by signal,
- * so continue-as-new and a stop never cut a live call.
+ * history holds only the window. Children are abandoned on close, so continue-as-new and a stop
+ * never cut a live call; the run that started a child hears its result, and a child carried over to
+ * a later run reports its end by signal.
  */
 export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWorkflowResult> {
   // Decided once, first thing in the run: runs that started before phoneCallWorkflow keep starting callWorkflow.
   const callType = patched(PHONE_CALL_CHILDREN_PATCH) ? 'phoneCallWorkflow' : 'callWorkflow';
   const pipelined = patched(PIPELINED_GROUPS_PATCH);
-  const w = new BatchWindow(input, callType);
+  const w = new BatchWindow(input, callType, patched(REPORT_WHEN_CARRIED_PATCH));
   const { carry, live } = w;
   // Asked only by runs that carry children over (and so only then a marker in the history).
   const watchCarried = carry.live.length > 0 && patched(WATCH_CARRIED_PATCH);
@@ -80,6 +83,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
   await CancellationScope.nonCancellable(() => w.startsAnswered());
   w.throwGroupFailure();
   if (next === 'continue') {
+    await CancellationScope.nonCancellable(() => w.tellCarried());
     await condition(allHandlersFinished);
     await continueAsNew<typeof batchWorkflow>({ ...input, carry: w.carryOver() });
   }

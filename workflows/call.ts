@@ -1,9 +1,9 @@
-import { allHandlersFinished, condition, getExternalWorkflowHandle, log, patched, proxyLocalActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyLocalActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { batchCallDoneSignal } from '../src/workflow-api/batch';
 import type { CallWorkflowInput, CallWorkflowResult } from '../src/workflow-api/call';
 import { SA } from '../src/workflow-api/search-attributes';
-import { localBatchReport, localRecords, records } from './activity-proxies';
+import { localRecords, records } from './activity-proxies';
+import { batchRowReport } from './batch-row-report';
 import { failureMessage, runAttempt, runInbound, variablesInDial } from './call-attempt';
 import { callOutcome, type CallOutcome } from './call-outcome';
 import { CallSession } from './call-session';
@@ -113,6 +113,7 @@ async function runCall(input: CallWorkflowInput, versions: CallVersions): Promis
   const run: CallWorkflowInput = input.inbound ? { ...input } : input;
   const session = new CallSession(run, versions.engine(input));
   session.registerHandlers();
+  const reportToBatch = batchRowReport(input.batchRow);
 
   // Scheduled start: a durable sleep that a stop can cut short.
   if (input.startTime) {
@@ -227,17 +228,7 @@ async function runCall(input: CallWorkflowInput, versions: CallVersions): Promis
       events: [{ level: 'call', category: 'error', message: 'Post-call work failed; the call is complete_error' }],
     });
   }
-  // A batch's child reports to its batch (batch-<id>, whichever run is current). Absent on every other call.
-  if (input.batchRow) {
-    const done = { index: input.batchRow.index, callId: input.callId, queueStatus, status: outcome.status, errorMessage };
-    if (input.batchRow.reportByActivity) await localBatchReport.reportBatchCallDone({ batchWorkflowId: input.batchRow.workflowId, done });
-    else {
-      await getExternalWorkflowHandle(input.batchRow.workflowId)
-        .signal(batchCallDoneSignal, done)
-        // A batch that was terminated is not there to hear it, and nobody is waiting: the call still ends as it did.
-        .catch((err: unknown) => log.warn('batch not told of its call', { batchWorkflowId: input.batchRow?.workflowId, error: String(err) }));
-    }
-  }
+  await reportToBatch({ callId: input.callId, queueStatus, status: outcome.status, errorMessage });
   return {
     callId: input.callId,
     queueStatus,

@@ -21,6 +21,12 @@ export interface BatchRowRef {
    * signal of its own. Absent in children started before it (old histories): they signal.
    */
   reportByActivity?: boolean;
+  /**
+   * The child reports its end only once its batch has told it that it was carried over to a later
+   * run (`batchRowCarriedSignal`): the run that started it hears its result without a report. Set by
+   * batch runs with the report-when-carried patch; absent before (those children always report).
+   */
+  reportWhenCarried?: boolean;
 }
 
 export interface BatchWorkflowInput {
@@ -93,6 +99,8 @@ export interface BatchWorkflowResult {
 }
 
 export const batchCallDoneSignal = defineSignal<[BatchCallDone]>('batchCallDone');
+/** Sent by a batch run, before it continues as new, to each live child it started: report your end to my successor. */
+export const batchRowCarriedSignal = defineSignal('batchRowCarried');
 export const stopBatchUpdate = defineUpdate<StopBatchResult, [StopBatchInput]>('stopBatch');
 export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
 

@@ -5,9 +5,11 @@ import request from 'supertest';
 import { temporalBinary } from '../../src/infra/paths';
 import { getFreePort } from '../../src/infra/readiness';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/infra/temporal-dev-server';
-import { batchProgressQuery, batchWorkflowId } from '../../src/workflow-api/batch';
+import { batchProgressQuery, batchWorkflowId, type BatchWorkflowInput } from '../../src/workflow-api/batch';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../src/workflow-api/search-attributes';
+import { callWorkflowId } from '../../src/ids';
 import { simCallsTo, uniqueNumber } from '../helpers/calls';
+import { localActivityAttempts } from '../helpers/histories';
 import { eventually } from '../helpers/poll';
 import { startStack, type Stack } from '../helpers/stack';
 
@@ -68,14 +70,25 @@ describe('a batch larger than one run', () => {
     for await (const w of stack.temporal.client.workflow.list({ query: `WorkflowId = '${batchWorkflowId(id)}'` })) runs.push(w);
     expect(runs.length).toBe(progress.run);
     for (const w of runs) expect(w.historyLength).toBeLessThan(1500);
-    // Every call told the batch it was done, once, whichever run was current by then (its report is
-    // a local activity sending the signal through the worker's client).
+    // A call reports its end only if the run that started it continued as new while it was live
+    // (it was told so): each call carried over reported once, to whichever run was current by then
+    // (by a local activity sending the signal through the worker's client); the others' results
+    // reached the run that started them, and they sent nothing.
     let reports = 0;
+    let told = 0;
+    const carried = new Set<number>();
     for (const w of runs) {
       const history = await stack.temporal.client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
       reports += history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'batchCallDone').length;
+      told += history.events!.filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'batchRowCarried').length;
+      const started = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+      const input = JSON.parse(Buffer.from(started.data!).toString()) as BatchWorkflowInput;
+      for (const [index] of input.carry?.live ?? []) carried.add(index);
     }
-    expect(reports).toBe(60);
+    expect(carried.size).toBeGreaterThan(0);
+    expect(reports).toBe(carried.size);
+    expect(told).toBeGreaterThanOrEqual(carried.size);
+    expect(reports).toBeLessThan(60);
   }, 200_000);
 
   it('counts a carried-over call an operator terminated, and completes', async () => {
@@ -108,6 +121,32 @@ describe('a batch larger than one run', () => {
     expect(await handle.query(batchProgressQuery)).toMatchObject({ done: 31, live: 0, queueStatuses: { complete: 30, call_error: 1 }, statuses: { completed: 30, failed: 1 } });
     expect(batch.analysis).toMatchObject({ total_calls: 31, in_progress_calls: 1, queue_statuses: { complete: 30 } });
   }, 160_000);
+
+  it("ends a carried-over call whose batch an operator terminated: its report finds no batch and is not retried", async () => {
+    // Row 0 rings for a while: it is still live when the batch continues as new on the other rows.
+    const ringing = uniqueNumber();
+    stack.simulator.scriptNumber(ringing, { answer: 'human', ringMs: 40_000, utterances: ['Bye.'] });
+    const rows = [{ phone_number: ringing, n: 0 }, ...Array.from({ length: 30 }, (_, n) => ({ phone_number: uniqueNumber(), n: n + 1 }))];
+    for (const r of rows.slice(1)) stack.simulator.scriptNumber(r.phone_number, { answer: 'human', utterances: ['Bye.'] });
+    const res = await request(stack.apiUrl)
+      .post('/v1/batches')
+      .set('authorization', stack.org.apiKey)
+      .send({ base_prompt: 'Row {{n}}.', call_data: rows, max_concurrency: 4 })
+      .expect(200);
+    const id = res.body.batch_id as string;
+    const handle = stack.temporal.client.workflow.getHandle(batchWorkflowId(id));
+    const ringingCall = await eventually(async () => {
+      const progress = await handle.query(batchProgressQuery);
+      if (progress.run < 2) return null;
+      const call = await stack.db.collections.calls.findOne({ batch_id: id, batch_row: 0 });
+      return call?.completed === false ? call : null;
+    }, 45_000, 200);
+    await handle.terminate('operator');
+    const call = stack.temporal.client.workflow.getHandle(callWorkflowId(ringingCall.call_id));
+    expect(await call.result()).toMatchObject({ queueStatus: 'complete' });
+    // It was told it was carried over, so it reports; one attempt: a batch that is gone is a final answer, not a failure to retry.
+    expect(localActivityAttempts(await call.fetchHistory(), 'reportBatchCallDone')).toEqual([1]);
+  }, 120_000);
 });
 
 /** Every third row is busy, so the outcome counts carried across runs can be checked. */
