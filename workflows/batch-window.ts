@@ -140,7 +140,11 @@ export class BatchWindow {
         .map(([index, callId]) =>
           getExternalWorkflowHandle(`call-${callId}`)
             .signal(batchRowCarriedSignal)
-            .catch(() => untold.push(index)),
+            .catch((err: unknown) => {
+              // The server's answer for a child that has already ended (or was terminated): it cannot be told.
+              log.info('call not told it is carried over', { callId, error: String(err) });
+              untold.push(index);
+            }),
         ),
     );
     if (untold.length > 0) await condition(() => untold.every((index) => !this.live.has(index)), UNTOLD_WAIT_MS);
