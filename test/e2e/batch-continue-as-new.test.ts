@@ -91,10 +91,13 @@ describe('a batch larger than one run', () => {
     expect(reports).toBeLessThan(60);
   }, 200_000);
 
-  it('counts a carried-over call an operator terminated, and completes', async () => {
-    // Row 0 rings for a long time: it is still live when the batch continues as new on the other rows.
+  /**
+   * A batch of 31 rows whose row 0 rings for `ringMs`: it is still live when the batch continues as
+   * new on the other rows. Resolves once a later run carries it, with its call document.
+   */
+  const batchCarryingARingingCall = async (ringMs: number) => {
     const ringing = uniqueNumber();
-    stack.simulator.scriptNumber(ringing, { answer: 'human', ringMs: 55_000, utterances: ['Bye.'] });
+    stack.simulator.scriptNumber(ringing, { answer: 'human', ringMs, utterances: ['Bye.'] });
     const rows = [{ phone_number: ringing, n: 0 }, ...Array.from({ length: 30 }, (_, n) => ({ phone_number: uniqueNumber(), n: n + 1 }))];
     for (const r of rows.slice(1)) stack.simulator.scriptNumber(r.phone_number, { answer: 'human', utterances: ['Bye.'] });
     const res = await request(stack.apiUrl)
@@ -104,13 +107,18 @@ describe('a batch larger than one run', () => {
       .expect(200);
     const id = res.body.batch_id as string;
     const handle = stack.temporal.client.workflow.getHandle(batchWorkflowId(id));
-    // Once a later run carries it, the ringing call is terminated (it never sends its done signal).
     const ringingCall = await eventually(async () => {
       const progress = await handle.query(batchProgressQuery);
       if (progress.run < 2) return null;
       const call = await stack.db.collections.calls.findOne({ batch_id: id, batch_row: 0 });
       return call?.completed === false ? call : null;
     }, 45_000, 200);
+    return { id, handle, ringingCall };
+  };
+
+  it('counts a carried-over call an operator terminated, and completes', async () => {
+    const { id, handle, ringingCall } = await batchCarryingARingingCall(55_000);
+    // A later run carries it; the ringing call is terminated (it never sends its done signal).
     await stack.temporal.client.workflow.getHandle(`call-${ringingCall.call_id}`).terminate('stuck call');
     // The run that carries it asks the server about it within 30 s, counts it, and the batch completes.
     const batch = await eventually(async () => {
@@ -122,25 +130,8 @@ describe('a batch larger than one run', () => {
     expect(batch.analysis).toMatchObject({ total_calls: 31, in_progress_calls: 1, queue_statuses: { complete: 30 } });
   }, 160_000);
 
-  it("ends a carried-over call whose batch an operator terminated: its report finds no batch and is not retried", async () => {
-    // Row 0 rings for a while: it is still live when the batch continues as new on the other rows.
-    const ringing = uniqueNumber();
-    stack.simulator.scriptNumber(ringing, { answer: 'human', ringMs: 40_000, utterances: ['Bye.'] });
-    const rows = [{ phone_number: ringing, n: 0 }, ...Array.from({ length: 30 }, (_, n) => ({ phone_number: uniqueNumber(), n: n + 1 }))];
-    for (const r of rows.slice(1)) stack.simulator.scriptNumber(r.phone_number, { answer: 'human', utterances: ['Bye.'] });
-    const res = await request(stack.apiUrl)
-      .post('/v1/batches')
-      .set('authorization', stack.org.apiKey)
-      .send({ base_prompt: 'Row {{n}}.', call_data: rows, max_concurrency: 4 })
-      .expect(200);
-    const id = res.body.batch_id as string;
-    const handle = stack.temporal.client.workflow.getHandle(batchWorkflowId(id));
-    const ringingCall = await eventually(async () => {
-      const progress = await handle.query(batchProgressQuery);
-      if (progress.run < 2) return null;
-      const call = await stack.db.collections.calls.findOne({ batch_id: id, batch_row: 0 });
-      return call?.completed === false ? call : null;
-    }, 45_000, 200);
+  it('ends a carried-over call whose batch an operator terminated: its report finds no batch and is not retried', async () => {
+    const { handle, ringingCall } = await batchCarryingARingingCall(40_000);
     await handle.terminate('operator');
     const call = stack.temporal.client.workflow.getHandle(callWorkflowId(ringingCall.call_id));
     expect(await call.result()).toMatchObject({ queueStatus: 'complete' });
