@@ -5,7 +5,8 @@ import { batchCallProjection, type DetailOptions } from '../presenters/batch';
 
 /**
  * What GET /v1/batches/{id} reads of a batch's calls: the fields it shows or analyses (not whole
- * documents), in row order, and their lines when transcripts are shown.
+ * documents), in row order, and their lines when transcripts are shown. Each call holds only the
+ * fields of `batchCallProjection`: what `batchDetail` reads of it.
  */
 export async function readBatchCalls(db: Database, orgId: string, batchId: string, opts: DetailOptions): Promise<{ calls: CallDoc[]; lines: Map<string, TranscriptDoc[]> }> {
   const projection = batchCallProjection(opts);
