@@ -1,6 +1,6 @@
 import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, log, ParentClosePolicy, startChild, workflowInfo } from '@temporalio/workflow';
 import type { PreparedBatchCall } from '../activities/batch';
-import { batchRowCarriedSignal, type BatchCallDone, type BatchCarry, type BatchProgress, type BatchWorkflowInput, type StopBatchResult } from '../src/workflow-api/batch';
+import type { BatchCallDone, BatchCarry, BatchProgress, BatchWorkflowInput, StopBatchResult } from '../src/workflow-api/batch';
 import { stopCallSignal } from '../src/workflow-api/call';
 import { callStartAttributes } from '../src/workflow-api/search-attributes';
 import { batchStore as store } from './activity-proxies';
@@ -20,13 +20,6 @@ const MAX_STARTING_GROUPS = 4;
  * 1.8 s on a busy machine, and the window of live calls stayed far from full.
  */
 const MAX_PREPARING_GROUPS = 3;
-
-/**
- * How long a run that continues as new waits for the results of children it could not tell they
- * were carried (they had just ended). Their results are on their way to this run; past this, the
- * next run's watch of carried children (workflows/batch.ts) counts them.
- */
-const UNTOLD_WAIT_MS = 60_000;
 
 export type WindowEnd = 'finished' | 'continue';
 
@@ -123,31 +116,6 @@ export class BatchWindow {
       nextIndex: this.nextIndex, live: [...this.live.entries()], queueStatuses: this.queueStatuses, statuses: this.statuses, done: this.done,
       stopped: this.stopped, stopReason: this.stopReason, cancelledRows: this.cancelledRows, firstDialAt: this.firstDialAt, runs: this.carry.runs + 1,
     };
-  }
-
-  /**
-   * Before the run continues as new: tells each live child it started that the next run carries it,
-   * so it reports its end there (children carried in were told by the run that started them). A
-   * child that has just ended cannot be told: its result is on its way to this run, which waits for it.
-   */
-  async tellCarried(): Promise<void> {
-    if (!this.reportWhenCarried) return;
-    const carriedIn = new Set(this.carry.live.map(([index]) => index));
-    const untold: number[] = [];
-    await Promise.all(
-      [...this.live]
-        .filter(([index]) => !carriedIn.has(index))
-        .map(([index, callId]) =>
-          getExternalWorkflowHandle(`call-${callId}`)
-            .signal(batchRowCarriedSignal)
-            .catch((err: unknown) => {
-              // The server's answer for a child that has already ended (or was terminated): it cannot be told.
-              log.info('call not told it is carried over', { callId, error: String(err) });
-              untold.push(index);
-            }),
-        ),
-    );
-    if (untold.length > 0) await condition(() => untold.every((index) => !this.live.has(index)), UNTOLD_WAIT_MS);
   }
 
   /** Every start command answered: the run may end or hand over. */

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import { batchCallDoneSignal, batchProgressQuery, stopBatchUpdate, type BatchWorkflowInput, type BatchWorkflowResult } from '../src/workflow-api/batch';
 import { batchStore as store, batchWebhook as webhook } from './activity-proxies';
+import { tellCarriedChildren } from './batch-row-report';
 import { BatchWindow, type WindowEnd } from './batch-window';
 
 /** The activity's own words for a failure, not Temporal's wrapper. */
@@ -39,7 +40,8 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
   // Decided once, first thing in the run: runs that started before phoneCallWorkflow keep starting callWorkflow.
   const callType = patched(PHONE_CALL_CHILDREN_PATCH) ? 'phoneCallWorkflow' : 'callWorkflow';
   const pipelined = patched(PIPELINED_GROUPS_PATCH);
-  const w = new BatchWindow(input, callType, patched(REPORT_WHEN_CARRIED_PATCH));
+  const reportWhenCarried = patched(REPORT_WHEN_CARRIED_PATCH);
+  const w = new BatchWindow(input, callType, reportWhenCarried);
   const { carry, live } = w;
   // Asked only by runs that carry children over (and so only then a marker in the history).
   const watchCarried = carry.live.length > 0 && patched(WATCH_CARRIED_PATCH);
@@ -83,7 +85,7 @@ export async function batchWorkflow(input: BatchWorkflowInput): Promise<BatchWor
   await CancellationScope.nonCancellable(() => w.startsAnswered());
   w.throwGroupFailure();
   if (next === 'continue') {
-    await CancellationScope.nonCancellable(() => w.tellCarried());
+    if (reportWhenCarried) await CancellationScope.nonCancellable(() => tellCarriedChildren(live, carry.live));
     await condition(allHandlersFinished);
     await continueAsNew<typeof batchWorkflow>({ ...input, carry: w.carryOver() });
   }
