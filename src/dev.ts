@@ -1,4 +1,5 @@
 import { loadConfig, ConfigError } from './config';
+import { withConcreteApiPort } from './infra/api-port';
 import { ensureAdminKey, ensureDefaultOrg } from './default-org';
 import { startEmbeddedInfrastructure } from './infra/embedded';
 import { watchLauncher } from './infra/launcher-watch';
@@ -18,7 +19,7 @@ import { SEARCH_ATTRIBUTE_TYPES } from './workflow-api/search-attributes';
  * child processes; the carrier simulator, offline model, worker and API run in this process.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = await withConcreteApiPort(loadConfig());
   const logger = createLogger(config.logLevel);
   const say = (msg: string) => process.stdout.write(`${msg}\n`);
   const stops: Array<() => Promise<void>> = [];

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config';
+import { withConcreteApiPort } from './infra/api-port';
 import { ensureDefaultOrg } from './default-org';
 import { createLogger } from './logger';
 import { startApiRole } from './roles';
@@ -7,7 +8,7 @@ import { defaultEndpoints } from './services';
 
 /** The API alone, against the Temporal and MongoDB that config names (or the embedded ones already running). */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = await withConcreteApiPort(loadConfig());
   const logger = createLogger(config.logLevel, { role: 'api' });
   const endpoints = defaultEndpoints(config);
   const { db, temporal } = await openStores(config, endpoints);

@@ -2,6 +2,8 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
+import { withConcreteApiPort } from '../../src/infra/api-port';
+import { defaultEndpoints } from '../../src/services';
 import { ensureSimulatorAuthToken } from '../../src/simulator/carrier/auth-token';
 
 /** loadConfig's thrown message, or a failure if it did not throw a ConfigError. */
@@ -69,6 +71,14 @@ describe('loadConfig defaults', () => {
     expect(c.llm.mode).toBe('offline');
     expect(c.mongo.uri).toBeUndefined();
     expect(c.http.publicBaseUrl).toBeUndefined();
+  });
+
+  it('treats an empty number as unset too, not as 0', () => {
+    const c = loadConfig({ PORT: '', SIMULATOR_PORT: ' ', BODY_LIMIT_BYTES: '', CALL_MAX_DURATION_MINUTES: '' });
+    expect(c.http.port).toBe(3000);
+    expect(c.telephony.simulatorPort).toBe(4020);
+    expect(c.http.bodyLimitBytes).toBe(1_048_576);
+    expect(c.calls.maxDurationMinutes).toBe(loadConfig({}).calls.maxDurationMinutes);
   });
 
   it('coerces numeric strings', () => {
@@ -208,5 +218,19 @@ describe('ensureSimulatorAuthToken', () => {
     const dir = await dataDir();
     expect(ensureSimulatorAuthToken(settings(dir, 'configured-token-value'))).toBe('configured-token-value');
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('withConcreteApiPort', () => {
+  it('chooses a free port for PORT=0, so the API URL the carrier is given has the port it listens on', async () => {
+    const c = await withConcreteApiPort(loadConfig({ PORT: '0' }));
+    expect(c.http.port).toBeGreaterThan(0);
+    expect(defaultEndpoints(c).publicBaseUrl).toBe(`http://127.0.0.1:${c.http.port}`);
+  });
+
+  it('keeps a port that is set, and any PUBLIC_BASE_URL', async () => {
+    const c = await withConcreteApiPort(loadConfig({ PORT: '8080', PUBLIC_BASE_URL: 'https://calls.example.com' }));
+    expect(c.http.port).toBe(8080);
+    expect(defaultEndpoints(c).publicBaseUrl).toBe('https://calls.example.com');
   });
 });
