@@ -68,7 +68,11 @@ describe('e2e: browser channel refusals and limits', () => {
     it('other upgrade paths are not served', async () => {
       const res = await new Promise<number>((resolve) => {
         const ws = new WebSocket(`${stack.apiUrl.replace(/^http/, 'ws')}/v1/agents`);
-        ws.on('unexpected-response', (_req: unknown, r: { statusCode: number }) => resolve(r.statusCode));
+        // Listening for 'unexpected-response' leaves the request to us: end it, or its socket outlives the test.
+        ws.on('unexpected-response', (req: { destroy(): void }, r: { statusCode: number }) => {
+          req.destroy();
+          resolve(r.statusCode);
+        });
         ws.on('error', () => undefined);
       });
       expect(res).toBe(404);

@@ -97,12 +97,13 @@ export async function startStack(
     const orgId = await createOrg(db, `org ${uid()}`);
     return { id: orgId, apiKey: await issueApiKey(db, orgId, 'test') };
   };
-  return {
+  const stack: Stack = {
     config, endpoints, db, temporal, api, apiUrl: api.server.url, worker, simulator, model,
     org: await newOrg(),
     newOrg,
     stop: async () => {
-      await api.stop();
+      // The API the stack holds now: a test may hand the stack another API process (web-agent-durability).
+      await stack.api.stop();
       await simulator.close();
       await worker?.stop();
       await model.close();
@@ -111,4 +112,5 @@ export async function startStack(
       await temporal.close();
     },
   };
+  return stack;
 }
