@@ -53,9 +53,9 @@ describe('a web session survives a killed worker', () => {
   }, 180_000);
 
   it('an API process that stops sends its sockets away (1001); the session resumes on another API process', async () => {
+    const other = await startApiRole(stack.config, stack.endpoints, { db: stack.db, temporal: stack.temporal, logger: createLogger('silent'), adminApiKey: undefined, port: 0 });
     const worker = spawnWorker(stack);
     try {
-      const other = await startApiRole(stack.config, stack.endpoints, { db: stack.db, temporal: stack.temporal, logger: createLogger('silent'), adminApiKey: undefined, port: 0 });
       const agentId = await createAgent(stack, { prompt: 'Chat.', first_sentence: 'Hello!' });
       const web = webClient(stack, { autoResume: false });
       const { call_id, resume_token } = await web.client.connect(agentId, await authorize(stack, agentId));
@@ -76,6 +76,8 @@ describe('a web session survives a killed worker', () => {
       const call = await waitForCompletion(stack, call_id, 60_000);
       expect(call.transcripts.map((t: { text: string }) => t.text)).toEqual(['Hello!', 'Before the restart.', first.text, 'After the restart.', second.text]);
     } finally {
+      // Once the stack holds the second API, the stack stops it; before that, this test does.
+      if (stack.api !== other) await other.stop();
       worker.kill('SIGTERM');
       await exited(worker);
     }
